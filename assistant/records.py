@@ -1,0 +1,178 @@
+"""Small frozen result types that flow through the pipeline, from parsed text to search hits."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Case sections in reading order: (field name, label shown to users).
+CASE_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("summary", "Summary"),
+    ("background", "Background"),
+    ("key_issues", "Key issues"),
+    ("findings", "Findings"),
+    ("learning", "Learning"),
+    ("recommendations", "Recommendations"),
+    ("notes", "Notes"),
+    ("model", "Model"),
+    ("keywords", "Keywords"),
+)
+
+
+def slug(text: str) -> str:
+    """Lower-case ``text`` and turn each run of characters other than a-z and 0-9 into one ``-``."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled stretch of a record's text, with the line it starts on."""
+
+    name: str
+    text: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case review from a digest: heading facts plus its labelled sections."""
+
+    case_id: str
+    year: int
+    month: int  # 0 when the heading names no month
+    area: str
+    name: str
+    summary: str = ""
+    background: str = ""
+    key_issues: str = ""
+    learning: str = ""
+    recommendations: str = ""
+    findings: str = ""
+    model: str = ""
+    keywords: tuple[str, ...] = ()
+    notes: str = ""
+    source: str = ""
+    line: int = 0
+    kind: str = field(default="case", init=False)
+
+    @property
+    def title(self) -> str:
+        """How users see the case named: area and child's pseudonym."""
+        return f"{self.area} - {self.name}"
+
+    def sections(self) -> tuple[Section, ...]:
+        """The non-empty sections in reading order."""
+        out = []
+        for attr, label in CASE_SECTIONS:
+            value = getattr(self, attr)
+            text = "; ".join(value) if isinstance(value, tuple) else value
+            if text:
+                out.append(Section(label, text, self.line))
+        return tuple(out)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form."""
+        data = asdict(self)
+        data["keywords"] = list(self.keywords)
+        data["title"] = self.title
+        return data
+
+
+@dataclass(frozen=True)
+class Document:
+    """A non-digest text (a study, a report) split into sections by its headings."""
+
+    case_id: str  # the document's id, in the same namespace as case ids
+    title: str
+    doc_sections: tuple[Section, ...] = ()
+    year: int | None = None
+    area: str = ""
+    source: str = ""
+    line: int = 1
+    kind: str = field(default="document", init=False)
+
+    def sections(self) -> tuple[Section, ...]:
+        """The document's sections in reading order."""
+        return self.doc_sections
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form."""
+        data = asdict(self)
+        data["doc_sections"] = [asdict(s) for s in self.doc_sections]
+        return data
+
+
+Record = Case | Document
+
+
+def record_from_dict(data: dict[str, Any]) -> Record:
+    """Inverse of ``to_dict`` for either record type."""
+    data = dict(data)
+    kind = data.pop("kind", "case")
+    if kind == "case":
+        data.pop("title", None)
+        data["keywords"] = tuple(data.get("keywords", ()))
+        return Case(**data)
+    data["doc_sections"] = tuple(Section(**s) for s in data.get("doc_sections", ()))
+    return Document(**data)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of one section of one record, as embedded and stored in the index."""
+
+    chunk_id: int
+    case_id: str
+    title: str
+    section: str
+    text: str  # the passage itself, without header
+    header: str  # "title — section" line prepended before embedding
+    kind: str = "case"
+    year: int | None = None
+    area: str = ""
+    source: str = ""
+    line: int = 0
+
+    @property
+    def embed_text(self) -> str:
+        """What the model reads: the header, then the passage."""
+        return f"{self.header}\n{self.text}"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A matching chunk inside a search hit."""
+
+    chunk_id: int
+    section: str
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One case (or one section of a document) in a ranked search result."""
+
+    case_id: str
+    title: str
+    kind: str
+    score: float
+    section: str
+    passage: str
+    passages: tuple[Passage, ...] = ()
+    year: int | None = None
+    area: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form used by ``search --json``."""
+        return {
+            "case_id": self.case_id,
+            "title": self.title,
+            "kind": self.kind,
+            "score": round(self.score, 4),
+            "section": self.section,
+            "passage": self.passage,
+            "year": self.year,
+            "area": self.area,
+        }

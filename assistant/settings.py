@@ -1,0 +1,88 @@
+"""One place for settings: defaults, overridable by ``SCR_*`` environment variables and flags."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import SettingsError
+
+ENV_PREFIX = "SCR_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of the assistant, with its default.
+
+    Each field can be set by the environment variable ``SCR_<FIELD>`` (upper case) or by
+    passing it to :meth:`from_env`; unknown fields and unknown ``SCR_*`` variables are errors.
+    """
+
+    corpus_dir: Path = field(default=Path("corpus"), metadata={"help": "folder of review texts"})
+    index_dir: Path = field(default=Path("index"), metadata={"help": "folder of the built index"})
+    model: str = field(
+        default="",
+        metadata={"help": "sentence-transformers model folder; empty means the bundled all-MiniLM-L6-v2"},
+    )
+    chunk_tokens: int = field(default=200, metadata={"help": "target word pieces per chunk, header included"})
+    chunk_overlap: int = field(default=30, metadata={"help": "word pieces shared by neighbouring chunks"})
+    k: int = field(default=5, metadata={"help": "results returned by search"})
+    candidates: int = field(default=100, metadata={"help": "chunks fetched from the index before grouping by case"})
+    batch_size: int = field(default=32, metadata={"help": "texts embedded per model call at build time"})
+
+    def __post_init__(self) -> None:
+        for name in ("corpus_dir", "index_dir"):
+            object.__setattr__(self, name, Path(getattr(self, name)))
+        for name in ("chunk_tokens", "k", "candidates", "batch_size"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if not 0 <= self.chunk_overlap < self.chunk_tokens:
+            raise SettingsError("chunk_overlap must be at least 0 and less than chunk_tokens")
+        if self.chunk_tokens > 250:
+            raise SettingsError("chunk_tokens must be at most 250 (the model reads 256 word pieces)")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then ``SCR_*`` variables from ``env`` (default: os.environ), then overrides."""
+        env = os.environ if env is None else env
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for key, raw in env.items():
+            if not key.startswith(ENV_PREFIX):
+                continue
+            name = key[len(ENV_PREFIX) :].lower()
+            if name not in known:
+                valid = ", ".join(ENV_PREFIX + n.upper() for n in known)
+                raise SettingsError(f"unknown setting {key}; valid ones are {valid}")
+            values[name] = _convert(known[name], key, raw)
+        for name, value in overrides.items():
+            if name not in known:
+                raise SettingsError(f"unknown setting {name!r}")
+            if value is not None:
+                values[name] = _convert(known[name], name, value)
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (``None`` values are ignored)."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _convert(f: dataclasses.Field, source: str, raw: Any) -> Any:
+    default = f.default
+    try:
+        if isinstance(default, Path):
+            return Path(raw)
+        if isinstance(default, int):
+            return int(raw)
+    except ValueError:
+        raise SettingsError(f"{source} must be a whole number, got {raw!r}") from None
+    return str(raw)
+
+
+def resolve(settings: Settings | None) -> Settings:
+    """The given settings, or the defaults read from the environment."""
+    return settings if settings is not None else Settings.from_env()

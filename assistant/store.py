@@ -1,0 +1,199 @@
+"""The index on disk: a folder of plain files (no pickle), written atomically.
+
+Layout of an index folder::
+
+    CURRENT                  name of the live build folder, swapped atomically
+    build-<time>-<id>/
+        index.faiss          exact inner-product index over normalised vectors
+        chunks.jsonl         one chunk's metadata per line, in vector order
+        records.jsonl        every case and document, with all its sections
+        manifest.json        model, dimension, counts, corpus hash, versions, checksums
+
+A build writes a new build folder beside the live one and only then points CURRENT at it,
+so a build that fails or is killed at any moment leaves the previous index as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from assistant.errors import IndexMismatchError, IndexNotBuiltError
+from assistant.records import Chunk, Record, record_from_dict
+
+FORMAT_VERSION = 1
+POINTER = "CURRENT"
+FILES = ("index.faiss", "chunks.jsonl", "records.jsonl")
+
+
+@dataclass(frozen=True)
+class StoredIndex:
+    """An index as loaded from disk."""
+
+    path: Path
+    faiss_index: Any
+    chunks: tuple[Chunk, ...]
+    records: tuple[Record, ...]
+    manifest: dict[str, Any]
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def live_build_dir(index_dir: Path) -> Path:
+    """The build folder that holds the live index (raises if there is none)."""
+    if (index_dir / "manifest.json").is_file():
+        return index_dir  # a bare build folder given directly
+    pointer = index_dir / POINTER
+    if not pointer.is_file():
+        raise IndexNotBuiltError(index_dir)
+    name = pointer.read_text(encoding="utf-8").strip()
+    build = index_dir / name
+    if not name or "/" in name or not (build / "manifest.json").is_file():
+        raise IndexNotBuiltError(index_dir, f"the index pointer names a missing build {name!r}")
+    return build
+
+
+def write_index(
+    index_dir: Path,
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    records: list[Record],
+    manifest: dict[str, Any],
+) -> Path:
+    """Write a complete new build and make it live; returns the build folder."""
+    if vectors.shape[0] != len(chunks):
+        raise ValueError(f"{vectors.shape[0]} vectors for {len(chunks)} chunks")
+    index_dir.mkdir(parents=True, exist_ok=True)
+    name = f"build-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    staging = index_dir / f".tmp-{name}"
+    staging.mkdir()
+    try:
+        index = faiss.IndexFlatIP(int(vectors.shape[1]))
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        faiss.write_index(index, str(staging / "index.faiss"))
+        _write_lines(staging / "chunks.jsonl", (asdict(c) for c in chunks))
+        _write_lines(staging / "records.jsonl", (r.to_dict() for r in records))
+        manifest = {
+            **manifest,
+            "format": FORMAT_VERSION,
+            "dimension": int(vectors.shape[1]),
+            "chunk_count": len(chunks),
+            "record_count": len(records),
+            "checksums": {f: sha256_file(staging / f) for f in FILES},
+        }
+        _write_text(staging / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
+        for f in FILES:
+            _fsync(staging / f)
+        _fsync(staging)
+        final = index_dir / name
+        os.rename(staging, final)
+        _point_to(index_dir, name)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _remove_stale(index_dir, keep=name)
+    return final
+
+
+def read_index(index_dir: Path) -> StoredIndex:
+    """Load and verify the live index; raises if it is missing or damaged."""
+    build = live_build_dir(index_dir)
+    manifest = _read_manifest(index_dir, build)
+    for f in FILES:
+        path = build / f
+        if not path.is_file():
+            raise IndexMismatchError(index_dir, f"{f} is missing")
+        if sha256_file(path) != manifest.get("checksums", {}).get(f):
+            raise IndexMismatchError(index_dir, f"{f} has changed since the build (checksum differs)")
+    try:
+        faiss_index = faiss.read_index(str(build / "index.faiss"))
+    except RuntimeError as exc:
+        raise IndexMismatchError(index_dir, f"index.faiss cannot be read ({exc})") from None
+    chunks = tuple(Chunk(**row) for row in _read_lines(index_dir, build / "chunks.jsonl"))
+    records = tuple(record_from_dict(row) for row in _read_lines(index_dir, build / "records.jsonl"))
+    if not faiss_index.ntotal == len(chunks) == manifest.get("chunk_count"):
+        raise IndexMismatchError(
+            index_dir,
+            f"{faiss_index.ntotal} vectors, {len(chunks)} chunks, manifest says {manifest.get('chunk_count')}",
+        )
+    if faiss_index.d != manifest.get("dimension"):
+        raise IndexMismatchError(
+            index_dir, f"vectors of {faiss_index.d} dimensions, manifest says {manifest.get('dimension')}"
+        )
+    return StoredIndex(build, faiss_index, chunks, records, manifest)
+
+
+def _read_manifest(index_dir: Path, build: Path) -> dict[str, Any]:
+    try:
+        manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IndexMismatchError(index_dir, f"manifest.json cannot be read ({exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_VERSION:
+        raise IndexMismatchError(index_dir, f"the index format is not version {FORMAT_VERSION}")
+    return manifest
+
+
+def _read_lines(index_dir: Path, path: Path) -> list[dict[str, Any]]:
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for n, line in enumerate(handle, start=1):
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:
+                raise IndexMismatchError(index_dir, f"{path.name} line {n} is not valid JSON") from None
+    return rows
+
+
+def _write_lines(path: Path, rows: Any) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _point_to(index_dir: Path, name: str) -> None:
+    """Atomically make ``name`` the live build."""
+    tmp = index_dir / f".{POINTER}.{uuid.uuid4().hex[:8]}"
+    _write_text(tmp, name)
+    _fsync(tmp)
+    os.replace(tmp, index_dir / POINTER)
+    _fsync(index_dir)
+
+
+def _remove_stale(index_dir: Path, keep: str) -> None:
+    """Remove builds that are no longer live and staging folders of failed builds."""
+    for path in index_dir.iterdir():
+        if (
+            path.is_dir()
+            and path.name != keep
+            and (path.name.startswith("build-") or path.name.startswith(".tmp-build-"))
+        ):
+            shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,71 @@
+"""Shared fixtures: a deterministic fake embedder, and corpora/indexes built with it."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.build import build_index
+from assistant.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SHIPPED_CORPUS = ROOT / "corpus"
+
+
+class HashEmbedder:
+    """Bag of words hashed into a small vector: trivially computable, deterministic."""
+
+    name = "fake-hash-embedder"
+    dimension = 512
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"[a-z0-9]+", text.lower()):
+                h = int(hashlib.md5(word.encode()).hexdigest(), 16)
+                out[row, h % self.dimension] += 1.0 if (h >> 8) % 2 else -1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return out / norms
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+
+@pytest.fixture
+def fake_embedder() -> HashEmbedder:
+    return HashEmbedder()
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped corpus."""
+    target = tmp_path / "corpus"
+    shutil.copytree(SHIPPED_CORPUS, target)
+    return target
+
+
+@pytest.fixture
+def fake_index(tmp_path: Path, corpus_copy: Path, fake_embedder: HashEmbedder) -> Settings:
+    """Settings whose index folder holds an index of the shipped corpus built with the fake."""
+    settings = Settings(corpus_dir=corpus_copy, index_dir=tmp_path / "index")
+    build_index(settings, embedder=fake_embedder, progress=False)
+    return settings
+
+
+@pytest.fixture
+def use_fake_embedder(monkeypatch: pytest.MonkeyPatch, fake_embedder: HashEmbedder) -> HashEmbedder:
+    """Make every part of the library that loads the model get the fake instead."""
+    import assistant.api
+    import assistant.build
+
+    monkeypatch.setattr(assistant.api, "load_embedder", lambda settings=None: fake_embedder)
+    monkeypatch.setattr(assistant.build, "load_embedder", lambda settings=None: fake_embedder)
+    return fake_embedder

@@ -1,0 +1,141 @@
+"""Building, storing and loading the index, with the fake embedder."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import assistant.store
+from assistant.api import Assistant, QueryError
+from assistant.build import build_index
+from assistant.errors import IndexMismatchError, IndexNotBuiltError
+from assistant.settings import Settings
+from assistant.store import POINTER, live_build_dir, read_index
+
+from .conftest import ROOT, HashEmbedder
+
+
+def test_index_is_a_folder_of_plain_files_with_a_manifest(fake_index: Settings) -> None:
+    build = live_build_dir(fake_index.index_dir)
+    assert sorted(p.name for p in build.iterdir()) == ["chunks.jsonl", "index.faiss", "manifest.json", "records.jsonl"]
+    manifest = json.loads((build / "manifest.json").read_text())
+    assert manifest["model"] == "fake-hash-embedder"
+    assert manifest["dimension"] == 512
+    assert manifest["record_count"] == 20
+    assert manifest["chunk_count"] == sum(1 for _ in (build / "chunks.jsonl").open())
+    assert len(manifest["corpus_hash"]) == 64
+    assert set(manifest["files"]) >= {"case-reviews-2015.txt", "dfe-barriers-to-learning-from-scrs.txt"}
+    assert {"faiss-cpu", "numpy", "python"} <= set(manifest["versions"])
+
+
+def test_search_returns_each_case_once_best_first(fake_index: Settings, fake_embedder: HashEmbedder) -> None:
+    assistant = Assistant.load(settings=fake_index, embedder=fake_embedder)
+    hits = assistant.search("concealed pregnancy professional curiosity", k=5)
+    assert hits[0].case_id == "2015-01-oldham-child-d"
+    assert len({h.case_id for h in hits if h.kind == "case"}) == len([h for h in hits if h.kind == "case"])
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert hits[0].passage in {p.text for p in hits[0].passages}
+    assert len(assistant.search("neglect", k=3)) == 3
+
+
+def test_empty_query_is_a_clear_error(fake_index: Settings, fake_embedder: HashEmbedder) -> None:
+    assistant = Assistant.load(settings=fake_index, embedder=fake_embedder)
+    with pytest.raises(QueryError, match="empty"):
+        assistant.search(" \t\x00 ")
+
+
+def test_missing_index_names_the_build_command(tmp_path: Path, fake_embedder: HashEmbedder) -> None:
+    with pytest.raises(IndexNotBuiltError) as info:
+        Assistant.load(tmp_path / "nowhere", embedder=fake_embedder)
+    assert f"scr-assistant build --index {tmp_path / 'nowhere'}" in str(info.value)
+
+
+def test_index_built_with_another_model_is_refused(fake_index: Settings) -> None:
+    other = HashEmbedder()
+    other.name = "another-model"
+    with pytest.raises(IndexMismatchError, match="built with model 'fake-hash-embedder'"):
+        Assistant.load(settings=fake_index, embedder=other)
+
+
+def test_damaged_file_is_detected_by_checksum(fake_index: Settings) -> None:
+    chunks = live_build_dir(fake_index.index_dir) / "chunks.jsonl"
+    chunks.write_text(chunks.read_text().replace("Oldham", "Oldhan"))
+    with pytest.raises(IndexMismatchError, match="chunks.jsonl has changed"):
+        read_index(fake_index.index_dir)
+
+
+def test_failed_build_leaves_previous_index_loadable(
+    fake_index: Settings, fake_embedder: HashEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = live_build_dir(fake_index.index_dir)
+    (fake_index.corpus_dir / "extra.txt").write_text("Extra\n\nMay 2016 - Newtown - Child Z\n\nDeath of a baby.\n")
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(assistant.store, "_write_lines", crash)  # fails after index.faiss is written
+    with pytest.raises(OSError, match="disk full"):
+        build_index(fake_index, embedder=fake_embedder, progress=False)
+    assert live_build_dir(fake_index.index_dir) == before
+    stored = read_index(fake_index.index_dir)
+    assert "2016-05-newtown-child-z" not in {r.case_id for r in stored.records}
+    assert not [p for p in fake_index.index_dir.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_rebuild_switches_to_the_new_index_and_removes_the_old(
+    fake_index: Settings, fake_embedder: HashEmbedder
+) -> None:
+    before = live_build_dir(fake_index.index_dir)
+    (fake_index.corpus_dir / "extra.txt").write_text("Extra\n\nMay 2016 - Newtown - Child Z\n\nDeath of a baby.\n")
+    report = build_index(fake_index, embedder=fake_embedder, progress=False)
+    assert report.cases == 20 and report.documents == 1
+    after = live_build_dir(fake_index.index_dir)
+    assert after != before and not before.exists()
+    assert "2016-05-newtown-child-z" in {r.case_id for r in read_index(fake_index.index_dir).records}
+
+
+KILLED_BUILD = """
+import sys, time
+import assistant.store as store
+from assistant.build import build_index
+from assistant.settings import Settings
+sys.path.insert(0, {root!r})
+from tests.conftest import HashEmbedder
+real = store._write_lines
+def slow(path, rows):
+    real(path, rows)
+    print("writing", path.name, flush=True)
+    time.sleep(60)
+store._write_lines = slow
+build_index(Settings(corpus_dir={corpus!r}, index_dir={index!r}), embedder=HashEmbedder(), progress=False)
+"""
+
+
+def test_build_killed_mid_write_leaves_previous_index_loadable(
+    fake_index: Settings, fake_embedder: HashEmbedder
+) -> None:
+    before = live_build_dir(fake_index.index_dir)
+    pointer = (fake_index.index_dir / POINTER).read_text()
+    code = KILLED_BUILD.format(root=str(ROOT), corpus=str(fake_index.corpus_dir), index=str(fake_index.index_dir))
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()  # the build is now part-way through writing its files
+        assert line.startswith("writing")
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert (fake_index.index_dir / POINTER).read_text() == pointer
+    assert live_build_dir(fake_index.index_dir) == before
+    assert Assistant.load(settings=fake_index, embedder=fake_embedder).search("neglect")
+    # the next build clears the half-written staging folder
+    build_index(fake_index, embedder=fake_embedder, progress=False)
+    time.sleep(0)
+    assert not [p for p in fake_index.index_dir.iterdir() if p.name.startswith(".tmp-")]
