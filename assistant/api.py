@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from assistant.embed import Embedder, load_embedder
 from assistant.errors import IndexMismatchError, ScrError
+from assistant.filters import Filters, validate
 from assistant.records import Hit, Record
-from assistant.retrieve import group_hits
+from assistant.retrieve import RETRIEVERS, make_hits, rank_groups, score_chunks
 from assistant.settings import Settings, resolve
 from assistant.store import StoredIndex, read_index
 
@@ -54,19 +53,31 @@ class Assistant:
             )
         return cls(index, embedder, settings)
 
-    def search(self, query: str, k: int | None = None) -> list[Hit]:
-        """The ``k`` best cases (or document sections) for ``query``, each once, best first."""
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        retriever: str | None = None,
+    ) -> list[Hit]:
+        """The ``k`` best cases (or document sections) for ``query``, each once, best first.
+
+        ``filters`` restricts the cases searched (an unknown value raises FilterError);
+        ``retriever`` is hybrid (default), dense or bm25.
+        """
         query = clean_query(query)
         k = k or self.settings.k
         if k < 1:
             raise QueryError("k must be at least 1")
-        vector = self.embedder.embed([query])
-        fetch = min(self.settings.candidates, self.index.faiss_index.ntotal)
-        if fetch == 0:
-            return []
-        scores, ids = self.index.faiss_index.search(np.ascontiguousarray(vector, np.float32), fetch)
-        scored = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
-        return group_hits(self.index.chunks, scored, k)
+        retriever = retriever or self.settings.retriever
+        if retriever not in RETRIEVERS:
+            raise QueryError(f"unknown retriever {retriever!r}; use one of {', '.join(RETRIEVERS)}")
+        if filters is not None:
+            validate(filters, self.index.chunks)
+        s = self.settings
+        scored = score_chunks(self.index, self.embedder.embed([query]), query, s.candidates, filters, s.expand_synonyms)
+        ranked = rank_groups(self.index.chunks, scored, retriever, s.fusion, s.dense_weight, s.rrf_k)
+        return make_hits(self.index.chunks, ranked, scored, k, retriever)
 
     def records(self) -> list[Record]:
         """Every case and document in the index, in corpus order."""

@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from assistant.chunk import chunk_records
 from assistant.embed import Embedder, load_embedder
+from assistant.lexical import build_bm25
 from assistant.parse import corpus_files, load_corpus
 from assistant.records import Case
 from assistant.settings import Settings, resolve
@@ -103,6 +104,7 @@ def build_index(
         "versions": library_versions(),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    path = write_index(settings.index_dir, chunks, vectors, records, manifest)
+    bm25 = build_bm25([c.embed_text for c in chunks])
+    path = write_index(settings.index_dir, chunks, vectors, records, manifest, bm25)
     cases = sum(isinstance(r, Case) for r in records)
     return BuildReport(cases, len(records) - cases, len(chunks), time.perf_counter() - started, path)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from assistant.facets import derive_facets
 from assistant.records import Case, Chunk, Record
 from assistant.settings import Settings, resolve
 
@@ -50,6 +51,8 @@ def chunk_records(
     chunks: list[Chunk] = []
     for record in records:
         label = record_label(record)
+        facets = derive_facets(record)
+        keywords = tuple(getattr(record, "keywords", ()))
         for section in record.sections():
             header = f"{label} — {section.name}"
             budget = settings.chunk_tokens - SPECIAL_TOKENS - count_tokens(header + "\n")
@@ -78,6 +81,10 @@ def chunk_records(
                         area=record.area,
                         source=record.source,
                         line=section.line or record.line,
+                        keywords=keywords,
+                        age_bands=facets.age_bands,
+                        harms=facets.harms,
+                        review_model=facets.review_model,
                     )
                 )
     return chunks

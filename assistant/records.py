@@ -133,6 +133,18 @@ class Chunk:
     area: str = ""
     source: str = ""
     line: int = 0
+    keywords: tuple[str, ...] = ()
+    age_bands: tuple[str, ...] = ()
+    harms: tuple[str, ...] = ()
+    review_model: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Chunk:
+        """Inverse of ``dataclasses.asdict`` (JSON lists back to tuples)."""
+        data = dict(data)
+        for name in ("keywords", "age_bands", "harms"):
+            data[name] = tuple(data.get(name, ()))
+        return cls(**data)
 
     @property
     def embed_text(self) -> str:
@@ -163,6 +175,8 @@ class Hit:
     passages: tuple[Passage, ...] = ()
     year: int | None = None
     area: str = ""
+    dense_score: float = 0.0  # best chunk's cosine similarity (0 when not among dense candidates)
+    lexical_score: float = 0.0  # best chunk's BM25 score (0 when no query word matched)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form used by ``search --json``."""
@@ -175,4 +189,6 @@ class Hit:
             "passage": self.passage,
             "year": self.year,
             "area": self.area,
+            "dense_score": round(self.dense_score, 4),
+            "lexical_score": round(self.lexical_score, 4),
         }

@@ -1,46 +1,145 @@
-"""Retrieval: rank chunks for a query, then group them into case-level hits."""
+"""Retrieval: score chunks densely (FAISS) and lexically (BM25), group them by case, fuse."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
+import faiss
+import numpy as np
+
+from assistant.filters import Filters, allows
+from assistant.fusion import fuse, rank
+from assistant.lexical import bm25_scores
 from assistant.records import Chunk, Hit, Passage
+from assistant.store import StoredIndex
+from assistant.vocabulary import expand_query
 
 MAX_PASSAGES = 3
+RETRIEVERS = ("hybrid", "dense", "bm25")
+GroupKey = tuple[str, str]
 
 
-def group_key(chunk: Chunk) -> tuple[str, str]:
+def group_key(chunk: Chunk) -> GroupKey:
     """Cases group as a whole; a document groups by section, so each section can rank."""
     return (chunk.case_id, chunk.section if chunk.kind == "document" else "")
 
 
-def group_hits(chunks: Sequence[Chunk], scored: Iterable[tuple[int, float]], k: int) -> list[Hit]:
-    """Group (chunk id, score) pairs, best first, into at most ``k`` hits, one per case.
+def best_per_group(chunks: Sequence[Chunk], scored: Mapping[int, float]) -> dict[GroupKey, float]:
+    """Each group's score: the score of its best chunk."""
+    best: dict[GroupKey, float] = {}
+    for chunk_id, score in scored.items():
+        key = group_key(chunks[chunk_id])
+        if key not in best or score > best[key]:
+            best[key] = score
+    return best
 
-    A case scores as its best chunk; ties keep the order of the case's best chunk id, so the
-    result is deterministic.
-    """
-    groups: dict[tuple[str, str], list[tuple[int, float]]] = {}
-    for chunk_id, score in sorted(scored, key=lambda pair: (-pair[1], pair[0])):
-        groups.setdefault(group_key(chunks[chunk_id]), []).append((chunk_id, score))
+
+@dataclass(frozen=True)
+class Scored:
+    """Chunk scores of one query from each side (only chunks that passed the filters)."""
+
+    dense: dict[int, float]
+    lexical: dict[int, float]
+
+
+def score_chunks(
+    index: StoredIndex,
+    query_vector: np.ndarray,
+    query: str,
+    candidates: int,
+    filters: Filters | None = None,
+    expand: bool = True,
+) -> Scored:
+    """Dense scores of the top ``candidates`` chunks and BM25 scores of every matching chunk."""
+    chunks = index.chunks
+    allowed = None
+    if filters is not None and filters.active:
+        allowed = np.array([c.chunk_id for c in chunks if allows(filters, c)], dtype=np.int64)
+        if allowed.size == 0:
+            return Scored({}, {})
+    fetch = min(candidates, len(chunks) if allowed is None else int(allowed.size))
+    params = None
+    if allowed is not None:
+        selector = faiss.IDSelectorBatch(allowed)
+        params = faiss.SearchParameters(sel=selector)
+    scores, ids = index.faiss_index.search(np.ascontiguousarray(query_vector, np.float32), fetch, params=params)
+    dense = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
+    lexical_query = expand_query(query) if expand else query
+    all_lexical = bm25_scores(index.bm25, lexical_query, len(chunks))
+    if allowed is not None:
+        mask = np.zeros(len(chunks), dtype=bool)
+        mask[allowed] = True
+        all_lexical = np.where(mask, all_lexical, 0.0)
+    top = np.argsort(-all_lexical, kind="stable")[:candidates]
+    lexical = {int(i): float(all_lexical[i]) for i in top if all_lexical[i] > 0}
+    return Scored(dense, lexical)
+
+
+def rank_groups(
+    chunks: Sequence[Chunk],
+    scored: Scored,
+    retriever: str = "hybrid",
+    fusion: str = "rrf",
+    dense_weight: float = 0.5,
+    rrf_k: int = 60,
+) -> list[tuple[GroupKey, float]]:
+    """Groups best first with their scores, by one side or by both sides fused."""
+    dense = best_per_group(chunks, scored.dense)
+    lexical = best_per_group(chunks, scored.lexical)
+    if retriever == "dense":
+        return [(key, dense[key]) for key in rank(dense)]
+    if retriever == "bm25":
+        return [(key, lexical[key]) for key in rank(lexical)]
+    if retriever != "hybrid":
+        raise ValueError(f"unknown retriever {retriever!r} (use {', '.join(RETRIEVERS)})")
+    return fuse(dense, lexical, method=fusion, dense_weight=dense_weight, k=rrf_k)
+
+
+def make_hits(
+    chunks: Sequence[Chunk],
+    ranked: Iterable[tuple[GroupKey, float]],
+    scored: Scored,
+    k: int,
+    retriever: str = "hybrid",
+) -> list[Hit]:
+    """The first ``k`` groups as hits, each with its matching passages, best first."""
+    if retriever == "dense":
+        passage_order = rank(scored.dense)
+    elif retriever == "bm25":
+        passage_order = rank(scored.lexical)
+    else:
+        passage_order = [cid for cid, _ in fuse(scored.dense, scored.lexical, method="rrf")]
+    members: dict[GroupKey, list[int]] = {}
+    for chunk_id in passage_order:
+        members.setdefault(group_key(chunks[chunk_id]), []).append(chunk_id)
     hits = []
-    for members in list(groups.values())[:k]:
-        best_id, best_score = members[0]
-        best = chunks[best_id]
+    for key, score in ranked:
+        if len(hits) == k:
+            break
+        ids = members.get(key, [])
+        if not ids:
+            continue
+        best = chunks[ids[0]]
         passages = tuple(
-            Passage(cid, chunks[cid].section, chunks[cid].text, float(score)) for cid, score in members[:MAX_PASSAGES]
+            Passage(
+                cid, chunks[cid].section, chunks[cid].text, scored.dense.get(cid, 0.0) or scored.lexical.get(cid, 0.0)
+            )
+            for cid in ids[:MAX_PASSAGES]
         )
         hits.append(
             Hit(
                 case_id=best.case_id,
                 title=best.title,
                 kind=best.kind,
-                score=float(best_score),
+                score=float(score),
                 section=best.section,
                 passage=best.text,
                 passages=passages,
                 year=best.year,
                 area=best.area,
+                dense_score=max((scored.dense.get(cid, 0.0) for cid in ids), default=0.0),
+                lexical_score=max((scored.lexical.get(cid, 0.0) for cid in ids), default=0.0),
             )
         )
     return hits

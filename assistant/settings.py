@@ -33,6 +33,13 @@ class Settings:
     k: int = field(default=5, metadata={"help": "results returned by search"})
     candidates: int = field(default=100, metadata={"help": "chunks fetched from the index before grouping by case"})
     batch_size: int = field(default=32, metadata={"help": "texts embedded per model call at build time"})
+    retriever: str = field(default="hybrid", metadata={"help": "hybrid, dense or bm25"})
+    fusion: str = field(default="rrf", metadata={"help": "how hybrid fuses its two rankings: rrf or weighted"})
+    rrf_k: int = field(default=60, metadata={"help": "the k of reciprocal rank fusion"})
+    dense_weight: float = field(default=0.5, metadata={"help": "weight of the dense side in weighted fusion"})
+    expand_synonyms: bool = field(
+        default=True, metadata={"help": "expand lexical queries with the safeguarding vocabulary"}
+    )
 
     def __post_init__(self) -> None:
         for name in ("corpus_dir", "index_dir"):
@@ -42,6 +49,12 @@ class Settings:
                 raise SettingsError(f"{name} must be at least 1, got {getattr(self, name)}")
         if not 0 <= self.chunk_overlap < self.chunk_tokens:
             raise SettingsError("chunk_overlap must be at least 0 and less than chunk_tokens")
+        if self.retriever not in ("hybrid", "dense", "bm25"):
+            raise SettingsError(f"retriever must be hybrid, dense or bm25, not {self.retriever!r}")
+        if self.fusion not in ("rrf", "weighted"):
+            raise SettingsError(f"fusion must be rrf or weighted, not {self.fusion!r}")
+        if not 0.0 <= self.dense_weight <= 1.0:
+            raise SettingsError("dense_weight must be between 0 and 1")
         if self.chunk_tokens > 250:
             raise SettingsError("chunk_tokens must be at most 250 (the model reads 256 word pieces)")
 
@@ -73,13 +86,25 @@ class Settings:
 
 def _convert(f: dataclasses.Field, source: str, raw: Any) -> Any:
     default = f.default
+    if isinstance(default, bool):
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off"):
+            return False
+        raise SettingsError(f"{source} must be true or false, got {raw!r}")
     try:
         if isinstance(default, Path):
             return Path(raw)
         if isinstance(default, int):
             return int(raw)
+        if isinstance(default, float):
+            return float(raw)
     except ValueError:
-        raise SettingsError(f"{source} must be a whole number, got {raw!r}") from None
+        kind = "a whole number" if isinstance(default, int) else "a number"
+        raise SettingsError(f"{source} must be {kind}, got {raw!r}") from None
     return str(raw)
 
 

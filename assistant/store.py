@@ -5,6 +5,7 @@ Layout of an index folder::
     CURRENT                  name of the live build folder, swapped atomically
     build-<time>-<id>/
         index.faiss          exact inner-product index over normalised vectors
+        bm25/                BM25 index over the same chunks (bm25s: JSON and .npy files)
         chunks.jsonl         one chunk's metadata per line, in vector order
         records.jsonl        every case and document, with all its sections
         manifest.json        model, dimension, counts, corpus hash, versions, checksums
@@ -29,11 +30,12 @@ import faiss
 import numpy as np
 
 from assistant.errors import IndexMismatchError, IndexNotBuiltError
+from assistant.lexical import load_bm25, save_bm25
 from assistant.records import Chunk, Record, record_from_dict
 
 FORMAT_VERSION = 1
 POINTER = "CURRENT"
-FILES = ("index.faiss", "chunks.jsonl", "records.jsonl")
+FILES = ("index.faiss", "chunks.jsonl", "records.jsonl")  # required, beside bm25/
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class StoredIndex:
 
     path: Path
     faiss_index: Any
+    bm25: Any
     chunks: tuple[Chunk, ...]
     records: tuple[Record, ...]
     manifest: dict[str, Any]
@@ -76,6 +79,7 @@ def write_index(
     vectors: np.ndarray,
     records: list[Record],
     manifest: dict[str, Any],
+    bm25: Any,
 ) -> Path:
     """Write a complete new build and make it live; returns the build folder."""
     if vectors.shape[0] != len(chunks):
@@ -90,17 +94,19 @@ def write_index(
         faiss.write_index(index, str(staging / "index.faiss"))
         _write_lines(staging / "chunks.jsonl", (asdict(c) for c in chunks))
         _write_lines(staging / "records.jsonl", (r.to_dict() for r in records))
+        save_bm25(bm25, staging / "bm25")
         manifest = {
             **manifest,
             "format": FORMAT_VERSION,
             "dimension": int(vectors.shape[1]),
             "chunk_count": len(chunks),
             "record_count": len(records),
-            "checksums": {f: sha256_file(staging / f) for f in FILES},
+            "checksums": {_rel(staging, p): sha256_file(p) for p in _data_files(staging)},
         }
         _write_text(staging / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
-        for f in FILES:
-            _fsync(staging / f)
+        for path in _data_files(staging):
+            _fsync(path)
+        _fsync(staging / "bm25")
         _fsync(staging)
         final = index_dir / name
         os.rename(staging, final)
@@ -116,17 +122,18 @@ def read_index(index_dir: Path) -> StoredIndex:
     """Load and verify the live index; raises if it is missing or damaged."""
     build = live_build_dir(index_dir)
     manifest = _read_manifest(index_dir, build)
-    for f in FILES:
-        path = build / f
+    checksums = manifest.get("checksums", {})
+    for name in sorted(set(checksums) | set(FILES)):
+        path = build / name
         if not path.is_file():
-            raise IndexMismatchError(index_dir, f"{f} is missing")
-        if sha256_file(path) != manifest.get("checksums", {}).get(f):
-            raise IndexMismatchError(index_dir, f"{f} has changed since the build (checksum differs)")
+            raise IndexMismatchError(index_dir, f"{name} is missing")
+        if sha256_file(path) != checksums.get(name):
+            raise IndexMismatchError(index_dir, f"{name} has changed since the build (checksum differs)")
     try:
         faiss_index = faiss.read_index(str(build / "index.faiss"))
     except RuntimeError as exc:
         raise IndexMismatchError(index_dir, f"index.faiss cannot be read ({exc})") from None
-    chunks = tuple(Chunk(**row) for row in _read_lines(index_dir, build / "chunks.jsonl"))
+    chunks = tuple(Chunk.from_dict(row) for row in _read_lines(index_dir, build / "chunks.jsonl"))
     records = tuple(record_from_dict(row) for row in _read_lines(index_dir, build / "records.jsonl"))
     if not faiss_index.ntotal == len(chunks) == manifest.get("chunk_count"):
         raise IndexMismatchError(
@@ -137,7 +144,19 @@ def read_index(index_dir: Path) -> StoredIndex:
         raise IndexMismatchError(
             index_dir, f"vectors of {faiss_index.d} dimensions, manifest says {manifest.get('dimension')}"
         )
-    return StoredIndex(build, faiss_index, chunks, records, manifest)
+    try:
+        bm25 = load_bm25(build / "bm25")
+    except (OSError, ValueError, KeyError) as exc:
+        raise IndexMismatchError(index_dir, f"the BM25 index cannot be read ({exc})") from None
+    return StoredIndex(build, faiss_index, bm25, chunks, records, manifest)
+
+
+def _data_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json")
+
+
+def _rel(folder: Path, path: Path) -> str:
+    return path.relative_to(folder).as_posix()
 
 
 def _read_manifest(index_dir: Path, build: Path) -> dict[str, Any]:

@@ -24,7 +24,13 @@ from .conftest import ROOT, HashEmbedder
 
 def test_index_is_a_folder_of_plain_files_with_a_manifest(fake_index: Settings) -> None:
     build = live_build_dir(fake_index.index_dir)
-    assert sorted(p.name for p in build.iterdir()) == ["chunks.jsonl", "index.faiss", "manifest.json", "records.jsonl"]
+    assert sorted(p.name for p in build.iterdir()) == [
+        "bm25",
+        "chunks.jsonl",
+        "index.faiss",
+        "manifest.json",
+        "records.jsonl",
+    ]
     manifest = json.loads((build / "manifest.json").read_text())
     assert manifest["model"] == "fake-hash-embedder"
     assert manifest["dimension"] == 512

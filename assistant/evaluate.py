@@ -1,0 +1,188 @@
+"""Retrieval evaluation: gold queries, runs of each retriever, IR metrics (ranx), a report."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.api import Assistant
+from assistant.errors import ParseError
+
+KINDS = ("keyword", "paraphrase", "theme", "role")
+ALL_RETRIEVERS = ("bm25", "dense", "hybrid")
+
+
+@dataclass(frozen=True)
+class GoldQuery:
+    """One evaluation query with every relevant case or document id."""
+
+    qid: str
+    query: str
+    relevant: tuple[str, ...]
+    kind: str
+
+
+def load_queries(path: Path) -> list[GoldQuery]:
+    """Read a JSON-lines gold set; a malformed line raises ParseError naming file and line."""
+    queries: list[GoldQuery] = []
+    seen: set[str] = set()
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except FileNotFoundError:
+        raise ParseError(path, 0, "queries file not found") from None
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ParseError(path, n, f"not valid JSON ({exc.msg})") from None
+        if not isinstance(row, dict) or not {"qid", "query", "relevant"} <= set(row):
+            raise ParseError(path, n, 'each line needs "qid", "query" and "relevant"')
+        relevant = row["relevant"]
+        if not isinstance(relevant, list) or not relevant or not all(isinstance(r, str) for r in relevant):
+            raise ParseError(path, n, '"relevant" must be a non-empty list of ids')
+        kind = row.get("kind", "paraphrase")
+        if kind not in KINDS:
+            raise ParseError(path, n, f"unknown kind {kind!r} (use {', '.join(KINDS)})")
+        if row["qid"] in seen:
+            raise ParseError(path, n, f"duplicate qid {row['qid']!r}")
+        seen.add(row["qid"])
+        queries.append(GoldQuery(str(row["qid"]), str(row["query"]), tuple(relevant), kind))
+    if not queries:
+        raise ParseError(path, 1, "no queries in the file")
+    return queries
+
+
+def ranked_ids(assistant: Assistant, query: str, retriever: str, k: int) -> list[str]:
+    """Distinct case or document ids for ``query``, best first (a document's sections count once)."""
+    ids: list[str] = []
+    for hit in assistant.search(query, k=k * 3, retriever=retriever):
+        if hit.case_id not in ids:
+            ids.append(hit.case_id)
+    return ids[:k]
+
+
+def _metrics(k: int) -> list[str]:
+    return sorted({f"ndcg@{k}", "recall@5", f"recall@{k}", "mrr"}, key=lambda m: ("ndcg" not in m, m))
+
+
+def evaluate(
+    assistant: Assistant,
+    queries: Sequence[GoldQuery],
+    retrievers: Sequence[str] = ALL_RETRIEVERS,
+    k: int = 10,
+) -> dict[str, Any]:
+    """Metrics of each retriever, overall and by query kind, in the ``eval --json`` shape."""
+    os.environ.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "numba"))
+    from ranx import Qrels, Run
+    from ranx import evaluate as ranx_evaluate
+
+    metrics = _metrics(k)
+    qrels_all = {q.qid: dict.fromkeys(q.relevant, 1) for q in queries}
+    result: dict[str, Any] = {
+        "retrievers": {},
+        "queries": len(queries),
+        "k": k,
+        "kinds": dict(Counter(q.kind for q in queries)),
+    }
+    for retriever in retrievers:
+        run_all = {}
+        for q in queries:
+            ids = ranked_ids(assistant, q.query, retriever, k)
+            run_all[q.qid] = {doc: float(len(ids) - i) for i, doc in enumerate(ids)} or {"__none__": 0.0}
+
+        def score(qids: list[str]) -> dict[str, float]:
+            qrels = Qrels({q: qrels_all[q] for q in qids})
+            run = Run({q: run_all[q] for q in qids})
+            values = ranx_evaluate(qrels, run, metrics, make_comparable=True)
+            values = values if isinstance(values, dict) else {metrics[0]: values}
+            return {m: round(float(values[m]), 4) for m in metrics}
+
+        overall = score([q.qid for q in queries])
+        by_kind = {
+            kind: score([q.qid for q in queries if q.kind == kind])
+            for kind in KINDS
+            if any(q.kind == kind for q in queries)
+        }
+        result["retrievers"][retriever] = {**overall, "by_kind": by_kind}
+    return result
+
+
+def unknown_ids(assistant: Assistant, queries: Sequence[GoldQuery]) -> list[str]:
+    """Relevant ids of the gold set that the index does not hold."""
+    known = {r.case_id for r in assistant.records()}
+    return sorted({r for q in queries for r in q.relevant if r not in known})
+
+
+def write_report(result: dict[str, Any], folder: Path, title: str = "Retrieval evaluation") -> list[Path]:
+    """A Markdown report and a PNG bar chart comparing the retrievers; returns the files written."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    retrievers = list(result["retrievers"])
+    metrics = [m for m in result["retrievers"][retrievers[0]] if m != "by_kind"]
+    kinds = list(result["retrievers"][retrievers[0]]["by_kind"])
+    ndcg = next(m for m in metrics if m.startswith("ndcg"))
+
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    width = 0.8 / len(retrievers)
+    for n, retriever in enumerate(retrievers):
+        values = result["retrievers"][retriever]
+        axes[0].bar([i + n * width for i in range(len(metrics))], [values[m] for m in metrics], width, label=retriever)
+        axes[1].bar(
+            [i + n * width for i in range(len(kinds))],
+            [values["by_kind"][k][ndcg] for k in kinds],
+            width,
+            label=retriever,
+        )
+    axes[0].set_xticks([i + width * (len(retrievers) - 1) / 2 for i in range(len(metrics))], metrics)
+    axes[0].set_title(f"Overall ({result['queries']} queries)")
+    axes[1].set_xticks(
+        [i + width * (len(retrievers) - 1) / 2 for i in range(len(kinds))],
+        [f"{k} ({result['kinds'].get(k, 0)})" for k in kinds],
+    )
+    axes[1].set_title(f"{ndcg} by query kind")
+    for ax in axes:
+        ax.set_ylim(0, 1)
+        ax.grid(axis="y", alpha=0.3)
+        ax.legend(loc="lower right")
+    fig.suptitle(title)
+    fig.tight_layout()
+    chart = folder / "retrievers.png"
+    fig.savefig(chart, dpi=100)
+    plt.close(fig)
+
+    lines = [
+        f"# {title}",
+        "",
+        f"{result['queries']} queries; kinds: " + ", ".join(f"{k} {v}" for k, v in result["kinds"].items()) + ".",
+        "",
+        "| retriever | " + " | ".join(metrics) + " |",
+        "|---|" + "---|" * len(metrics),
+    ]
+    for retriever in retrievers:
+        values = result["retrievers"][retriever]
+        lines.append(f"| {retriever} | " + " | ".join(f"{values[m]:.3f}" for m in metrics) + " |")
+    lines += [
+        "",
+        f"## {ndcg} by query kind",
+        "",
+        "| retriever | " + " | ".join(kinds) + " |",
+        "|---|" + "---|" * len(kinds),
+    ]
+    for retriever in retrievers:
+        by_kind = result["retrievers"][retriever]["by_kind"]
+        lines.append(f"| {retriever} | " + " | ".join(f"{by_kind[k][ndcg]:.3f}" for k in kinds) + " |")
+    lines += ["", f"![retrievers]({chart.name})", ""]
+    report = folder / "report.md"
+    report.write_text("\n".join(lines), encoding="utf-8")
+    return [report, chart]

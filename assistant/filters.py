@@ -1,0 +1,122 @@
+"""Search filters: year range, area, review model, keyword and the derived facets."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+from assistant.errors import ScrError
+from assistant.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
+from assistant.records import Chunk
+from assistant.vocabulary import stems
+
+
+class FilterError(ScrError):
+    """A filter value that matches nothing the index knows; lists the valid values."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a search is restricted to; ``None`` means no restriction."""
+
+    year_from: int | None = None
+    year_to: int | None = None
+    area: str | None = None
+    review_model: str | None = None
+    keyword: str | None = None
+    age_band: str | None = None
+    harm: str | None = None
+
+    @classmethod
+    def from_strings(
+        cls,
+        year: str | None = None,
+        area: str | None = None,
+        review_model: str | None = None,
+        keyword: str | None = None,
+        age_band: str | None = None,
+        harm: str | None = None,
+    ) -> Filters:
+        """Filters from user input: ``year`` is ``2015`` or a range ``2014-2016``."""
+        year_from = year_to = None
+        if year:
+            match = re.fullmatch(r"\s*(\d{4})\s*(?:[-–]\s*(\d{4})\s*)?", year)
+            if not match:
+                raise FilterError(f"year must be a year such as 2015 or a range such as 2014-2016, not {year!r}")
+            year_from, year_to = int(match[1]), int(match[2] or match[1])
+            if year_from > year_to:
+                year_from, year_to = year_to, year_from
+        return cls(year_from, year_to, area, review_model, keyword, age_band, harm)
+
+    @property
+    def active(self) -> bool:
+        """True when any restriction is set."""
+        return any(getattr(self, f.name) is not None for f in fields(self))
+
+    @property
+    def cases_only(self) -> bool:
+        """Filters other than year describe cases, so documents drop out."""
+        return any(v is not None for v in (self.area, self.review_model, self.keyword, self.age_band, self.harm))
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s_]+", "-", text.strip().lower())
+
+
+def _keyword_matches(value: str, keywords: Sequence[str]) -> bool:
+    wanted = stems(value)
+    n = len(wanted)
+    for keyword in keywords:
+        have = stems(keyword)
+        if n and any(have[i : i + n] == wanted for i in range(len(have) - n + 1)):
+            return True
+    return False
+
+
+def validate(filters: Filters, chunks: Sequence[Chunk]) -> None:
+    """Raise FilterError for a value that no case in the index could match."""
+    cases = [c for c in chunks if c.kind == "case"]
+    checks = [
+        ("age band", filters.age_band, sorted(AGE_BANDS), lambda v: _norm(v) in AGE_BANDS),
+        ("harm type", filters.harm, sorted(HARM_TYPES), lambda v: _norm(v) in HARM_TYPES),
+        (
+            "review model",
+            filters.review_model,
+            sorted(REVIEW_MODELS) + ["other"],
+            lambda v: _norm(v) in REVIEW_MODELS or _norm(v) == "other",
+        ),
+        (
+            "area",
+            filters.area,
+            sorted({c.area for c in cases}),
+            lambda v: any(c.area.lower() == v.strip().lower() for c in cases),
+        ),
+        (
+            "keyword",
+            filters.keyword,
+            sorted({k.lower() for c in cases for k in c.keywords}),
+            lambda v: any(_keyword_matches(v, c.keywords) for c in cases),
+        ),
+    ]
+    for name, value, valid, ok in checks:
+        if value is not None and not ok(value):
+            raise FilterError(f"unknown {name} {value!r}; valid values: {', '.join(valid)}")
+
+
+def allows(filters: Filters, chunk: Chunk) -> bool:
+    """True when ``chunk`` passes every filter."""
+    if filters.cases_only and chunk.kind != "case":
+        return False
+    if filters.year_from is not None:
+        if chunk.year is None or not filters.year_from <= chunk.year <= (filters.year_to or chunk.year):
+            return False
+    if filters.area is not None and chunk.area.lower() != filters.area.strip().lower():
+        return False
+    if filters.review_model is not None and chunk.review_model != _norm(filters.review_model):
+        return False
+    if filters.age_band is not None and _norm(filters.age_band) not in chunk.age_bands:
+        return False
+    if filters.harm is not None and _norm(filters.harm) not in chunk.harms:
+        return False
+    return filters.keyword is None or _keyword_matches(filters.keyword, chunk.keywords)

@@ -1,0 +1,66 @@
+"""Safeguarding synonyms and acronyms (data in vocabulary.json), used to expand lexical queries.
+
+Terms match on stemmed words, so "concealed pregnancies" matches "concealed pregnancy". An
+acronym of three or more letters matches in any case ("sids", "cse"); a two-letter one ("DV",
+"GP") only in capitals or as the whole query, so that ordinary words are not taken for it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+import Stemmer
+
+VOCABULARY_FILE = Path(__file__).with_name("vocabulary.json")
+_CASE_SENSITIVE = {"MASH"}  # acronyms that are also everyday words
+_stemmer = Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens, possessive 's dropped."""
+    return re.findall(r"[a-z0-9&]+", re.sub(r"['’]s\b", "", text.lower()))
+
+
+def stems(text: str) -> tuple[str, ...]:
+    """Stemmed word tokens of ``text``."""
+    return tuple(_stemmer.stemWords(words(text)))
+
+
+@cache
+def load_groups(path: Path = VOCABULARY_FILE) -> tuple[tuple[str, ...], ...]:
+    """The synonym groups, each a tuple of equivalent terms."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return tuple(tuple(group) for group in data["groups"])
+
+
+def _contains(sequence: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    n = len(part)
+    return n > 0 and any(sequence[i : i + n] == part for i in range(len(sequence) - n + 1))
+
+
+def _matches(term: str, query: str, query_stems: tuple[str, ...]) -> bool:
+    is_acronym = term.isupper() and " " not in term
+    if is_acronym and (len(term.replace("&", "")) <= 2 or term in _CASE_SENSITIVE):
+        raw = re.findall(r"[A-Za-z0-9&]+", query)
+        return term in raw or query.strip().upper() == term
+    return _contains(query_stems, stems(term))
+
+
+def expansions(query: str, path: Path = VOCABULARY_FILE) -> list[str]:
+    """Terms to add to ``query``: the other members of every group one of its terms matches."""
+    query_stems = stems(query)
+    extra: list[str] = []
+    for group in load_groups(path):
+        matched = [t for t in group if _matches(t, query, query_stems)]
+        if matched:
+            extra.extend(t for t in group if t not in matched and t not in extra)
+    return extra
+
+
+def expand_query(query: str, path: Path = VOCABULARY_FILE) -> str:
+    """The query followed by its expansions."""
+    extra = expansions(query, path)
+    return f"{query} {' '.join(extra)}" if extra else query
