@@ -10,6 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.errors import ScrError
+from assistant.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
+from assistant.filters import Filters
+from assistant.retrieve import RETRIEVERS
 from assistant.settings import Settings
 
 EXIT_USER_ERROR = 2
@@ -35,6 +38,23 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("query", nargs="+", help="what to look for, in your own words")
     search.add_argument("--k", type=int, help="how many cases to show (default 5)")
     search.add_argument("--json", action="store_true", help="print JSON")
+    search.add_argument("--retriever", choices=RETRIEVERS, help="hybrid (default), dense or bm25")
+    filters = search.add_argument_group("filters")
+    filters.add_argument("--year", help="a year (2015) or a range (2014-2016)")
+    filters.add_argument("--area", help="local area, e.g. Oldham")
+    filters.add_argument("--review-model", help=f"review model: {', '.join(REVIEW_MODELS)} or other")
+    filters.add_argument("--keyword", help="a keyword of the case, e.g. neglect")
+    filters.add_argument("--age-band", help=f"age of the child: {', '.join(AGE_BANDS)}")
+    filters.add_argument("--harm", help=f"harm type: {', '.join(HARM_TYPES)}")
+
+    evaluate = sub.add_parser("eval", help="measure retrieval quality on a gold query set")
+    common(evaluate)
+    evaluate.add_argument("--queries", type=Path, required=True, help="gold queries, JSON lines")
+    evaluate.add_argument("--corpus", type=Path, help="corpus to evaluate on (built into a temporary index if needed)")
+    evaluate.add_argument("--retriever", choices=[*RETRIEVERS, "all"], default="all", help="default: all")
+    evaluate.add_argument("--k", type=int, default=10, help="cut-off of nDCG and recall (default 10)")
+    evaluate.add_argument("--json", action="store_true", help="print JSON")
+    evaluate.add_argument("--report", type=Path, help="write a Markdown report and a PNG chart to this folder")
 
     cases = sub.add_parser("cases", help="list every case and document in the index")
     common(cases)
@@ -52,7 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             corpus_dir=getattr(args, "corpus", None),
             k=getattr(args, "k", None),
         )
-        return {"build": _build, "search": _search, "cases": _cases}[args.command](args, settings)
+        commands = {"build": _build, "search": _search, "cases": _cases, "eval": _eval}
+        return commands[args.command](args, settings)
     except ScrError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
@@ -80,7 +101,15 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.api import Assistant
 
     query = " ".join(args.query)
-    hits = Assistant.load(settings=settings).search(query, k=settings.k)
+    filters = Filters.from_strings(
+        year=args.year,
+        area=args.area,
+        review_model=args.review_model,
+        keyword=args.keyword,
+        age_band=args.age_band,
+        harm=args.harm,
+    )
+    hits = Assistant.load(settings=settings).search(query, k=settings.k, filters=filters, retriever=args.retriever)
     if args.json:
         print(json.dumps({"query": query, "results": [h.to_dict() for h in hits]}, indent=2, ensure_ascii=False))
         return 0
@@ -130,3 +159,49 @@ def _cases(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{row['case_id']:<48} {row['year'] or '':<5} {row['title']}")
     print(f"{sum(r['kind'] == 'case' for r in rows)} cases, {sum(r['kind'] != 'case' for r in rows)} documents")
     return 0
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    import tempfile
+
+    from assistant.api import Assistant
+    from assistant.build import build_index, corpus_fingerprint
+    from assistant.embed import load_embedder
+    from assistant.evaluate import ALL_RETRIEVERS, evaluate, load_queries, unknown_ids, write_report
+    from assistant.store import read_index
+
+    queries = load_queries(args.queries)
+    embedder = load_embedder(settings)
+    with tempfile.TemporaryDirectory(prefix="scr-eval-") as tmp:
+        if args.corpus is not None and not _index_matches(settings, corpus_fingerprint, read_index):
+            print(f"building a temporary index of {settings.corpus_dir} ...", file=sys.stderr)
+            settings = settings.replace(index_dir=Path(tmp) / "index")
+            build_index(settings, embedder=embedder)
+        assistant = Assistant.load(settings=settings, embedder=embedder)
+        missing = unknown_ids(assistant, queries)
+        if missing:
+            print(f"note: {len(missing)} relevant ids are not in the index: {', '.join(missing)}", file=sys.stderr)
+        retrievers = ALL_RETRIEVERS if args.retriever == "all" else (args.retriever,)
+        result = evaluate(assistant, queries, retrievers, k=args.k)
+    if args.report:
+        for path in write_report(result, args.report, title=f"Retrieval evaluation: {args.queries.name}"):
+            print(f"wrote {path}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"{result['queries']} queries")
+    for name, values in result["retrievers"].items():
+        metrics = "  ".join(f"{m} {v:.3f}" for m, v in values.items() if m != "by_kind")
+        print(f"{name:<7} {metrics}")
+        for kind, by_kind in values["by_kind"].items():
+            print(f"    {kind:<11}" + "  ".join(f"{m} {v:.3f}" for m, v in by_kind.items()))
+    return 0
+
+
+def _index_matches(settings: Settings, fingerprint, read_index) -> bool:  # noqa: ANN001
+    """True when the index folder holds an index of exactly the corpus folder's files."""
+    try:
+        manifest = read_index(settings.index_dir).manifest
+    except ScrError:
+        return False
+    return manifest.get("corpus_hash") == fingerprint(settings.corpus_dir)[0]

@@ -69,7 +69,7 @@ def ranked_ids(assistant: Assistant, query: str, retriever: str, k: int) -> list
 
 
 def _metrics(k: int) -> list[str]:
-    return sorted({f"ndcg@{k}", "recall@5", f"recall@{k}", "mrr"}, key=lambda m: ("ndcg" not in m, m))
+    return list(dict.fromkeys([f"ndcg@{k}", "recall@5", f"recall@{k}", "mrr"]))
 
 
 def evaluate(
@@ -97,7 +97,7 @@ def evaluate(
             ids = ranked_ids(assistant, q.query, retriever, k)
             run_all[q.qid] = {doc: float(len(ids) - i) for i, doc in enumerate(ids)} or {"__none__": 0.0}
 
-        def score(qids: list[str]) -> dict[str, float]:
+        def score(qids: list[str], run_all: dict[str, dict[str, float]] = run_all) -> dict[str, float]:
             qrels = Qrels({q: qrels_all[q] for q in qids})
             run = Run({q: run_all[q] for q in qids})
             values = ranx_evaluate(qrels, run, metrics, make_comparable=True)

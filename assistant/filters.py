@@ -60,8 +60,40 @@ class Filters:
         return any(v is not None for v in (self.area, self.review_model, self.keyword, self.age_band, self.harm))
 
 
+# Everyday words for the bands and harm types, accepted as filter values.
+ALIASES = {
+    "baby": "infant",
+    "babies": "infant",
+    "infants": "infant",
+    "under-1": "infant",
+    "0": "infant",
+    "toddler": "1-4",
+    "toddlers": "1-4",
+    "pre-school": "1-4",
+    "preschool": "1-4",
+    "under-5": "1-4",
+    "primary": "5-11",
+    "primary-school": "5-11",
+    "teenager": "12-17",
+    "teenagers": "12-17",
+    "adolescent": "12-17",
+    "adolescents": "12-17",
+    "teen": "12-17",
+    "injury": "serious-injury",
+    "injuries": "serious-injury",
+    "sexual-exploitation": "sexual-abuse",
+    "cse": "sexual-abuse",
+    "csa": "sexual-abuse",
+    "abuse": "sexual-abuse",
+    "suicide": "suicide-self-harm",
+    "self-harm": "suicide-self-harm",
+    "deaths": "death",
+}
+
+
 def _norm(text: str) -> str:
-    return re.sub(r"[\s_]+", "-", text.strip().lower())
+    key = re.sub(r"[\s_–]+", "-", text.strip().lower())
+    return ALIASES.get(key, key)
 
 
 def _keyword_matches(value: str, keywords: Sequence[str]) -> bool:
@@ -102,6 +134,15 @@ def validate(filters: Filters, chunks: Sequence[Chunk]) -> None:
     for name, value, valid, ok in checks:
         if value is not None and not ok(value):
             raise FilterError(f"unknown {name} {value!r}; valid values: {', '.join(valid)}")
+    if filters.year_from is not None:
+        years = sorted({c.year for c in chunks if c.year is not None})
+        if not any(filters.year_from <= y <= (filters.year_to or y) for y in years):
+            wanted = (
+                str(filters.year_from)
+                if filters.year_from == filters.year_to
+                else (f"{filters.year_from}-{filters.year_to}")
+            )
+            raise FilterError(f"no case from {wanted} in the index; years held: {', '.join(map(str, years))}")
 
 
 def allows(filters: Filters, chunk: Chunk) -> bool:

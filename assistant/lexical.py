@@ -11,10 +11,35 @@ import Stemmer
 
 _stemmer = Stemmer.Stemmer("english")
 
+# Irregular plurals the Snowball stemmer leaves apart from their singular ("midwives" stems to
+# "midwiv", "midwife" to "midwif"); mapped first, on documents and queries alike.
+IRREGULAR = {
+    "midwives": "midwife",
+    "wives": "wife",
+    "lives": "life",
+    "children": "child",
+    "women": "woman",
+    "men": "man",
+    "people": "person",
+    "feet": "foot",
+    "teeth": "tooth",
+    "knives": "knife",
+}
+
+
+class _Stemmer:
+    """PyStemmer's English stemmer, irregular plurals first made singular."""
+
+    def stemWords(self, words: list[str]) -> list[str]:  # noqa: N802 - the name bm25s looks for
+        return _stemmer.stemWords([IRREGULAR.get(w, w) for w in words])
+
+
+_STEMMER = _Stemmer()
+
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
     """Lower-cased, stop-word-free, stemmed tokens of each text."""
-    return bm25s.tokenize(list(texts), stopwords="en", stemmer=_stemmer, return_ids=False, show_progress=False)
+    return bm25s.tokenize(list(texts), stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False)
 
 
 def build_bm25(texts: Sequence[str]) -> bm25s.BM25:

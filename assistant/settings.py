@@ -34,7 +34,7 @@ class Settings:
     candidates: int = field(default=100, metadata={"help": "chunks fetched from the index before grouping by case"})
     batch_size: int = field(default=32, metadata={"help": "texts embedded per model call at build time"})
     retriever: str = field(default="hybrid", metadata={"help": "hybrid, dense or bm25"})
-    fusion: str = field(default="rrf", metadata={"help": "how hybrid fuses its two rankings: rrf or weighted"})
+    fusion: str = field(default="weighted", metadata={"help": "how hybrid fuses its two rankings: rrf or weighted"})
     rrf_k: int = field(default=60, metadata={"help": "the k of reciprocal rank fusion"})
     dense_weight: float = field(default=0.5, metadata={"help": "weight of the dense side in weighted fusion"})
     expand_synonyms: bool = field(
