@@ -1,18 +1,32 @@
-"""The front object: load an assistant from an index folder, then search it."""
+"""The front object: load an assistant from an index folder, then search it and ask it."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
+from assistant.answer import Evidence, classify, compose_case_detail, compose_cases, compose_learning, compose_none
+from assistant.conversation import resolve, topic
 from assistant.embed import Embedder, load_embedder
 from assistant.errors import IndexMismatchError, ScrError
 from assistant.filters import Filters, validate
-from assistant.records import Hit, Record
+from assistant.lexical import tokenize
+from assistant.records import Answer, Case, Hit, Record
 from assistant.retrieve import RETRIEVERS, make_hits, rank_groups, score_chunks
-from assistant.settings import Settings, resolve
+from assistant.roles import normalise_role
+from assistant.settings import Settings
+from assistant.settings import resolve as resolve_settings
 from assistant.store import StoredIndex, read_index
+from assistant.vocabulary import acronyms_in, expansions
 
 MAX_QUERY_CHARS = 2000
+ASK_CANDIDATES = 10
+_NAME_RE = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][a-zA-Z\u00C0-\u017F'-]{2,})")
 
 
 class QueryError(ScrError):
@@ -27,6 +41,11 @@ class Assistant:
         self.embedder = embedder
         self.settings = settings
         self._records = {r.case_id: r for r in index.records}
+        self._units_by_case: dict[str, list[int]] = {}
+        for unit in index.units:
+            self._units_by_case.setdefault(unit.case_id, []).append(unit.unit_id)
+        self._unit_tokens = [frozenset(t) for t in tokenize([u.embed_text for u in index.units])] if index.units else []
+        self._vocabulary = frozenset(index.bm25.vocab_dict)
 
     @classmethod
     def load(
@@ -36,7 +55,7 @@ class Assistant:
         embedder: Embedder | None = None,
     ) -> Assistant:
         """Load and verify the index at ``index_dir`` (default: ``settings.index_dir``)."""
-        settings = resolve(settings)
+        settings = resolve_settings(settings)
         if index_dir is not None:
             settings = settings.replace(index_dir=Path(index_dir))
         index = read_index(settings.index_dir)
@@ -74,10 +93,55 @@ class Assistant:
             raise QueryError(f"unknown retriever {retriever!r}; use one of {', '.join(RETRIEVERS)}")
         if filters is not None:
             validate(filters, self.index.chunks)
-        s = self.settings
-        scored = score_chunks(self.index, self.embedder.embed([query]), query, s.candidates, filters, s.expand_synonyms)
-        ranked = rank_groups(self.index.chunks, scored, retriever, s.fusion, s.dense_weight, s.rrf_k)
-        return make_hits(self.index.chunks, ranked, scored, k, retriever)
+        return self._search_vector(query, self.embedder.embed([query]), k, filters, retriever)
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Answer] | None = None,
+        filters: Filters | None = None,
+        role: str | None = None,
+    ) -> Answer:
+        """An extractive, cited answer to ``question``; ``history`` holds the chat's earlier answers.
+
+        Case-finding questions list each relevant case once with quoted evidence; learning questions
+        give distinct learning points; follow-ups resolve against the cases already cited; a question
+        the corpus cannot answer says so, with no citations. ``role`` puts that role's learning first.
+        """
+        question = clean_query(question)
+        role_key = normalise_role(role)
+        if filters is not None:
+            validate(filters, self.index.chunks)
+        resolved = resolve(question, history)
+        query_vector = self.embedder.embed([resolved.query])
+        evidence = self._evidence(resolved.query, query_vector[0], role_key)
+        if resolved.mode == "case-detail" and resolved.case_id in self._records:
+            return compose_case_detail(
+                question, resolved.case_id, resolved.sections, evidence, self._units_by_case, self._records
+            )
+        unknown = self.unknown_names(resolved.query)
+        if unknown:
+            return self._nothing(question, f"The reviews in this collection do not mention {' or '.join(unknown)}.")
+        if resolved.age_bands and (filters is None or filters.age_band is None):
+            filters = dataclasses.replace(filters or Filters(), age_band=",".join(resolved.age_bands))
+        hits = self._search_vector(resolved.query, query_vector, ASK_CANDIDATES, filters)
+        if not hits or not self.in_scope(resolved.query, hits):
+            return self._nothing(question, f"I found nothing in the reviews about \u201c{resolved.query}\u201d.")
+        previous_mode = next((a.mode for a in reversed(history or ()) if a.cases), None)
+        if resolved.follows and previous_mode in ("cases", "learning"):
+            mode = previous_mode
+        else:
+            mode = classify(resolved.query)
+        compose = compose_learning if mode == "learning" else compose_cases
+        answer = compose(question, resolved.query, hits, evidence, self._units_by_case, self._records)
+        return dataclasses.replace(answer, topic=resolved.subject or topic(resolved.query))
+
+    def in_scope(self, query: str, hits: Sequence[Hit]) -> bool:
+        """True when the hits are close enough to the query to answer from (see eval/NO_ANSWER.md):
+        the best cosine similarity reaches ``min_relevance``, or the query uses an acronym of the
+        safeguarding vocabulary (SUDI, CSE...), which the embedding model reads poorly."""
+        best = max((h.dense_score for h in hits), default=0.0)
+        return best >= self.settings.min_relevance or bool(acronyms_in(query))
 
     def records(self) -> list[Record]:
         """Every case and document in the index, in corpus order."""
@@ -89,6 +153,48 @@ class Assistant:
             return self._records[case_id]
         except KeyError:
             raise QueryError(f"no case or document with id {case_id!r} in the index") from None
+
+    def _search_vector(
+        self, query: str, query_vector: np.ndarray, k: int, filters: Filters | None = None, retriever: str = "hybrid"
+    ) -> list[Hit]:
+        s = self.settings
+        scored = score_chunks(self.index, query_vector, query, s.candidates, filters, s.expand_synonyms)
+        ranked = rank_groups(self.index.chunks, scored, retriever, s.fusion, s.dense_weight, s.rrf_k)
+        return make_hits(self.index.chunks, ranked, scored, k, retriever)
+
+    def _evidence(self, query: str, query_vector: np.ndarray, role: str | None) -> Evidence:
+        own = set(tokenize([query])[0])
+        extra = set(tokenize([" ".join(expansions(query))])[0]) if self.settings.expand_synonyms else set()
+        return Evidence(
+            self.index.units,
+            self.index.unit_vectors,
+            self._unit_tokens,
+            query_vector,
+            frozenset(own | extra),
+            len(own),
+            role,
+        )
+
+    def unknown_names(self, query: str) -> list[str]:
+        """Capitalised names in the query (not its first word) that no review mentions."""
+        unknown = []
+        for name in _NAME_RE.findall(query.strip()):
+            tokens = tokenize([name])[0]
+            if tokens and not any(t in self._vocabulary for t in tokens) and not expansions(name):
+                unknown.append(name)
+        return unknown
+
+    def _nothing(self, question: str, reason: str) -> Answer:
+        cases = [r for r in self._records.values() if isinstance(r, Case)]
+        years = sorted({c.year for c in cases})
+        span = "" if not years else str(years[0]) if len(years) == 1 else f"{years[0]} to {years[-1]}"
+        documents = len(self._records) - len(cases)
+        summary = f"{len(cases)} case review summaries" + (f" published in {span}" if span else "")
+        if documents:
+            summary += f" and {documents} other document{'s' if documents > 1 else ''} on learning from reviews"
+        counts = Counter(k.lower() for c in cases for k in c.keywords)
+        themes = [k for k, _ in counts.most_common(6)]
+        return compose_none(question, reason, themes, summary)
 
 
 def clean_query(query: str) -> str:

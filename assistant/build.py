@@ -19,6 +19,7 @@ from assistant.embed import Embedder, load_embedder
 from assistant.lexical import build_bm25
 from assistant.parse import corpus_files, load_corpus
 from assistant.records import Case
+from assistant.sentences import record_units
 from assistant.settings import Settings, resolve
 from assistant.store import sha256_file, write_index
 
@@ -104,7 +105,11 @@ def build_index(
         "versions": library_versions(),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
+    units = record_units(records)
+    unit_vectors = (
+        embedder.embed([u.embed_text for u in units]) if units else np.zeros((0, vectors.shape[1]), np.float32)
+    )
     bm25 = build_bm25([c.embed_text for c in chunks])
-    path = write_index(settings.index_dir, chunks, vectors, records, manifest, bm25)
+    path = write_index(settings.index_dir, chunks, vectors, records, manifest, bm25, units, unit_vectors)
     cases = sum(isinstance(r, Case) for r in records)
     return BuildReport(cases, len(records) - cases, len(chunks), time.perf_counter() - started, path)

@@ -13,6 +13,7 @@ from assistant.errors import ScrError
 from assistant.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
 from assistant.filters import Filters
 from assistant.retrieve import RETRIEVERS
+from assistant.roles import ROLES
 from assistant.settings import Settings
 
 EXIT_USER_ERROR = 2
@@ -39,13 +40,24 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--k", type=int, help="how many cases to show (default 5)")
     search.add_argument("--json", action="store_true", help="print JSON")
     search.add_argument("--retriever", choices=RETRIEVERS, help="hybrid (default), dense or bm25")
-    filters = search.add_argument_group("filters")
-    filters.add_argument("--year", help="a year (2015) or a range (2014-2016)")
-    filters.add_argument("--area", help="local area, e.g. Oldham")
-    filters.add_argument("--review-model", help=f"review model: {', '.join(REVIEW_MODELS)} or other")
-    filters.add_argument("--keyword", help="a keyword of the case, e.g. neglect")
-    filters.add_argument("--age-band", help=f"age of the child: {', '.join(AGE_BANDS)}")
-    filters.add_argument("--harm", help=f"harm type: {', '.join(HARM_TYPES)}")
+    _filter_args(search)
+
+    ask = sub.add_parser("ask", help="ask a question; get cited learning from the reviews")
+    common(ask)
+    ask.add_argument("question", nargs="+", help="your question, in your own words")
+    ask.add_argument("--role", help=f"profession lens: {', '.join(ROLES)}")
+    ask.add_argument("--json", action="store_true", help="print JSON")
+    _filter_args(ask)
+
+    chat = sub.add_parser("chat", help="a conversation in the terminal (follow-up questions use the history)")
+    common(chat)
+    chat.add_argument("--role", help=f"profession lens: {', '.join(ROLES)}")
+
+    bench = sub.add_parser("bench", help="time search and ask on this machine (median and p95)")
+    common(bench)
+    bench.add_argument("--queries", type=Path, default=Path("eval/queries.jsonl"), help="questions to time")
+    bench.add_argument("--repeat", type=int, default=3, help="timed passes over the questions")
+    bench.add_argument("--json", action="store_true", help="print JSON")
 
     evaluate = sub.add_parser("eval", help="measure retrieval quality on a gold query set")
     common(evaluate)
@@ -55,11 +67,33 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--k", type=int, default=10, help="cut-off of nDCG and recall (default 10)")
     evaluate.add_argument("--json", action="store_true", help="print JSON")
     evaluate.add_argument("--report", type=Path, help="write a Markdown report and a PNG chart to this folder")
+    evaluate.add_argument("--out-of-scope", type=Path, help="questions the corpus cannot answer: calibrate 'no answer'")
 
     cases = sub.add_parser("cases", help="list every case and document in the index")
     common(cases)
     cases.add_argument("--json", action="store_true", help="print JSON")
     return parser
+
+
+def _filter_args(parser: argparse.ArgumentParser) -> None:
+    filters = parser.add_argument_group("filters")
+    filters.add_argument("--year", help="a year (2015) or a range (2014-2016)")
+    filters.add_argument("--area", help="local area, e.g. Oldham")
+    filters.add_argument("--review-model", help=f"review model: {', '.join(REVIEW_MODELS)} or other")
+    filters.add_argument("--keyword", help="a keyword of the case, e.g. neglect")
+    filters.add_argument("--age-band", help=f"age of the child: {', '.join(AGE_BANDS)}")
+    filters.add_argument("--harm", help=f"harm type: {', '.join(HARM_TYPES)}")
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    return Filters.from_strings(
+        year=args.year,
+        area=args.area,
+        review_model=args.review_model,
+        keyword=args.keyword,
+        age_band=args.age_band,
+        harm=args.harm,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,9 +104,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             index_dir=args.index,
             model=args.model,
             corpus_dir=getattr(args, "corpus", None),
-            k=getattr(args, "k", None),
+            k=getattr(args, "k", None) if args.command == "search" else None,
         )
-        commands = {"build": _build, "search": _search, "cases": _cases, "eval": _eval}
+        commands = {
+            "build": _build,
+            "search": _search,
+            "cases": _cases,
+            "eval": _eval,
+            "ask": _ask,
+            "chat": _chat,
+            "bench": _bench,
+        }
         return commands[args.command](args, settings)
     except ScrError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -101,14 +143,7 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.api import Assistant
 
     query = " ".join(args.query)
-    filters = Filters.from_strings(
-        year=args.year,
-        area=args.area,
-        review_model=args.review_model,
-        keyword=args.keyword,
-        age_band=args.age_band,
-        harm=args.harm,
-    )
+    filters = _filters(args)
     hits = Assistant.load(settings=settings).search(query, k=settings.k, filters=filters, retriever=args.retriever)
     if args.json:
         print(json.dumps({"query": query, "results": [h.to_dict() for h in hits]}, indent=2, ensure_ascii=False))
@@ -167,7 +202,15 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.api import Assistant
     from assistant.build import build_index, corpus_fingerprint
     from assistant.embed import load_embedder
-    from assistant.evaluate import ALL_RETRIEVERS, evaluate, load_queries, unknown_ids, write_report
+    from assistant.evaluate import (
+        ALL_RETRIEVERS,
+        calibrate_no_answer,
+        evaluate,
+        load_lines,
+        load_queries,
+        unknown_ids,
+        write_report,
+    )
     from assistant.store import read_index
 
     queries = load_queries(args.queries)
@@ -183,12 +226,16 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
             print(f"note: {len(missing)} relevant ids are not in the index: {', '.join(missing)}", file=sys.stderr)
         retrievers = ALL_RETRIEVERS if args.retriever == "all" else (args.retriever,)
         result = evaluate(assistant, queries, retrievers, k=args.k)
+        if args.out_of_scope:
+            result["no_answer"] = calibrate_no_answer(assistant, queries, load_lines(args.out_of_scope))
     if args.report:
         for path in write_report(result, args.report, title=f"Retrieval evaluation: {args.queries.name}"):
             print(f"wrote {path}", file=sys.stderr)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
+    if "no_answer" in result:
+        print("no-answer calibration: " + json.dumps(result["no_answer"]))
     print(f"{result['queries']} queries")
     for name, values in result["retrievers"].items():
         metrics = "  ".join(f"{m} {v:.3f}" for m, v in values.items() if m != "by_kind")
@@ -205,3 +252,72 @@ def _index_matches(settings: Settings, fingerprint, read_index) -> bool:  # noqa
     except ScrError:
         return False
     return manifest.get("corpus_hash") == fingerprint(settings.corpus_dir)[0]
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.api import Assistant
+
+    question = " ".join(args.question)
+    answer = Assistant.load(settings=settings).ask(question, filters=_filters(args), role=args.role)
+    if args.json:
+        print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(answer.text)
+        _print_sources(answer)
+    return 0
+
+
+def _print_sources(answer) -> None:  # noqa: ANN001 - an Answer
+    if answer.citations:
+        print("\nSources:")
+        for c in answer.citations:
+            print(f"  [{c.n}] {c.title} ({c.case_id}), {c.section}")
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.api import Assistant
+
+    assistant = Assistant.load(settings=settings)
+    history = []
+    print(
+        "Ask about the case reviews; follow-up questions use the conversation so far. "
+        "Type 'new' to start again, or 'quit'."
+    )
+    while True:
+        try:
+            question = input("\nyou> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if question.lower() in {"quit", "exit", "q"}:
+            return 0
+        if question.lower() in {"new", "reset"}:
+            history = []
+            print("(new conversation)")
+            continue
+        if not question:
+            continue
+        try:
+            answer = assistant.ask(question, history=history, role=args.role)
+        except ScrError as exc:
+            print(f"error: {exc}")
+            continue
+        history.append(answer)
+        print()
+        print(answer.text)
+        _print_sources(answer)
+
+
+def _bench(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.bench import run_bench
+
+    result = run_bench(settings, args.queries, repeat=args.repeat)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    for name, figures in result.items():
+        if isinstance(figures, dict):
+            print(f"{name:<12} " + "  ".join(f"{k} {v}" for k, v in figures.items()))
+        else:
+            print(f"{name:<12} {figures}")
+    return 0

@@ -12,6 +12,7 @@ from typing import Any
 
 from assistant.api import Assistant
 from assistant.errors import ParseError
+from assistant.vocabulary import acronyms_in
 
 KINDS = ("keyword", "paraphrase", "theme", "role")
 ALL_RETRIEVERS = ("bm25", "dense", "hybrid")
@@ -112,6 +113,55 @@ def evaluate(
         }
         result["retrievers"][retriever] = {**overall, "by_kind": by_kind}
     return result
+
+
+def calibrate_no_answer(
+    assistant: Assistant, in_scope: Sequence[GoldQuery], out_of_scope: Sequence[str]
+) -> dict[str, Any]:
+    """Best cosine similarity of each query's hits, in scope and out of it, and a threshold.
+
+    Queries that the similarity does not decide (those using a vocabulary acronym, which
+    are always answered, and those naming something no review mentions, which never are) are
+    left out; the suggested threshold lies half-way between the weakest in-scope query and the
+    strongest out-of-scope one, or just under the weakest in-scope one when they overlap.
+    """
+
+    def decided(query: str) -> bool:
+        return not acronyms_in(query) and not assistant.unknown_names(query)
+
+    def best(query: str) -> float:
+        return max((h.dense_score for h in assistant.search(query, k=10)), default=0.0)
+
+    inside = sorted((round(best(q.query), 3), q.query) for q in in_scope if decided(q.query))
+    outside = sorted((round(best(q), 3), q) for q in out_of_scope if decided(q))
+    low_in, high_out = inside[0][0], outside[-1][0] if outside else 0.0
+    threshold = round((low_in + high_out) / 2, 3) if low_in > high_out else round(low_in - 0.01, 2)
+    return {
+        "in_scope": {"count": len(in_scope), "decided_by_similarity": len(inside), "weakest": inside[:5]},
+        "out_of_scope": {"count": len(out_of_scope), "decided_by_similarity": len(outside), "strongest": outside[-5:]},
+        "suggested_threshold": threshold,
+        "current_threshold": assistant.settings.min_relevance,
+        "in_scope_refused": [q.query for q in in_scope if assistant.ask(q.query).no_answer],
+        "out_of_scope_answered": [q for q in out_of_scope if not assistant.ask(q).no_answer],
+    }
+
+
+def load_lines(path: Path) -> list[str]:
+    """The "query" of each line of a JSON-lines file (out-of-scope questions)."""
+    return [q.query for q in load_queries_loose(path)]
+
+
+def load_queries_loose(path: Path) -> list[GoldQuery]:
+    """Like load_queries, but ``relevant`` may be missing (for questions with no answer)."""
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+        if line.strip():
+            try:
+                row = json.loads(line)
+                out.append(GoldQuery(str(row.get("qid", n)), str(row["query"]), (), "paraphrase"))
+            except (json.JSONDecodeError, KeyError, TypeError):
+                raise ParseError(path, n, 'each line needs a JSON object with a "query"') from None
+    return out
 
 
 def unknown_ids(assistant: Assistant, queries: Sequence[GoldQuery]) -> list[str]:

@@ -96,6 +96,11 @@ def _norm(text: str) -> str:
     return ALIASES.get(key, key)
 
 
+def _bands(value: str) -> set[str]:
+    """Age bands named by a filter value; several may be given with commas ("5-11,12-17")."""
+    return {_norm(part) for part in value.split(",") if part.strip()}
+
+
 def _keyword_matches(value: str, keywords: Sequence[str]) -> bool:
     wanted = stems(value)
     n = len(wanted)
@@ -110,7 +115,7 @@ def validate(filters: Filters, chunks: Sequence[Chunk]) -> None:
     """Raise FilterError for a value that no case in the index could match."""
     cases = [c for c in chunks if c.kind == "case"]
     checks = [
-        ("age band", filters.age_band, sorted(AGE_BANDS), lambda v: _norm(v) in AGE_BANDS),
+        ("age band", filters.age_band, sorted(AGE_BANDS), lambda v: all(b in AGE_BANDS for b in _bands(v))),
         ("harm type", filters.harm, sorted(HARM_TYPES), lambda v: _norm(v) in HARM_TYPES),
         (
             "review model",
@@ -156,7 +161,7 @@ def allows(filters: Filters, chunk: Chunk) -> bool:
         return False
     if filters.review_model is not None and chunk.review_model != _norm(filters.review_model):
         return False
-    if filters.age_band is not None and _norm(filters.age_band) not in chunk.age_bands:
+    if filters.age_band is not None and not _bands(filters.age_band) & set(chunk.age_bands):
         return False
     if filters.harm is not None and _norm(filters.harm) not in chunk.harms:
         return False

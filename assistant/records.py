@@ -192,3 +192,57 @@ class Hit:
             "dense_score": round(self.dense_score, 4),
             "lexical_score": round(self.lexical_score, 4),
         }
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered quote: the verbatim sentence(s) of one section of one case or document."""
+
+    n: int
+    case_id: str
+    title: str
+    section: str
+    quote: str
+    kind: str = "case"
+    year: int | None = None
+    area: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form used by ``ask --json``."""
+        return {
+            "n": self.n,
+            "case_id": self.case_id,
+            "title": self.title,
+            "section": self.section,
+            "quote": self.quote,
+            "kind": self.kind,
+            "year": self.year,
+            "area": self.area,
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What ``ask`` returns: markdown with [n] markers, the citations they point to, the cases used."""
+
+    question: str
+    text: str
+    citations: tuple[Citation, ...] = ()
+    cases: tuple[str, ...] = ()
+    no_answer: bool = False
+    mode: str = "cases"  # cases | learning | case-detail | none
+    query: str = ""  # what was searched, after follow-up resolution
+    notice: str = ""
+    topic: str = ""  # the subject a "what about ...?" follow-up carries on with
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form used by ``ask --json``."""
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "no_answer": self.no_answer,
+            "mode": self.mode,
+            "citations": [c.to_dict() for c in self.citations],
+            "cases": list(self.cases),
+            "notice": self.notice,
+        }

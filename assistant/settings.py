@@ -37,6 +37,9 @@ class Settings:
     fusion: str = field(default="weighted", metadata={"help": "how hybrid fuses its two rankings: rrf or weighted"})
     rrf_k: int = field(default=60, metadata={"help": "the k of reciprocal rank fusion"})
     dense_weight: float = field(default=0.5, metadata={"help": "weight of the dense side in weighted fusion"})
+    min_relevance: float = field(
+        default=0.208, metadata={"help": "cosine similarity below which ask says nothing relevant was found"}
+    )
     expand_synonyms: bool = field(
         default=True, metadata={"help": "expand lexical queries with the safeguarding vocabulary"}
     )

@@ -8,6 +8,7 @@ Layout of an index folder::
         bm25/                BM25 index over the same chunks (bm25s: JSON and .npy files)
         chunks.jsonl         one chunk's metadata per line, in vector order
         records.jsonl        every case and document, with all its sections
+        units.jsonl          quotable sentences of every section, and units.npy their vectors
         manifest.json        model, dimension, counts, corpus hash, versions, checksums
 
 A build writes a new build folder beside the live one and only then points CURRENT at it,
@@ -32,10 +33,11 @@ import numpy as np
 from assistant.errors import IndexMismatchError, IndexNotBuiltError
 from assistant.lexical import load_bm25, save_bm25
 from assistant.records import Chunk, Record, record_from_dict
+from assistant.sentences import Unit
 
 FORMAT_VERSION = 1
 POINTER = "CURRENT"
-FILES = ("index.faiss", "chunks.jsonl", "records.jsonl")  # required, beside bm25/
+FILES = ("index.faiss", "chunks.jsonl", "records.jsonl", "units.jsonl", "units.npy")  # required, beside bm25/
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class StoredIndex:
     chunks: tuple[Chunk, ...]
     records: tuple[Record, ...]
     manifest: dict[str, Any]
+    units: tuple[Unit, ...] = ()
+    unit_vectors: Any = None
 
 
 def sha256_file(path: Path) -> str:
@@ -80,6 +84,8 @@ def write_index(
     records: list[Record],
     manifest: dict[str, Any],
     bm25: Any,
+    units: list[Unit],
+    unit_vectors: np.ndarray,
 ) -> Path:
     """Write a complete new build and make it live; returns the build folder."""
     if vectors.shape[0] != len(chunks):
@@ -95,6 +101,8 @@ def write_index(
         _write_lines(staging / "chunks.jsonl", (asdict(c) for c in chunks))
         _write_lines(staging / "records.jsonl", (r.to_dict() for r in records))
         save_bm25(bm25, staging / "bm25")
+        _write_lines(staging / "units.jsonl", (asdict(u) for u in units))
+        np.save(staging / "units.npy", np.ascontiguousarray(unit_vectors, dtype=np.float32), allow_pickle=False)
         manifest = {
             **manifest,
             "format": FORMAT_VERSION,
@@ -148,7 +156,16 @@ def read_index(index_dir: Path) -> StoredIndex:
         bm25 = load_bm25(build / "bm25")
     except (OSError, ValueError, KeyError) as exc:
         raise IndexMismatchError(index_dir, f"the BM25 index cannot be read ({exc})") from None
-    return StoredIndex(build, faiss_index, bm25, chunks, records, manifest)
+    units = tuple(Unit(**row) for row in _read_lines(index_dir, build / "units.jsonl"))
+    try:
+        unit_vectors = np.load(build / "units.npy", allow_pickle=False)
+    except ValueError as exc:
+        raise IndexMismatchError(index_dir, f"units.npy cannot be read ({exc})") from None
+    if unit_vectors.shape != (len(units), faiss_index.d):
+        raise IndexMismatchError(
+            index_dir, f"units.npy holds {unit_vectors.shape}, expected ({len(units)}, {faiss_index.d})"
+        )
+    return StoredIndex(build, faiss_index, bm25, chunks, records, manifest, units, unit_vectors)
 
 
 def _data_files(folder: Path) -> list[Path]:

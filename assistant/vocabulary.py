@@ -64,3 +64,14 @@ def expand_query(query: str, path: Path = VOCABULARY_FILE) -> str:
     """The query followed by its expansions."""
     extra = expansions(query, path)
     return f"{query} {' '.join(extra)}" if extra else query
+
+
+def acronyms_in(query: str, path: Path = VOCABULARY_FILE) -> list[str]:
+    """The vocabulary's acronyms (SUDI, CSE, CAF...) that the query uses."""
+    query_stems = stems(query)
+    return [
+        term
+        for group in load_groups(path)
+        for term in group
+        if term.isupper() and " " not in term and _matches(term, query, query_stems)
+    ]

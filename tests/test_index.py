@@ -30,6 +30,8 @@ def test_index_is_a_folder_of_plain_files_with_a_manifest(fake_index: Settings) 
         "index.faiss",
         "manifest.json",
         "records.jsonl",
+        "units.jsonl",
+        "units.npy",
     ]
     manifest = json.loads((build / "manifest.json").read_text())
     assert manifest["model"] == "fake-hash-embedder"

@@ -145,3 +145,64 @@ def test_filters_with_the_real_model(real_index: Path) -> None:
     bad = _cli("search", "baby death", "--harm", "fraud", "--index", str(real_index))
     assert bad.returncode == 2 and bad.stderr.startswith("error: unknown harm type 'fraud'; valid values:")
     assert "Traceback" not in bad.stderr
+
+
+@pytest.fixture(scope="module")
+def real_assistant(real_index: Path, embedder: SentenceTransformerEmbedder) -> Assistant:
+    return Assistant.load(real_index, embedder=embedder)
+
+
+def test_answers_keep_the_citation_rules_on_every_dev_question(real_assistant: Assistant) -> None:
+    from assistant.answer import citation_problems
+    from assistant.evaluate import load_queries
+
+    records = {r.case_id: r for r in real_assistant.records()}
+    questions = [q.query for q in load_queries(ROOT / "eval" / "queries.jsonl")]
+    questions += [q.query for q in load_queries(ROOT / "eval" / "vocabulary_queries.jsonl")]
+    refused = []
+    for question in questions:
+        answer = real_assistant.ask(question)
+        assert citation_problems(answer, records) == [], question
+        if answer.no_answer:
+            refused.append(question)
+        elif answer.mode == "cases":
+            assert len(answer.cases) == len(set(answer.cases)), question
+    assert refused == []
+
+
+def test_ask_concealed_pregnancy_quotes_oldham(real_index: Path) -> None:
+    result = _cli("ask", "cases involving concealed pregnancy", "--index", str(real_index), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert "2015-01-oldham-child-d" in data["cases"] and not data["no_answer"]
+    oldham = [c["quote"] for c in data["citations"] if c["case_id"] == "2015-01-oldham-child-d"]
+    assert any("pregnan" in quote for quote in oldham)
+
+
+def test_barriers_answer_has_four_distinct_points_from_the_study(real_assistant: Assistant) -> None:
+    answer = real_assistant.ask("what are the barriers to learning from serious case reviews?")
+    study = [c for c in answer.citations if c.case_id == "dfe-barriers-to-learning-from-scrs"]
+    assert answer.mode == "learning" and len({c.quote for c in study}) >= 4
+    assert sum(c.section.startswith("Barriers") for c in study) >= 3
+
+
+def test_out_of_scope_questions_get_no_answer(real_assistant: Assistant) -> None:
+    for line in (ROOT / "eval" / "out_of_scope.jsonl").read_text().splitlines():
+        question = json.loads(line)["query"]
+        answer = real_assistant.ask(question)
+        assert answer.no_answer and answer.citations == (), question
+
+
+def test_three_turn_conversation_uses_the_history(real_assistant: Assistant) -> None:
+    first = real_assistant.ask("cases involving domestic abuse")
+    second = real_assistant.ask("what about older children?", history=[first])
+    records = {r.case_id: r for r in real_assistant.records()}
+    assert second.cases and second.cases != first.cases
+    from assistant.facets import derive_facets
+
+    for case_id in second.cases:  # narrowed to school-age children and teenagers, still about domestic abuse
+        assert set(derive_facets(records[case_id]).age_bands) & {"5-11", "12-17"}
+    assert "domestic abuse" in second.query
+    third = real_assistant.ask("what did the first one recommend?", history=[first, second])
+    assert third.mode == "case-detail" and third.cases == (second.cases[0],)
+    assert all(c.case_id == second.cases[0] for c in third.citations)

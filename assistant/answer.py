@@ -1,0 +1,279 @@
+"""Extractive answers: verbatim evidence chosen sentence by sentence from the retrieved cases, cited."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.chunk import MONTH_NAMES
+from assistant.records import Answer, Case, Citation, Hit, Record
+from assistant.roles import concerns_role, role_label
+from assistant.sentences import Unit
+
+_LEARNING_RE = re.compile(
+    r"\b(lessons?|learn(?:ing|t|ed)?(?!\s+(?:disabilit|difficult))|recommend\w*|barriers?|enablers?|"
+    r"themes?|what should|what can|what stops|what helps|why|how (?:can|should|do|does))\b",
+    re.I,
+)
+_CASES_RE = re.compile(
+    r"^\s*(?:(?:are there|show me|find|give me|list|any)\s+(?:any\s+)?)?(?:cases?|examples?|reviews?)\b"
+    r"|\b(?:cases?|examples?|reviews?)\s+(?:involving|about|of|where|with|in which)\b",
+    re.I,
+)
+EVIDENCE_SECTIONS = ("Summary", "Background", "Key issues", "Findings", "Notes")
+LEARNING_SECTIONS = ("Learning", "Recommendations", "Findings", "Key issues")
+SECTION_WEIGHT = {"Learning": 1.0, "Recommendations": 0.97, "Findings": 0.9, "Key issues": 0.8}
+LEARNING_HITS = 6  # learning answers draw on the units of this many best hits
+UNIT_CUTOFF = 0.7  # a learning point joins when it scores at least this share of the best one
+MAX_CASES = 5
+MAX_BULLETS = 6
+DUPLICATE_COSINE = 0.8
+RELATIVE_CUTOFF = 0.55  # a case joins an answer when its fused score is at least this share of the best
+LEXICAL_WEIGHT = 0.3
+ROLE_BOOST = 0.25
+
+
+def classify(question: str) -> str:
+    """'cases' for a case-finding question, 'learning' for a learning or theme question."""
+    if _CASES_RE.search(question):
+        return "cases"
+    return "learning" if _LEARNING_RE.search(question) else "cases"
+
+
+@dataclass
+class Evidence:
+    """Scores query relevance of quotable units (dense similarity plus word overlap)."""
+
+    units: Sequence[Unit]
+    vectors: np.ndarray
+    unit_tokens: Sequence[frozenset[str]]
+    query_vector: np.ndarray
+    query_tokens: frozenset[str]  # the query's stemmed words and those of its synonym expansions
+    query_size: int  # how many stemmed words the query itself has
+    role: str | None = None
+
+    def score(self, unit_id: int, lens: bool = True) -> float:
+        """Relevance of one unit to the query (with the role boost, if a role is set and ``lens``)."""
+        dense = float(self.vectors[unit_id] @ self.query_vector)
+        overlap = min(1.0, len(self.unit_tokens[unit_id] & self.query_tokens) / max(self.query_size, 1))
+        boost = ROLE_BOOST if lens and self.role and concerns_role(self.role, self.units[unit_id].text) else 0.0
+        return dense + LEXICAL_WEIGHT * overlap + boost
+
+    def best(self, unit_ids: Sequence[int], sections: Sequence[str], exclude: set[int]) -> int | None:
+        """The best unit among ``unit_ids`` in ``sections`` (section order breaks near-ties)."""
+        candidates = [u for u in unit_ids if self.units[u].section in sections and u not in exclude]
+        if not candidates:
+            return None
+        return max(candidates, key=lambda u: (self.score(u), -sections.index(self.units[u].section), -u))
+
+
+class Composer:
+    """Builds numbered citations and the markdown that refers to them."""
+
+    def __init__(self, records: dict[str, Record]) -> None:
+        self.records = records
+        self.citations: list[Citation] = []
+
+    def cite(self, unit: Unit) -> int:
+        """The marker number for a unit's quote (one number per distinct quote)."""
+        for citation in self.citations:
+            if citation.case_id == unit.case_id and citation.quote == unit.text and citation.section == unit.section:
+                return citation.n
+        record = self.records[unit.case_id]
+        n = len(self.citations) + 1
+        self.citations.append(
+            Citation(n, unit.case_id, record.title, unit.section, unit.text, record.kind, record.year, record.area)
+        )
+        return n
+
+    def quote(self, unit: Unit) -> str:
+        """The unit as a quoted, cited phrase."""
+        return f"\u201c{unit.text}\u201d [{self.cite(unit)}]"
+
+
+def describe(record: Record) -> str:
+    """'Oldham - Child D (January 2015, Oldham)' or a document's title."""
+    if isinstance(record, Case):
+        when = f"{MONTH_NAMES[record.month]} {record.year}".strip()
+        return f"**{record.title}** ({when}, {record.area})"
+    return f"**{record.title}**"
+
+
+def relevant_hits(hits: Sequence[Hit]) -> list[Hit]:
+    """The hits worth showing: those close to the best one, never padding with weak matches."""
+    if not hits:
+        return []
+    top = hits[0].score
+    return [h for h in hits if h.score >= RELATIVE_CUTOFF * top]
+
+
+def compose_cases(
+    question: str,
+    query: str,
+    hits: Sequence[Hit],
+    evidence: Evidence,
+    units_by_case: dict[str, list[int]],
+    records: dict[str, Record],
+) -> Answer:
+    """A case-finding answer: each relevant case once, with evidence and its key learning."""
+    composer = Composer(records)
+    shown: list[str] = []
+    lines: list[str] = []
+    role_found = False
+    for hit in relevant_hits(hits):
+        if hit.case_id in shown or len(shown) == MAX_CASES:
+            continue
+        unit_ids = units_by_case.get(hit.case_id, [])
+        record = records[hit.case_id]
+        if record.kind != "case":
+            sections = (hit.section,)
+            evidence_id = evidence.best(unit_ids, sections, set())
+            learning_id = None
+        else:
+            evidence_id = evidence.best(unit_ids, EVIDENCE_SECTIONS, set())
+            learning_id = evidence.best(unit_ids, ("Learning", "Recommendations"), {evidence_id})
+        if evidence_id is None:
+            continue
+        shown.append(hit.case_id)
+        heading = describe(record) + (f" — {hit.section}" if record.kind != "case" else "")
+        lines.append(f"{len(shown)}. {heading}")
+        lines.append(f"   - Why it matches: {composer.quote(evidence.units[evidence_id])}")
+        if learning_id is not None:
+            label = "Learning" if evidence.units[learning_id].section == "Learning" else "Recommendation"
+            lines.append(f"   - {label}: {composer.quote(evidence.units[learning_id])}")
+            role_found |= bool(evidence.role and concerns_role(evidence.role, evidence.units[learning_id].text))
+        role_found |= bool(evidence.role and concerns_role(evidence.role, evidence.units[evidence_id].text))
+    count = "One review matches" if len(shown) == 1 else f"{len(shown)} reviews match"
+    text = "\n".join([f"{count} \u201c{query}\u201d, most relevant first.", "", *lines])
+    text += _role_note(evidence.role, role_found)
+    return Answer(question, text, tuple(composer.citations), tuple(shown), mode="cases", query=query)
+
+
+def compose_learning(
+    question: str,
+    query: str,
+    hits: Sequence[Hit],
+    evidence: Evidence,
+    units_by_case: dict[str, list[int]],
+    records: dict[str, Record],
+) -> Answer:
+    """A learning answer: distinct learning points from several reviews, near-duplicates merged."""
+    candidates: list[tuple[float, int]] = []
+    for hit in hits[:LEARNING_HITS]:
+        for unit_id in units_by_case.get(hit.case_id, []):
+            unit = evidence.units[unit_id]
+            if records[hit.case_id].kind == "case":
+                weight = SECTION_WEIGHT.get(unit.section)
+            elif unit.section != hit.section:
+                weight = None
+            else:  # a document's text before its first heading describes it rather than teaching
+                weight = 0.6 if unit.section == "Introduction" else 1.0
+            if weight is not None:
+                candidates.append((evidence.score(unit_id, lens=False) * weight, unit_id))
+    candidates.sort(key=lambda pair: (-pair[0], pair[1]))
+    if candidates:
+        floor = UNIT_CUTOFF * candidates[0][0]
+        candidates = [(score, u) for score, u in candidates if score >= floor]
+    bullets: list[list[int]] = []
+    per_source: dict[tuple[str, str], int] = {}
+    for _, unit_id in candidates:
+        unit = evidence.units[unit_id]
+        duplicate = next((b for b in bullets if _similar(evidence, b[0], unit_id)), None)
+        if duplicate is not None:
+            if unit.case_id not in {evidence.units[u].case_id for u in duplicate}:
+                duplicate.append(unit_id)
+            continue
+        source = (unit.case_id, unit.section if records[unit.case_id].kind != "case" else "")
+        if len(bullets) == MAX_BULLETS or per_source.get(source, 0) >= 2:
+            continue
+        bullets.append([unit_id])
+        per_source[source] = per_source.get(source, 0) + 1
+    if evidence.role:  # the profession lens: that role's learning first
+        bullets.sort(key=lambda b: not any(concerns_role(evidence.role, evidence.units[u].text) for u in b))
+    composer = Composer(records)
+    lines = []
+    for bullet in bullets:
+        parts = [
+            f"{composer.quote(evidence.units[u])} — {_source(records[evidence.units[u].case_id], evidence.units[u])}"
+            for u in bullet
+        ]
+        lines.append("- " + "; also ".join(parts))
+    cases = tuple(dict.fromkeys(evidence.units[u].case_id for b in bullets for u in b))
+    sources = "one review" if len(cases) == 1 else f"{len(cases)} reviews"
+    text = "\n".join([f"Learning on \u201c{query}\u201d from {sources}:", "", *lines])
+    role_found = any(evidence.role and concerns_role(evidence.role, evidence.units[u].text) for b in bullets for u in b)
+    text += _role_note(evidence.role, role_found)
+    return Answer(question, text, tuple(composer.citations), cases, mode="learning", query=query)
+
+
+def compose_case_detail(
+    question: str,
+    case_id: str,
+    sections: Sequence[str],
+    evidence: Evidence,
+    units_by_case: dict[str, list[int]],
+    records: dict[str, Record],
+) -> Answer:
+    """A follow-up about one case already cited: the sections asked for, or the whole case."""
+    record = records[case_id]
+    composer = Composer(records)
+    unit_ids = units_by_case.get(case_id, [])
+    wanted = list(sections) or [s.name for s in record.sections()]
+    lines = [describe(record), ""]
+    found = [s for s in wanted if any(evidence.units[u].section == s for u in unit_ids)]
+    if sections and not found:
+        lines.append(f"The review summary has no {' or '.join(s.lower() for s in sections)} section. What it does say:")
+        found = [s.name for s in record.sections() if any(evidence.units[u].section == s.name for u in unit_ids)]
+    for section in found:
+        quotes = [composer.quote(evidence.units[u]) for u in unit_ids if evidence.units[u].section == section]
+        lines.append(f"- **{section}**: " + " ".join(quotes))
+    return Answer(question, "\n".join(lines), tuple(composer.citations), (case_id,), mode="case-detail", query=question)
+
+
+def compose_none(question: str, reason: str, themes: Sequence[str], corpus_summary: str) -> Answer:
+    """An honest 'nothing relevant' answer with what the corpus does cover; no citations."""
+    text = (
+        f"{reason}\n\nThis collection holds {corpus_summary}. It covers themes such as "
+        f"{', '.join(themes)}. Try asking about one of those, for example \u201ccases involving "
+        f"{themes[0] if themes else 'neglect'}\u201d."
+    )
+    return Answer(question, text, no_answer=True, mode="none", query=question)
+
+
+def _similar(evidence: Evidence, a: int, b: int) -> bool:
+    return float(evidence.vectors[a] @ evidence.vectors[b]) >= DUPLICATE_COSINE
+
+
+def _source(record: Record, unit: Unit) -> str:
+    if isinstance(record, Case):
+        return f"{record.title}, {MONTH_NAMES[record.month]} {record.year}".replace(",  ", ", ").strip()
+    return f"{record.title}: {unit.section}"
+
+
+def _role_note(role: str | None, found: bool) -> str:
+    if not role or found:
+        return ""
+    return f"\n\nNone of these reviews says anything specific to {role_label(role)}; the learning shown is general."
+
+
+_MARKER_RE = re.compile(r"\[(\d+)\]")
+
+
+def citation_problems(answer: Answer, records: dict[str, Record]) -> list[str]:
+    """What breaks the citation rules: markers without citations, quotes not verbatim in the case."""
+    problems = []
+    numbers = {c.n for c in answer.citations}
+    for marker in _MARKER_RE.findall(answer.text):
+        if int(marker) not in numbers:
+            problems.append(f"marker [{marker}] has no citation")
+    for citation in answer.citations:
+        record = records.get(citation.case_id)
+        sections = {s.name: s.text for s in record.sections()} if record else {}
+        if citation.quote not in sections.get(citation.section, ""):
+            problems.append(f"citation [{citation.n}] quote is not in {citation.case_id} / {citation.section}")
+        if f"[{citation.n}]" not in answer.text:
+            problems.append(f"citation [{citation.n}] is never referred to")
+    return problems

@@ -1,0 +1,117 @@
+"""Follow-up questions: resolve "the second case", "that review", "what about X" against history."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.records import Answer
+
+ORDINALS = {
+    "first": 0,
+    "1st": 0,
+    "second": 1,
+    "2nd": 1,
+    "third": 2,
+    "3rd": 2,
+    "fourth": 3,
+    "4th": 3,
+    "fifth": 4,
+    "5th": 4,
+    "last": -1,
+    "final": -1,
+}
+_ORDINAL_RE = re.compile(
+    r"\b(" + "|".join(ORDINALS) + r")\b(?:\s+\w+)?\s+(?:case|review|one|child|family|example)\b"
+    r"|\b(?:case|review|number|no\.?)\s*#?(\d)\b",
+    re.I,
+)
+_THAT_RE = re.compile(
+    r"\b(?:that|this|the same|the above|previous)\s+(?:case|review|one|child|family|report|baby)\b"
+    r"|\b(?:it|they|their|its)\b.*\b(?:recommend\w*|learn\w*|find\w*|happen\w*|background|issues?)\b"
+    r"|\b(?:recommend\w*|learn\w*|find\w*|happen\w*)\b.*\b(?:it|they|them|there)\b",
+    re.I,
+)
+_MORE_RE = re.compile(r"^\s*(?:what|how)\s+about\s+(?P<rest>.+)|^\s*and\s+(?:for\s+|with\s+)?(?P<rest2>.+)", re.I)
+_FRAMING_RE = re.compile(
+    r"^\s*(?:(?:are there|show me|find|give me|list)\s+(?:any\s+)?)?"
+    r"(?:cases?|examples?|reviews?)\s+(?:involving|about|of|on|with|where|in which|that involve)\s+",
+    re.I,
+)
+
+SECTION_WORDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"recommend", re.I), ("Recommendations",)),
+    (re.compile(r"\blearn|lesson", re.I), ("Learning", "Findings")),
+    (re.compile(r"\bfind", re.I), ("Findings", "Key issues")),
+    (re.compile(r"\bissues?\b|went wrong|problems?", re.I), ("Key issues", "Findings")),
+    (re.compile(r"happen|background|history|family", re.I), ("Summary", "Background")),
+    (re.compile(r"\bmodel\b|method", re.I), ("Model",)),
+)
+
+
+AGE_WORDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"\b(?:older (?:children|child|kids|siblings)|school[- ]age)", re.I), ("5-11", "12-17")),
+    (re.compile(r"\b(?:teen\w*|adolescen\w*|young (?:people|person)|older teens?)\b", re.I), ("12-17",)),
+    (re.compile(r"\b(?:bab(?:y|ies)|infants?|new-?borns?)\b", re.I), ("infant",)),
+    (
+        re.compile(r"\b(?:younger (?:children|child|kids)|toddlers?|under[- ]fives?|pre-?school\w*)", re.I),
+        ("infant", "1-4"),
+    ),
+    (re.compile(r"\bprimary[- ]school\b", re.I), ("5-11",)),
+)
+
+
+def age_bands_named(text: str) -> tuple[str, ...]:
+    """The age bands a follow-up such as "what about older children?" narrows to."""
+    for pattern, bands in AGE_WORDS:
+        if pattern.search(text):
+            return bands
+    return ()
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A question made to stand on its own."""
+
+    query: str
+    mode: str | None = None  # "case-detail" when the question is about one case already cited
+    case_id: str | None = None
+    sections: tuple[str, ...] = ()  # sections asked for, for a case-detail question
+    follows: bool = False  # True when the history was used
+    age_bands: tuple[str, ...] = ()  # a follow-up's narrowing to some ages
+    subject: str = ""  # the topic carried over from earlier in the conversation
+
+
+def topic(question: str) -> str:
+    """A question without its case-finding framing ("cases involving X" -> "X")."""
+    return _FRAMING_RE.sub("", question).strip(" ?.!") or question.strip(" ?.!")
+
+
+def asked_sections(question: str) -> tuple[str, ...]:
+    """The case sections a question asks about (empty: the whole case)."""
+    for pattern, sections in SECTION_WORDS:
+        if pattern.search(question):
+            return sections
+    return ()
+
+
+def resolve(question: str, history: Sequence[Answer] | None) -> Resolved:
+    """Resolve a follow-up against the last answer that cited cases; a new question stays as it is."""
+    previous = next((a for a in reversed(history or ()) if a.cases), None)
+    if previous is None:
+        return Resolved(question)
+    match = _ORDINAL_RE.search(question)
+    if match:
+        index = ORDINALS[match[1].lower()] if match[1] else int(match[2]) - 1
+        cases = previous.cases
+        if -len(cases) <= index < len(cases):
+            return Resolved(question, "case-detail", cases[index], asked_sections(question), True)
+    if _THAT_RE.search(question):
+        return Resolved(question, "case-detail", previous.cases[0], asked_sections(question), True)
+    more = _MORE_RE.match(question)
+    if more:
+        rest = (more["rest"] or more["rest2"] or "").strip(" ?.!")
+        subject = previous.topic or topic(previous.query or previous.question)
+        return Resolved(f"{rest} {subject}".strip(), None, None, (), True, age_bands_named(rest), subject)
+    return Resolved(question)
