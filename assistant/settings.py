@@ -24,6 +24,7 @@ class Settings:
 
     corpus_dir: Path = field(default=Path("corpus"), metadata={"help": "folder of review texts"})
     index_dir: Path = field(default=Path("index"), metadata={"help": "folder of the built index"})
+    data_dir: Path = field(default=Path("data"), metadata={"help": "folder for local feedback (never sent anywhere)"})
     model: str = field(
         default="",
         metadata={"help": "sentence-transformers model folder; empty means the bundled all-MiniLM-L6-v2"},
@@ -45,7 +46,7 @@ class Settings:
     )
 
     def __post_init__(self) -> None:
-        for name in ("corpus_dir", "index_dir"):
+        for name in ("corpus_dir", "index_dir", "data_dir"):
             object.__setattr__(self, name, Path(getattr(self, name)))
         for name in ("chunk_tokens", "k", "candidates", "batch_size"):
             if getattr(self, name) < 1:

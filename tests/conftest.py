@@ -69,3 +69,14 @@ def use_fake_embedder(monkeypatch: pytest.MonkeyPatch, fake_embedder: HashEmbedd
     monkeypatch.setattr(assistant.api, "load_embedder", lambda settings=None: fake_embedder)
     monkeypatch.setattr(assistant.build, "load_embedder", lambda settings=None: fake_embedder)
     return fake_embedder
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the shipped corpus built once per session with the real bundled model."""
+    from assistant.embed import load_embedder
+
+    index_dir = tmp_path_factory.mktemp("real") / "index"
+    settings = Settings(corpus_dir=SHIPPED_CORPUS, index_dir=index_dir)
+    build_index(settings, embedder=load_embedder(settings), progress=False)
+    return index_dir

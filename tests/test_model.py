@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from assistant.api import Assistant
-from assistant.build import build_index
 from assistant.chunk import chunk_records
 from assistant.embed import SentenceTransformerEmbedder, load_embedder
 from assistant.parse import load_corpus, parse_file
@@ -26,13 +25,6 @@ pytestmark = pytest.mark.model
 @pytest.fixture(scope="module")
 def embedder() -> SentenceTransformerEmbedder:
     return load_embedder(Settings())
-
-
-@pytest.fixture(scope="module")
-def real_index(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Path:
-    index_dir = tmp_path_factory.mktemp("real") / "index"
-    build_index(Settings(corpus_dir=SHIPPED_CORPUS, index_dir=index_dir), embedder=embedder, progress=False)
-    return index_dir
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

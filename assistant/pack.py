@@ -1,0 +1,144 @@
+"""Training packs: chosen cases as Markdown or Word, with reflective questions from each case's own text."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.present import escape_markdown, when
+from assistant.records import Case, Record
+from assistant.sentences import split_spans
+
+PACK_SECTIONS = ("Summary", "Key issues", "Findings", "Learning", "Recommendations")
+SUPPORT = (
+    "These reviews describe the deaths and serious harm of children. If the material affects you, talk to "
+    "your supervisor or a colleague. If a case raises concerns about a child, contact your local children's "
+    "social care team or the NSPCC helpline (0808 800 5000); in an emergency call 999."
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A reflective question and the section of the case it comes from."""
+
+    text: str
+    section: str
+
+
+def _first_sentence(text: str) -> str:
+    spans = split_spans(text)
+    return text[spans[0][0] : spans[0][1]] if spans else text
+
+
+def discussion_questions(record: Record) -> list[Question]:
+    """Questions for a training session, each built on a sentence of the case's own sections."""
+    if not isinstance(record, Case):
+        return [
+            Question(
+                f"Which of these points most affects learning in your own team: “{_first_sentence(s.text)}”?", s.name
+            )
+            for s in record.sections()[:3]
+        ]
+    questions = []
+    if record.key_issues:
+        questions.append(
+            Question(
+                f"The review names this issue: “{_first_sentence(record.key_issues)}”. What would have helped "
+                "professionals see it at the time, and who could have acted on it?",
+                "Key issues",
+            )
+        )
+    if record.findings:
+        questions.append(
+            Question(
+                f"The review found: “{_first_sentence(record.findings)}”. Could this happen in your agency? "
+                "What would tell you?",
+                "Findings",
+            )
+        )
+    if record.learning:
+        questions.append(
+            Question(
+                f"The learning is: “{_first_sentence(record.learning)}”. What would you do differently in your own "
+                "practice because of it?",
+                "Learning",
+            )
+        )
+    if record.recommendations:
+        questions.append(
+            Question(
+                f"It recommends: “{_first_sentence(record.recommendations)}”. Which agency in your area would own "
+                "this, and how would you know it had happened?",
+                "Recommendations",
+            )
+        )
+    if not questions and record.background:
+        questions.append(
+            Question(
+                f"From the background: “{_first_sentence(record.background)}”. What risks would you want to explore "
+                "further, and with whom?",
+                "Background",
+            )
+        )
+    return questions
+
+
+def pack_markdown(records: Sequence[Record], title: str = "Training pack: learning from case reviews") -> str:
+    """The pack as Markdown: per case its sections, reflective questions and the source of every item."""
+    lines = [f"# {title}", "", f"_Made {time.strftime('%d %B %Y')} from {len(records)} review(s)._", "", SUPPORT, ""]
+    for n, record in enumerate(records, start=1):
+        lines += [f"## {n}. {escape_markdown(record.title)}", ""]
+        facts = [when(record), escape_markdown(record.area)]
+        lines += [
+            " · ".join(f for f in facts if f) + f"  \nSource: `{record.case_id}` ({record.source}, line {record.line})",
+            "",
+        ]
+        for section in record.sections():
+            if section.name in PACK_SECTIONS:
+                lines += [
+                    f"**{section.name}** (source: {record.case_id}, {section.name})",
+                    "",
+                    escape_markdown(section.text),
+                    "",
+                ]
+        keywords = getattr(record, "keywords", ())
+        if keywords:
+            lines += [f"**Keywords:** {escape_markdown(', '.join(keywords))}", ""]
+        questions = discussion_questions(record)
+        if questions:
+            lines += ["**Questions for discussion**", ""]
+            lines += [f"{i}. {escape_markdown(q.text)} (from: {q.section})" for i, q in enumerate(questions, 1)]
+            lines.append("")
+    return "\n".join(lines)
+
+
+def pack_docx(records: Sequence[Record], title: str = "Training pack: learning from case reviews") -> bytes:
+    """The same pack as a Word document (python-docx)."""
+    from docx import Document as WordDocument
+
+    doc = WordDocument()
+    doc.add_heading(title, level=0)
+    doc.add_paragraph(f"Made {time.strftime('%d %B %Y')} from {len(records)} review(s).")
+    doc.add_paragraph(SUPPORT)
+    for n, record in enumerate(records, start=1):
+        doc.add_heading(f"{n}. {record.title}", level=1)
+        facts = " · ".join(f for f in (when(record), record.area) if f)
+        doc.add_paragraph(f"{facts}\nSource: {record.case_id} ({record.source}, line {record.line})")
+        for section in record.sections():
+            if section.name in PACK_SECTIONS:
+                doc.add_heading(section.name, level=2)
+                doc.add_paragraph(section.text)
+                doc.add_paragraph(f"Source: {record.case_id}, {section.name}").italic = True
+        keywords = getattr(record, "keywords", ())
+        if keywords:
+            doc.add_paragraph(f"Keywords: {', '.join(keywords)}")
+        questions = discussion_questions(record)
+        if questions:
+            doc.add_heading("Questions for discussion", level=2)
+            for q in questions:
+                doc.add_paragraph(f"{q.text} (from: {q.section})", style="List Number")
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,36 @@
+"""Text for display: corpus text made inert for markdown, and records written out as markdown."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.chunk import MONTH_NAMES
+from assistant.records import Case, Record
+
+# Characters that let text become a link, an image, HTML or code in markdown.
+_ACTIVE = re.compile(r"([\\`*_\[\]<>!|#~$])")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` with markdown's active characters escaped, so it shows as written and never
+    becomes a link, an image (an outside request) or HTML."""
+    return _ACTIVE.sub(r"\\\1", text)
+
+
+def when(record: Record) -> str:
+    """'January 2015' for a case, its year (or '') for a document."""
+    if isinstance(record, Case):
+        return f"{MONTH_NAMES[record.month]} {record.year}".strip()
+    return str(record.year or "")
+
+
+def record_markdown(record: Record, heading_level: int = 3) -> str:
+    """A whole case or document as markdown, every piece of corpus text escaped."""
+    hashes = "#" * heading_level
+    lines = [f"{hashes} {escape_markdown(record.title)}"]
+    facts = [f for f in (when(record), escape_markdown(record.area), f"source: {escape_markdown(record.source)}") if f]
+    lines.append(" · ".join(facts))
+    for section in record.sections():
+        body = escape_markdown(section.text).replace("\n", "  \n")
+        lines.append(f"\n**{escape_markdown(section.name)}**  \n{body}")
+    return "\n".join(lines)

@@ -1,0 +1,132 @@
+"""The Streamlit app through AppTest, on an index of the shipped corpus built with the real model."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from assistant.pack import pack_docx, pack_markdown
+from assistant.parse import load_corpus
+
+from .conftest import ROOT, SHIPPED_CORPUS
+
+pytestmark = pytest.mark.model
+APP = str(ROOT / "ui" / "app.py")
+
+
+@pytest.fixture
+def app(real_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("SCR_INDEX_DIR", str(real_index))
+    monkeypatch.setenv("SCR_DATA_DIR", str(tmp_path / "data"))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def _ask(at: AppTest, question: str) -> AppTest:
+    at.chat_input[0].set_value(question).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_chat_round_trip_shows_a_cited_answer(app: AppTest) -> None:
+    _ask(app, "cases involving concealed pregnancy")
+    text = _text(app)
+    assert "Oldham - Child D" in text and "[1]" in text
+    assert any(b.label == "Add to training pack" for b in app.button)
+    assert any("insufficient professional curiosity" in m.value for m in app.markdown)
+
+
+def test_follow_up_uses_the_history(app: AppTest) -> None:
+    _ask(app, "cases involving domestic abuse")
+    first_case = app.session_state["messages"][1]["answer"].cases[0]
+    _ask(app, "tell me more about the first case")
+    answer = app.session_state["messages"][3]["answer"]
+    assert answer.mode == "case-detail" and answer.cases == (first_case,)
+    assert "**Summary**" in _text(app)
+
+
+def test_a_filter_changes_the_answer(app: AppTest) -> None:
+    _ask(app, "child deaths")
+    unfiltered = app.session_state["messages"][1]["answer"].cases
+    app.selectbox(key="filter_age").set_value("12-17").run()
+    app.button[0].click().run()  # New conversation
+    _ask(app, "child deaths")
+    filtered = app.session_state["messages"][1]["answer"].cases
+    assert filtered and filtered != unfiltered
+    teen_cases = {
+        "2015-03-kirklees-a-young-person",
+        "2015-03-leeds-child-v",
+        "2015-02-hertfordshire-young-person-b",
+        "2015-01-walsall-w4",
+        "2015-03-dorset-family-s15",
+        "2015-03-oxfordshire-children-a-b-c-d-e-and-f",
+    }
+    assert set(filtered) <= teen_cases
+
+
+def test_library_and_themes_pages_render(app: AppTest) -> None:
+    app.switch_page("library.py").run()
+    assert not app.exception
+    assert app.title[0].value == "Case library"
+    assert "20 of 20 cases and documents" in "\n".join(c.value for c in app.caption)
+    assert any("Oldham - Child D" in m.value for m in app.markdown) or app.selectbox(key="library_case")
+    app.switch_page("themes.py").run()
+    assert not app.exception
+    assert app.title[0].value == "Themes across the reviews"
+    choice = app.selectbox(key="theme_choice")
+    assert choice.value == "suicide"  # the most frequent theme comes first
+    assert sum("Add to training pack" == b.label for b in app.button) == 4
+
+
+def test_adding_a_case_to_the_pack_and_its_download(app: AppTest) -> None:
+    _ask(app, "cases involving concealed pregnancy")
+    next(b for b in app.button if b.label == "Add to training pack").click().run()
+    assert app.session_state["pack"] == ["2015-01-oldham-child-d"]
+    app.switch_page("pack.py").run()
+    assert not app.exception and app.title[0].value == "Training pack"
+    assert any("What would you do differently" in m.value for m in app.markdown)
+    oldham = [r for r in load_corpus(SHIPPED_CORPUS) if r.case_id == "2015-01-oldham-child-d"]
+    markdown = pack_markdown(oldham)
+    assert "## 1. Oldham - Child D" in markdown and "**Questions for discussion**" in markdown
+    assert "(source: 2015-01-oldham-child-d, Learning)" in markdown
+    assert pack_docx(oldham)[:2] == b"PK"  # a Word document is a zip archive
+
+
+def test_missing_index_shows_the_sentence_instead_of_crashing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCR_INDEX_DIR", str(tmp_path / "nowhere"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert "scr-assistant build" in at.error[0].value
+
+
+def test_crafted_corpus_text_renders_inert(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.build import build_index
+    from assistant.embed import load_embedder
+    from assistant.settings import Settings
+
+    from .conftest import DATA
+
+    settings = Settings(corpus_dir=DATA / "injection", index_dir=tmp_path / "index")
+    build_index(settings, embedder=load_embedder(settings), progress=False)
+    monkeypatch.setenv("SCR_INDEX_DIR", str(settings.index_dir))
+    monkeypatch.setenv("SCR_DATA_DIR", str(tmp_path / "data"))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    _ask(at, "mother's partner was not assessed")
+    answer = at.session_state["messages"][1]["answer"]
+    assert answer.cases == ("2016-06-testshire-child-z",)
+    rendered = _text(at)
+    assert "onerror" in rendered  # the text is shown...
+    for active in (r"<img", r"<script", r"!\[", r"\]\(http", r"<b>"):  # ...but never as live markup
+        assert not re.search(r"(?<!\\)" + active, rendered), active
+    assert "\\<img src=x onerror=alert(1)\\>" in rendered

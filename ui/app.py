@@ -1,0 +1,79 @@
+"""SCR learning assistant: the browser app. Rendering only; every answer comes from the assistant library."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assistant import Assistant, ScrError, Settings
+from assistant.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
+from assistant.filters import Filters
+from assistant.pack import SUPPORT
+
+# No page_icon and no page icons: Streamlit fetches a material or emoji icon from outside this machine
+# to use as the favicon.
+st.set_page_config(page_title="SCR learning assistant", layout="wide")
+
+
+@st.cache_resource(show_spinner="Loading the case reviews…")
+def load_assistant(index_dir: str) -> Assistant:
+    """One assistant per index for every browser session: it is read-only once loaded."""
+    return Assistant.load(index_dir)
+
+
+try:
+    assistant = load_assistant(str(Settings.from_env().index_dir))
+except ScrError as exc:
+    st.title("SCR learning assistant")
+    st.error(str(exc))
+    st.stop()
+
+facets = assistant.facets()
+ANY = "Any"
+
+with st.sidebar:
+    st.subheader("Filters")
+    years = facets["years"]
+    year = None
+    if len(years) > 1:
+        low, high = st.slider("Years", min_value=years[0], max_value=years[-1], value=(years[0], years[-1]))
+        year = None if (low, high) == (years[0], years[-1]) else f"{low}-{high}"
+    elif years:
+        st.caption(f"All reviews are from {years[0]}.")
+    area = st.selectbox("Area", [ANY, *facets["areas"]], key="filter_area")
+    model = st.selectbox(
+        "Review model",
+        [ANY, *facets["review_models"]],
+        key="filter_model",
+        format_func=lambda m: m if m == ANY else REVIEW_MODELS.get(m, ("Other",))[0],
+    )
+    keyword = st.selectbox("Theme / keyword", [ANY, *facets["keywords"]], key="filter_keyword")
+    age = st.selectbox(
+        "Age of the child", [ANY, *facets["age_bands"]], key="filter_age", format_func=lambda a: AGE_BANDS.get(a, a)
+    )
+    harm = st.selectbox("Harm", [ANY, *facets["harms"]], key="filter_harm", format_func=lambda h: HARM_TYPES.get(h, h))
+    st.subheader("Profession lens")
+    role = st.selectbox(
+        "Put first the learning for",
+        ["Everyone", *facets["roles"]],
+        key="role",
+        format_func=lambda r: r.replace("-", " ").capitalize(),
+    )
+    st.divider()
+    st.caption(SUPPORT)
+
+picked = {
+    k: (None if v == ANY else v)
+    for k, v in {"area": area, "review_model": model, "keyword": keyword, "age_band": age, "harm": harm}.items()
+}
+st.session_state["assistant"] = assistant
+st.session_state["filters"] = Filters.from_strings(year=year, **picked)
+st.session_state["role_lens"] = None if role == "Everyone" else role
+st.session_state.setdefault("pack", [])
+
+pages = [
+    st.Page("chat.py", title="Ask", default=True),
+    st.Page("library.py", title="Case library"),
+    st.Page("themes.py", title="Themes"),
+    st.Page("pack.py", title=f"Training pack ({len(st.session_state['pack'])})"),
+]
+st.navigation(pages).run()

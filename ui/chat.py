@@ -1,0 +1,102 @@
+"""The chat page: questions in, cited answers out, with source cards and feedback."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assistant import ScrError
+from assistant.feedback import record_feedback
+from assistant.present import escape_markdown, record_markdown, when
+
+assistant = st.session_state["assistant"]
+EXAMPLES = [
+    "cases involving concealed pregnancy",
+    "what are the lessons about domestic abuse and babies?",
+    "examples of neglect of teenagers",
+    "what stops learning from SCRs reaching frontline staff?",
+]
+
+st.title("Ask the case reviews")
+st.session_state.setdefault("messages", [])
+messages = st.session_state["messages"]
+
+
+def add_to_pack(case_id: str) -> None:
+    if case_id not in st.session_state["pack"]:
+        st.session_state["pack"].append(case_id)
+
+
+def save_feedback(index: int) -> None:
+    value = st.session_state.get(f"feedback_{index}")
+    if value is not None:
+        record_feedback(
+            assistant.settings.data_dir,
+            messages[index]["answer"],
+            helpful=value == 1,
+            role=st.session_state.get("role_lens"),
+        )
+
+
+def show_answer(index: int) -> None:
+    answer = messages[index]["answer"]
+    if answer.no_answer:
+        st.info(answer.text)
+        return
+    st.markdown(answer.text)
+    st.caption("Sources")
+    by_case: dict[str, list] = {}
+    for citation in answer.citations:
+        by_case.setdefault(citation.case_id, []).append(citation)
+    for case_id, citations in by_case.items():
+        record = assistant.record(case_id)
+        with st.container(border=True):
+            facts = " · ".join(f for f in (when(record), escape_markdown(record.area)) if f)
+            st.markdown(f"**{escape_markdown(record.title)}**  \n{facts}")
+            for c in citations:
+                st.markdown(f"[{c.n}] *{escape_markdown(c.section)}*: “{escape_markdown(c.quote)}”")
+            keywords = getattr(record, "keywords", ())
+            if keywords:
+                st.caption("Keywords: " + escape_markdown(", ".join(keywords)))
+            with st.expander("Full case record"):
+                st.markdown(record_markdown(record, heading_level=4))
+            st.button(
+                "Add to training pack",
+                key=f"pack_{index}_{case_id}",
+                on_click=add_to_pack,
+                args=(case_id,),
+                disabled=case_id in st.session_state["pack"],
+            )
+    st.feedback("thumbs", key=f"feedback_{index}", on_change=save_feedback, args=(index,))
+
+
+if st.button("New conversation", icon=":material/refresh:", disabled=not messages):
+    messages.clear()
+    st.rerun()
+
+for i, message in enumerate(messages):
+    with st.chat_message(message["role"]):
+        if message["role"] == "user":
+            st.text(message["content"])
+        else:
+            show_answer(i)
+
+pending = None
+if not messages:
+    st.write("Ask in your own words, for example:")
+    for example in EXAMPLES:
+        if st.button(example, key=f"example_{example}"):
+            pending = example
+
+question = st.chat_input("Ask about the case reviews…") or pending
+if question:
+    history = [m["answer"] for m in messages if m["role"] == "assistant"]
+    try:
+        answer = assistant.ask(
+            question, history=history, filters=st.session_state["filters"], role=st.session_state.get("role_lens")
+        )
+    except ScrError as exc:
+        st.error(str(exc))
+    else:
+        messages.append({"role": "user", "content": question})
+        messages.append({"role": "assistant", "answer": answer})
+        st.rerun()
