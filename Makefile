@@ -37,15 +37,14 @@ setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install torch==2.13.0
-	$(BIN)/pip install -e '.[test]'
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
-## index: build the index from corpus/ when missing or out of date
-index: setup index/CURRENT
-
-index/CURRENT: $(wildcard corpus/*) $(STAMP)
-	$(BIN)/scr-assistant build
+## index: build the index from corpus/ when it is missing, unreadable (e.g. an older format) or older than the corpus
+index: setup
+	@$(BIN)/scr-assistant cases >/dev/null 2>&1 && [ -z "$$(find corpus -type f -newer index/CURRENT)" ] \
+	  || $(BIN)/scr-assistant build
 
 clean:
 	rm -rf $(VENV) index/build-* index/.tmp-* index/CURRENT

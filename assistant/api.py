@@ -188,7 +188,7 @@ class Assistant:
         s = self.settings
         scored = score_chunks(self.index, query_vector, query, s.candidates, filters, s.expand_synonyms)
         ranked = rank_groups(self.index.chunks, scored, retriever, s.fusion, s.dense_weight, s.rrf_k)
-        return make_hits(self.index.chunks, ranked, scored, k, retriever)
+        return make_hits(self.index.chunks, ranked, scored, k, retriever, s.fusion, s.dense_weight)
 
     def _evidence(self, query: str, query_vector: np.ndarray, role: str | None) -> Evidence:
         own = set(tokenize([query])[0])

@@ -83,7 +83,7 @@ def build_index(
     say = on_stage or (lambda message: None)
     records = load_corpus(settings.corpus_dir)
     embedder = embedder or load_embedder(settings)
-    chunks = chunk_records(records, embedder.count_tokens, settings)
+    chunks = chunk_records(records, embedder.count_tokens, settings, getattr(embedder, "max_tokens", None))
     say(f"parsed {len(records)} records into {len(chunks)} chunks; embedding")
     if progress is None:
         progress = sys.stderr.isatty()

@@ -41,11 +41,13 @@ def chunk_records(
     records: Iterable[Record],
     count_tokens: Callable[[str], int],
     settings: Settings | None = None,
+    max_tokens: int | None = None,
 ) -> list[Chunk]:
     """Split each section of each record into chunks that fit the model's window.
 
     ``count_tokens`` counts the word pieces of a text without special tokens; each chunk's
-    header plus body stays within ``settings.chunk_tokens`` including special tokens.
+    header plus body stays within ``settings.chunk_tokens`` and the model's own ``max_tokens``
+    (both including special tokens). A header too long to leave room for text is cut to the title.
     """
     settings = resolve(settings)
     chunks: list[Chunk] = []
@@ -54,9 +56,11 @@ def chunk_records(
         facets = derive_facets(record)
         keywords = tuple(getattr(record, "keywords", ()))
         for section in record.sections():
+            limit = min(settings.chunk_tokens, max_tokens or settings.chunk_tokens)
             header = f"{label} — {section.name}"
-            budget = settings.chunk_tokens - SPECIAL_TOKENS - count_tokens(header + "\n")
-            budget = max(budget, MIN_BODY_TOKENS)
+            if limit - SPECIAL_TOKENS - count_tokens(header + "\n") < MIN_BODY_TOKENS:
+                header = record.title[:80]
+            budget = max(limit - SPECIAL_TOKENS - count_tokens(header + "\n"), 8)
             splitter = RecursiveCharacterTextSplitter(
                 chunk_size=budget,
                 chunk_overlap=min(settings.chunk_overlap, budget // 2),

@@ -134,9 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScrError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
-    except OSError as exc:
+    except OSError as exc:  # a path that cannot be read or written: the user's to fix, like the rest
         print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
-        return 1
+        return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -228,6 +228,8 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     )
     from assistant.store import read_index
 
+    if args.k < 1:
+        raise ScrError("--k must be at least 1")
     queries = load_queries(args.queries)
     embedder = load_embedder(settings)
     with tempfile.TemporaryDirectory(prefix="scr-eval-") as tmp:
@@ -325,6 +327,9 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 
 def _bench(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.bench import run_bench
+
+    if args.repeat < 1:
+        raise ScrError("--repeat must be at least 1")
 
     result = run_bench(settings, args.queries, repeat=args.repeat)
     if args.json:

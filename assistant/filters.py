@@ -137,6 +137,8 @@ def validate(filters: Filters, chunks: Sequence[Chunk]) -> None:
         ),
     ]
     for name, value, valid, ok in checks:
+        if value is not None and not value.strip():
+            raise FilterError(f"the {name} filter is empty; valid values: {', '.join(valid)}")
         if value is not None and not ok(value):
             raise FilterError(f"unknown {name} {value!r}; valid values: {', '.join(valid)}")
     if filters.year_from is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -9,7 +10,14 @@ import bm25s
 import numpy as np
 import Stemmer
 
-_stemmer = Stemmer.Stemmer("english")
+_local = threading.local()  # PyStemmer objects are not thread-safe: one per thread
+
+
+def _english() -> Stemmer.Stemmer:
+    if not hasattr(_local, "stemmer"):
+        _local.stemmer = Stemmer.Stemmer("english")
+    return _local.stemmer
+
 
 # Irregular plurals the Snowball stemmer leaves apart from their singular ("midwives" stems to
 # "midwiv", "midwife" to "midwif"); mapped first, on documents and queries alike.
@@ -31,7 +39,7 @@ class _Stemmer:
     """PyStemmer's English stemmer, irregular plurals first made singular."""
 
     def stemWords(self, words: list[str]) -> list[str]:  # noqa: N802 - the name bm25s looks for
-        return _stemmer.stemWords([IRREGULAR.get(w, w) for w in words])
+        return _english().stemWords([IRREGULAR.get(w, w) for w in words])
 
 
 _STEMMER = _Stemmer()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 import re
 from dataclasses import dataclass
@@ -38,31 +39,48 @@ MONTHS = {
 }
 
 _DASH = r"(?:\s+[-–—]\s*|\s*[-–—]\s+)"  # a dash with white space on at least one side
-HEADING_RE = re.compile(
-    r"^(?:#{1,6}\s+)?(?:\*\*)?\s*"
-    r"(?:(?P<month>[A-Za-z]+)\.?\s+)?(?P<year>(?:19|20)\d{2})\s*[-–—]\s*"
-    r"(?P<area>\S.*?)" + _DASH + r"(?P<name>\S.*?)\s*(?:\*\*)?\s*$"
+_MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+_EMPH = r"(?:\*{1,2}|_{1,2})?"
+_HEADING_TEMPLATE = (
+    r"^(?:#{1,6}\s+|[-*•]\s+|\d{1,3}[.)]\s+)?" + _EMPH + r"\s*"
+    r"(?:(?P<month>MONTH)\.?\s+)?(?P<year>(?:19|20)\d{2})\s*" + _EMPH + r"\s*[-–—]\s*"
+    r"(?P<area>\S.*?)" + _DASH + r"(?P<name>\S.*?)\s*" + _EMPH + r"\s*$"
 )
+HEADING_RE = re.compile(_HEADING_TEMPLATE.replace("MONTH", _MONTH_ALT), re.IGNORECASE)
+# The same shape with any word for the month: to catch a misspelt month rather than lose a case.
+_NEAR_HEADING_RE = re.compile(_HEADING_TEMPLATE.replace("MONTH", r"[A-Za-z]{3,}"))
+MAX_AREA_WORDS, MAX_NAME_WORDS = 6, 10
 
-# Labels of a digest entry, as the yearly lists word them, mapped to Case fields.
+# Labels of a digest entry, as the yearly lists word them, mapped to Case fields. Words such as
+# "identified by the review include" may follow the label's own words before the colon.
+_SUFFIX = r"(?:\s+(?:identified|by|in|the|this|review|themes?|points?|areas?|for|practice|include[sd]?|were|are))*"
 _LABELS: tuple[tuple[str, str], ...] = (
-    (r"key\s+issues?(?:\s+identified)?(?:\s+include)?", "key_issues"),
-    (r"issues\s+identified", "key_issues"),
+    (r"findings\s+and\s+recommendations", "findings"),
+    (r"key\s+issues?" + _SUFFIX, "key_issues"),
+    (r"issues\s+identified" + _SUFFIX, "key_issues"),
     (r"background", "background"),
-    (r"(?:key\s+)?learning(?:\s+(?:themes|points))?(?:\s+includes?)?", "learning"),
-    (r"lessons(?:\s+learn(?:ed|t))?", "learning"),
-    (r"(?:key\s+)?recommendations?(?:\s+includes?)?", "recommendations"),
-    (r"(?:key\s+)?findings?(?:\s+includes?)?", "findings"),
+    (r"(?:key\s+)?learning" + _SUFFIX, "learning"),
+    (r"lessons(?:\s+learn(?:ed|t))?" + _SUFFIX, "learning"),
+    (r"(?:key\s+)?recommendations?" + _SUFFIX, "recommendations"),
+    (r"(?:key\s+)?findings?" + _SUFFIX, "findings"),
     (r"(?:review\s+)?(?:model|methodology)", "model"),
     (r"key\s*words", "keywords"),
 )
 LABEL_RE = re.compile(
-    r"(?<![\w*])(?:\*\*)?\s*(?P<label>"
+    r"(?<![\w*_])"
+    + _EMPH
+    + r"\s*(?P<label>"
     + "|".join(f"(?:{pattern})" for pattern, _ in _LABELS)
-    + r")\s*(?:\*\*)?\s*:\s*(?:\*\*)?",
+    + r")\s*"
+    + _EMPH
+    + r"\s*:\s*"
+    + _EMPH,
     re.IGNORECASE,
 )
 _LABEL_FIELDS = [(re.compile(f"^(?:{p})$", re.IGNORECASE), f) for p, f in _LABELS]
+# Labels that are also ordinary words ("... the Learning Together Model: ...") count in the middle of
+# a paragraph only when marked in bold or after the end of a sentence.
+_WEAK_FIELDS = {"model"}
 
 _FUNCTION_WORDS = {
     "a",
@@ -110,9 +128,35 @@ def read_text(path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def match_heading(line: str) -> re.Match[str] | None:
+    """The case heading on ``line`` ("January 2015 - Oldham - Child D"), or None.
+
+    A line ending like a sentence, or with an area or name too long to be one, is body text.
+    """
+    line = line.strip()
+    match = HEADING_RE.match(line)
+    if not match or line.rstrip("*_ ").endswith((".", ",", ";", ":")):
+        return None
+    if len(match["area"].split()) > MAX_AREA_WORDS or len(match["name"].split()) > MAX_NAME_WORDS:
+        return None
+    return match
+
+
+def _misspelt_heading(line: str) -> str | None:
+    """The month word of a line shaped like a case heading whose month is misspelt ("Janaury")."""
+    near = _NEAR_HEADING_RE.match(line.strip())
+    if near and not match_heading(line) and difflib.get_close_matches(near["month"].lower(), MONTHS, cutoff=0.75):
+        return near["month"]
+    return None
+
+
 def is_digest(text: str) -> bool:
-    """True when the text holds at least one case heading line."""
-    return any(HEADING_RE.match(line.strip()) for line in text.split("\n"))
+    """True when the text holds case headings: two or more, or one followed by labelled paragraphs."""
+    lines = text.split("\n")
+    headings = [i for i, line in enumerate(lines) if match_heading(line) or _misspelt_heading(line)]
+    if len(headings) >= 2:
+        return True
+    return bool(headings) and LABEL_RE.search("\n".join(lines[headings[0] + 1 :])) is not None
 
 
 def parse_file(path: Path, source: str | None = None) -> list[Record]:
@@ -191,30 +235,37 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
 def parse_digest(text: str, path: Path, source: str) -> list[Case]:
     """Split a digest into cases at its heading lines and parse each entry."""
     lines = text.split("\n")
-    starts = [i for i, line in enumerate(lines) if HEADING_RE.match(line.strip())]
-    cases = []
-    for n, start in enumerate(starts):
-        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
-        cases.append(_parse_case(lines, start, end, path, source))
-    return cases
+    for number, line in enumerate(lines, start=1):
+        month = _misspelt_heading(line)
+        if month:
+            raise ParseError(path, number, f"case heading has an unknown month {month!r}")
+    starts = [i for i, line in enumerate(lines) if match_heading(line)]
+    cases = [
+        _parse_case(lines, start, starts[n + 1] if n + 1 < len(starts) else len(lines), path, source)
+        for n, start in enumerate(starts)
+    ]
+    # A final "x and y" keyword is two keywords only when "x" is a keyword of its own elsewhere in the list.
+    known = {k.lower() for case in cases for k in case.keywords}
+    return [
+        dataclasses.replace(c, keywords=split_keywords(", ".join(c.keywords), known)) if c.keywords else c
+        for c in cases
+    ]
 
 
 def _parse_case(lines: list[str], start: int, end: int, path: Path, source: str) -> Case:
-    heading = HEADING_RE.match(lines[start].strip())
+    heading = match_heading(lines[start])
     assert heading is not None
     line_no = start + 1
-    month_word = heading["month"]
-    month = 0
-    if month_word:
-        month = MONTHS.get(month_word.lower(), -1)
-        if month < 0:
-            raise ParseError(path, line_no, f"case heading has an unknown month {month_word!r}")
+    month = MONTHS[heading["month"].lower()] if heading["month"] else 0
     year, area, name = int(heading["year"]), _clean(heading["area"]), _clean(heading["name"])
     paragraphs = _merge_broken(_paragraphs(lines, start + 1, end))
     if not paragraphs:
         raise ParseError(path, line_no, f"case heading {lines[start].strip()!r} has no text under it")
     fields = _assign_sections(paragraphs)
-    keywords = split_keywords(fields.pop("keywords", ""))
+    raw_keywords = fields.pop("keywords", "")
+    keywords = tuple(k.strip() for k in re.split(r"[;,]", raw_keywords.strip().rstrip(".")) if k.strip())
+    if ";" in raw_keywords:  # a semicolon list is never split at "and"
+        keywords = tuple(k.strip() for k in raw_keywords.strip().rstrip(".").split(";") if k.strip())
     return Case(
         case_id=f"{year}-{month:02d}-{slug(area)}-{slug(name)}",
         year=year,
@@ -276,6 +327,15 @@ def _continues(previous: str, following: str) -> bool:
     return last_word in _FUNCTION_WORDS
 
 
+def _label_counts(text: str, match: re.Match[str]) -> bool:
+    """Whether a label found in the middle of a paragraph really starts a section there."""
+    marked = match.group(0).lstrip()[:1] in "*_"
+    after_sentence = re.search(r"[.;:!?)\]]\s*$", text[: match.start()]) is not None
+    if _label_field(match["label"]) in _WEAK_FIELDS:
+        return marked or after_sentence
+    return marked or after_sentence or match["label"][0].isupper()
+
+
 def _label_field(label: str) -> str:
     label = re.sub(r"\s+", " ", label.strip())
     for pattern, field_name in _LABEL_FIELDS:
@@ -290,9 +350,8 @@ def _split_labels(text: str) -> list[tuple[str | None, str]]:
     current: str | None = None
     pos = 0
     for match in LABEL_RE.finditer(text):
-        at_start = match.start() == 0
-        if not at_start and not match["label"][0].isupper():
-            continue  # a lower-case word with a colon mid-sentence is not a label
+        if match.start() > 0 and not _label_counts(text, match):
+            continue
         before = text[pos : match.start()].strip()
         if before or current is not None:
             pieces.append((current, before))
@@ -320,16 +379,22 @@ def _assign_sections(paragraphs: list[_Paragraph]) -> dict[str, str]:
     return {name: " ".join(texts) for name, texts in parts.items()}
 
 
-def split_keywords(text: str) -> tuple[str, ...]:
-    """Keywords split at commas or semicolons; a final 'x and y' is two keywords."""
+def split_keywords(text: str, known: set[str] | None = None) -> tuple[str, ...]:
+    """Keywords split at semicolons, else at commas; in a comma list a final "x and y" is two
+    keywords when "x" is itself a keyword (of ``known``, or of this list)."""
     text = text.strip().rstrip(".").strip()
     if not text:
         return ()
-    items = [item.strip() for item in re.split(r"[;,]", text) if item.strip()]
-    if len(items) >= 2 and " and " in items[-1]:
-        items[-1:] = [part.strip() for part in items[-1].split(" and ", 1)]
+    if ";" in text:
+        return tuple(item.strip() for item in text.split(";") if item.strip())
+    items = [item.strip() for item in text.split(",") if item.strip()]
     if items and items[-1].lower().startswith("and "):
         items[-1] = items[-1][4:].strip()
+    known = {k.lower() for k in (known or set())} | {k.lower() for k in items[:-1]}
+    if len(items) >= 2 and " and " in items[-1]:
+        left, right = (part.strip() for part in items[-1].split(" and ", 1))
+        if left.lower() in known:
+            items[-1:] = [left, right]
     return tuple(items)
 
 

@@ -79,10 +79,10 @@ def score_chunks(
 def rank_groups(
     chunks: Sequence[Chunk],
     scored: Scored,
-    retriever: str = "hybrid",
-    fusion: str = "rrf",
-    dense_weight: float = 0.5,
-    rrf_k: int = 60,
+    retriever: str,
+    fusion: str,
+    dense_weight: float,
+    rrf_k: int,
 ) -> list[tuple[GroupKey, float]]:
     """Groups best first with their scores, by one side or by both sides fused."""
     dense = best_per_group(chunks, scored.dense)
@@ -101,15 +101,17 @@ def make_hits(
     ranked: Iterable[tuple[GroupKey, float]],
     scored: Scored,
     k: int,
-    retriever: str = "hybrid",
+    retriever: str,
+    fusion: str = "weighted",
+    dense_weight: float = 0.5,
 ) -> list[Hit]:
-    """The first ``k`` groups as hits, each with its matching passages, best first."""
+    """The first ``k`` groups as hits, each with its matching passages, best first (by the same fusion)."""
     if retriever == "dense":
         passage_order = rank(scored.dense)
     elif retriever == "bm25":
         passage_order = rank(scored.lexical)
     else:
-        passage_order = [cid for cid, _ in fuse(scored.dense, scored.lexical, method="rrf")]
+        passage_order = [cid for cid, _ in fuse(scored.dense, scored.lexical, method=fusion, dense_weight=dense_weight)]
     members: dict[GroupKey, list[int]] = {}
     for chunk_id in passage_order:
         members.setdefault(group_key(chunks[chunk_id]), []).append(chunk_id)

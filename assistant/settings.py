@@ -48,7 +48,7 @@ class Settings:
     def __post_init__(self) -> None:
         for name in ("corpus_dir", "index_dir", "data_dir"):
             object.__setattr__(self, name, Path(getattr(self, name)))
-        for name in ("chunk_tokens", "k", "candidates", "batch_size"):
+        for name in ("chunk_tokens", "k", "candidates", "batch_size", "rrf_k"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name} must be at least 1, got {getattr(self, name)}")
         if not 0 <= self.chunk_overlap < self.chunk_tokens:

@@ -17,12 +17,15 @@ so a build that fails or is killed at any moment leaves the previous index as it
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +38,7 @@ from assistant.lexical import load_bm25, save_bm25
 from assistant.records import Chunk, Record, record_from_dict
 from assistant.sentences import Unit
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: units.jsonl and units.npy (quotable sentences)
 POINTER = "CURRENT"
 FILES = ("index.faiss", "chunks.jsonl", "records.jsonl", "units.jsonl", "units.npy")  # required, beside bm25/
 
@@ -91,6 +94,32 @@ def write_index(
     if vectors.shape[0] != len(chunks):
         raise ValueError(f"{vectors.shape[0]} vectors for {len(chunks)} chunks")
     index_dir.mkdir(parents=True, exist_ok=True)
+    with _exclusive(index_dir):
+        return _write_locked(index_dir, chunks, vectors, records, manifest, bm25, units, unit_vectors)
+
+
+@contextlib.contextmanager
+def _exclusive(index_dir: Path) -> Iterator[None]:
+    """Hold the index folder's lock, so that two builds never write or clean up at once."""
+    with (index_dir / ".lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write_locked(
+    index_dir: Path,
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    records: list[Record],
+    manifest: dict[str, Any],
+    bm25: Any,
+    units: list[Unit],
+    unit_vectors: np.ndarray,
+) -> Path:
+    _remove_stale(index_dir)  # staging folders of builds that died, and builds no longer live
     name = f"build-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     staging = index_dir / f".tmp-{name}"
     staging.mkdir()
@@ -122,7 +151,7 @@ def write_index(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _remove_stale(index_dir, keep=name)
+    _remove_stale(index_dir)
     return final
 
 
@@ -224,12 +253,10 @@ def _point_to(index_dir: Path, name: str) -> None:
     _fsync(index_dir)
 
 
-def _remove_stale(index_dir: Path, keep: str) -> None:
-    """Remove builds that are no longer live and staging folders of failed builds."""
+def _remove_stale(index_dir: Path) -> None:
+    """Remove builds that are not live and staging folders of failed builds (only under the lock)."""
+    pointer = index_dir / POINTER
+    live = pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else ""
     for path in index_dir.iterdir():
-        if (
-            path.is_dir()
-            and path.name != keep
-            and (path.name.startswith("build-") or path.name.startswith(".tmp-build-"))
-        ):
+        if path.is_dir() and path.name != live and path.name.startswith(("build-", ".tmp-build-")):
             shutil.rmtree(path, ignore_errors=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -16,7 +17,13 @@ import Stemmer
 
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.json")
 _CASE_SENSITIVE = {"MASH"}  # acronyms that are also everyday words
-_stemmer = Stemmer.Stemmer("english")
+_local = threading.local()  # PyStemmer objects are not thread-safe: one per thread
+
+
+def _english() -> Stemmer.Stemmer:
+    if not hasattr(_local, "stemmer"):
+        _local.stemmer = Stemmer.Stemmer("english")
+    return _local.stemmer
 
 
 def words(text: str) -> list[str]:
@@ -26,7 +33,7 @@ def words(text: str) -> list[str]:
 
 def stems(text: str) -> tuple[str, ...]:
     """Stemmed word tokens of ``text``."""
-    return tuple(_stemmer.stemWords(words(text)))
+    return tuple(_english().stemWords(words(text)))
 
 
 @cache

@@ -24,6 +24,7 @@ class HashEmbedder:
 
     name = "fake-hash-embedder"
     dimension = 512
+    max_tokens = 256
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)

@@ -52,3 +52,11 @@ def test_empty_sections_make_no_chunks() -> None:
     case = Case(case_id="x", year=2015, month=1, area="A", name="B", summary="Only a summary.")
     chunks = chunk_records([case], HashEmbedder().count_tokens)
     assert [(c.section, c.text) for c in chunks] == [("Summary", "Only a summary.")]
+
+
+def test_a_model_with_a_short_window_caps_the_chunks() -> None:
+    counter = HashEmbedder().count_tokens
+    records = load_corpus(SHIPPED_CORPUS)
+    chunks = chunk_records(records, counter, Settings(chunk_tokens=200, chunk_overlap=10), max_tokens=40)
+    assert max(counter(c.embed_text) + 2 for c in chunks) <= 40
+    assert len(chunks) > len(chunk_records(records, counter, Settings()))

@@ -61,7 +61,7 @@ def test_parse_error_is_one_line_naming_file_and_line(
 ) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "digest.txt").write_text("Title\n\nSmarch 2015 - Area - Child\n\nText.\n")
+    (corpus / "digest.txt").write_text("Title\n\nSmarch 2015 - Area - Child\n\nText.\n\nMay 2015 - B - C\n\nText.\n")
     code = main(["build", "--corpus", str(corpus), "--index", str(tmp_path / "idx")])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2

@@ -38,6 +38,9 @@ def test_explicit_ages_win_over_words() -> None:
     assert derive_facets(_case("Sexual exploitation of girls aged 12-16.")).age_bands == ("12-17",)
     assert derive_facets(_case("Death of an adolescent girl.")).age_bands == ("12-17",)
     assert derive_facets(_case("Death of a child.")).age_bands == ()
+    assert derive_facets(_case("Neglect of a child aged 6 months.")).age_bands == ("infant",)
+    assert derive_facets(_case("The children, aged 3 and 9, were neglected.")).age_bands == ("1-4", "5-11")
+    assert derive_facets(_case("Sexual abuse of a 9 year old girl.")).age_bands == ("5-11",)
 
 
 def test_harm_types() -> None:

@@ -83,7 +83,9 @@ def test_failed_build_leaves_previous_index_loadable(
     fake_index: Settings, fake_embedder: HashEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = live_build_dir(fake_index.index_dir)
-    (fake_index.corpus_dir / "extra.txt").write_text("Extra\n\nMay 2016 - Newtown - Child Z\n\nDeath of a baby.\n")
+    (fake_index.corpus_dir / "extra.txt").write_text(
+        "Extra\n\nMay 2016 - Newtown - Child Z\n\nDeath of a baby.\n\nKeywords: infant\n"
+    )
 
     def crash(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
@@ -101,7 +103,9 @@ def test_rebuild_switches_to_the_new_index_and_removes_the_old(
     fake_index: Settings, fake_embedder: HashEmbedder
 ) -> None:
     before = live_build_dir(fake_index.index_dir)
-    (fake_index.corpus_dir / "extra.txt").write_text("Extra\n\nMay 2016 - Newtown - Child Z\n\nDeath of a baby.\n")
+    (fake_index.corpus_dir / "extra.txt").write_text(
+        "Extra\n\nMay 2016 - Newtown - Child Z\n\nDeath of a baby.\n\nKeywords: infant\n"
+    )
     report = build_index(fake_index, embedder=fake_embedder, progress=False)
     assert report.cases == 20 and report.documents == 1
     after = live_build_dir(fake_index.index_dir)
@@ -147,3 +151,25 @@ def test_build_killed_mid_write_leaves_previous_index_loadable(
     build_index(fake_index, embedder=fake_embedder, progress=False)
     time.sleep(0)
     assert not [p for p in fake_index.index_dir.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_overlapping_builds_leave_one_complete_index(fake_index: Settings, fake_embedder: HashEmbedder) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+
+    def build() -> None:
+        try:
+            build_index(fake_index, embedder=fake_embedder, progress=False)
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=build) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert read_index(fake_index.index_dir).manifest["record_count"] == 20
+    builds = [p for p in fake_index.index_dir.iterdir() if p.name.startswith(("build-", ".tmp-"))]
+    assert builds == [live_build_dir(fake_index.index_dir)]

@@ -89,10 +89,16 @@ def test_keywords_commas_semicolons_and_final_full_stop(irregular: dict[str, Cas
         "looked after children",
         "school exclusion",
     )
-    assert split_keywords("adults with learning difficulties, neglect and interagency cooperation") == (
+    known = {"neglect"}  # "neglect" is a keyword of other cases in the same digest
+    assert split_keywords("adults with learning difficulties, neglect and interagency cooperation", known) == (
         "adults with learning difficulties",
         "neglect",
         "interagency cooperation",
+    )
+    assert split_keywords("neglect, drug and alcohol misuse", known) == ("neglect", "drug and alcohol misuse")
+    assert split_keywords("domestic abuse; parental mental health and substance misuse.", known) == (
+        "domestic abuse",
+        "parental mental health and substance misuse",
     )
     assert split_keywords("") == ()
 
@@ -153,7 +159,7 @@ def test_markdown_document_headings() -> None:
     ("content", "line", "reason"),
     [
         (b"Title\n\nJanuary 2015 - A - B\n\nText.\n\nJanaury 2015 - C - D\n\nText.\n", 7, "unknown month"),
-        (b"Title\n\nJanuary 2015 - A - B\n\n\n", 3, "no text under it"),
+        (b"Title\n\nJanuary 2015 - A - B\n\n\nMay 2015 - C - D\n\nText.\n", 3, "no text under it"),
         (b"Fine text\n\nmore\xff text\n", 3, "UTF-8"),
         (b"   \n\n", 1, "empty"),
     ],
@@ -169,8 +175,70 @@ def test_malformed_file_names_file_and_line(tmp_path: Path, content: bytes, line
 
 
 def test_duplicate_case_ids_across_files_are_an_error(tmp_path: Path) -> None:
-    text = "Title\n\nJanuary 2015 - Oldham - Child D\n\nDeath of a child.\n"
+    text = "Title\n\nJanuary 2015 - Oldham - Child D\n\nDeath of a child.\n\nKeywords: neglect\n"
     (tmp_path / "a.txt").write_text(text)
     (tmp_path / "b.txt").write_text(text)
     with pytest.raises(ParseError, match="duplicate case id 2015-01-oldham-child-d"):
         load_corpus(tmp_path)
+
+
+def test_other_years_layouts_bold_dates_long_labels_and_wrapped_dashes() -> None:
+    cases = {c.case_id: c for c in parse_file(DATA / "digest_2016.txt")}
+    assert list(cases) == [
+        "2016-12-kent-child-e",
+        "2016-11-stoke-on-trent-child-f",
+        "2016-10-bath-and-north-east-somerset-child-g",
+        "2016-00-wales-child-h",
+    ]
+    kent = cases["2016-12-kent-child-e"]
+    assert "until 2012 – she was 17 – and had no support" in kent.summary  # a wrapped line is not a heading
+    assert kent.key_issues == "poor information sharing between health and police."
+    assert kent.learning == "professional curiosity; the voice of the child."
+    assert kent.keywords == ("neglect", "drug and alcohol misuse")
+    assert cases["2016-11-stoke-on-trent-child-f"].keywords == ("physical abuse", "toddlers")
+    bath = cases["2016-10-bath-and-north-east-somerset-child-g"]
+    assert bath.model == "" and "Learning Together Model: a systems approach" in bath.background
+    assert bath.keywords == ("neglect", "parental mental health and substance misuse")
+    assert cases["2016-00-wales-child-h"].findings == "agencies should share information."
+
+
+def test_compact_layout_without_blank_lines_numbered_and_markdown_headings() -> None:
+    cases = {c.case_id: c for c in parse_file(DATA / "digest_2018_compact.txt")}
+    assert list(cases) == [
+        "2018-12-kent-child-e",
+        "2018-09-devon-children-j-and-k",
+        "2018-07-surrey-baby-l",
+        "2018-06-norfolk-child-m",
+        "2018-05-leicester-child-n",
+    ]
+    kent = cases["2018-12-kent-child-e"]
+    assert (kent.background, kent.key_issues, kent.recommendations) == (
+        "Mother had depression.",
+        "missed appointments.",
+        "GP to follow up.",
+    )
+    devon = cases["2018-09-devon-children-j-and-k"]
+    assert devon.model == "SILP." and devon.keywords == ("neglect", "home conditions")
+    surrey = cases["2018-07-surrey-baby-l"]
+    assert surrey.summary == "Serious injury of a newborn baby."
+    assert surrey.learning == "health visitors should ask about men in the household."
+    assert cases["2018-06-norfolk-child-m"].keywords == ("suicide", "self-harm", "knife crime")
+    leicester = cases["2018-05-leicester-child-n"]
+    assert leicester.summary.endswith("Learning from the review was published as a briefing.")
+    assert leicester.learning.startswith("mothers' partners must be engaged.")
+
+
+def test_one_dated_line_does_not_make_a_document_a_digest() -> None:
+    [doc] = parse_file(DATA / "briefing_with_dated_line.txt")
+    assert isinstance(doc, Document)
+    assert [s.name for s in doc.sections()] == ["Introduction", "Barriers"]
+
+
+def test_a_broken_sentence_inside_keywords_is_rejoined(tmp_path: Path) -> None:
+    path = tmp_path / "broken.txt"
+    path.write_text(
+        "T\n\nMay 2015 - Area - Child\n\nDeath.\n\nKeywords: neglect, alcohol\n\nmisuse, fathers\n\n"
+        "June 2015 - B - C\n\nX.\n"
+    )
+    [first, _] = parse_file(path)
+    assert first.keywords == ("neglect", "alcohol misuse", "fathers") and first.notes == ""
