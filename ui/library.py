@@ -36,7 +36,7 @@ st.dataframe(
         "Id": [r.case_id for r in records],
     },
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
 )
 
 if records:

@@ -26,8 +26,11 @@ st.bar_chart(
     {"theme": [t.name for t in shown], "reviews": [t.count for t in shown]},
     x="theme",
     y="reviews",
+    x_label="",
+    y_label="reviews naming the theme",
     horizontal=True,
-    height=max(240, 22 * len(shown)),
+    sort=False,  # most frequent first, as the library returns them
+    height=max(240, 30 * len(shown)),
 )
 names = {t.name: t for t in themes}
 choice = st.selectbox(
