@@ -17,6 +17,7 @@ from assistant.embed import Embedder, load_embedder
 from assistant.errors import IndexMismatchError, ScrError
 from assistant.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
 from assistant.filters import Filters, allows, validate
+from assistant.generate import check_endpoint, generate
 from assistant.lexical import tokenize
 from assistant.present import escape_markdown
 from assistant.records import Answer, Case, Hit, Record
@@ -74,6 +75,8 @@ class Assistant:
                 settings.index_dir,
                 f"the model gives {embedder.dimension}-dimensional vectors, the index holds {index.faiss_index.d}",
             )
+        if settings.llm_url:
+            check_endpoint(settings.llm_url)
         return cls(index, embedder, settings)
 
     def search(
@@ -141,7 +144,10 @@ class Assistant:
             mode = classify(resolved.query)
         compose = compose_learning if mode == "learning" else compose_cases
         answer = compose(question, resolved.query, hits, evidence, self._units_by_case, self._records)
-        return dataclasses.replace(answer, topic=resolved.subject or topic(resolved.query))
+        answer = dataclasses.replace(answer, topic=resolved.subject or topic(resolved.query))
+        if self.settings.llm_url:
+            answer = generate(answer, self.settings.llm_url, self.settings.llm_model, self.settings.llm_timeout)
+        return answer
 
     def in_scope(self, query: str, hits: Sequence[Hit]) -> bool:
         """True when the hits are close enough to the query to answer from (see eval/NO_ANSWER.md):

@@ -279,6 +279,8 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
     else:
+        if answer.notice:
+            print(f"note: {answer.notice}", file=sys.stderr)
         print(answer.text)
         _print_sources(answer)
     return 0
@@ -321,6 +323,8 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
             continue
         history.append(answer)
         print()
+        if answer.notice:
+            print(f"note: {answer.notice}")
         print(answer.text)
         _print_sources(answer)
 

@@ -41,6 +41,11 @@ class Settings:
     min_relevance: float = field(
         default=0.208, metadata={"help": "cosine similarity below which ask says nothing relevant was found"}
     )
+    llm_url: str = field(
+        default="", metadata={"help": "optional local OpenAI-compatible chat server, http://127.0.0.1:PORT"}
+    )
+    llm_model: str = field(default="", metadata={"help": "model name to ask the chat server for"})
+    llm_timeout: float = field(default=60.0, metadata={"help": "seconds to wait for the chat server"})
     expand_synonyms: bool = field(
         default=True, metadata={"help": "expand lexical queries with the safeguarding vocabulary"}
     )

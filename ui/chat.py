@@ -42,6 +42,8 @@ def show_answer(index: int) -> None:
     if answer.no_answer:
         st.info(answer.text)
         return
+    if answer.notice:
+        st.caption(answer.notice)
     st.markdown(answer.text)
     st.caption("Sources")
     by_case: dict[str, list] = {}
