@@ -215,25 +215,25 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     import tempfile
 
     from assistant.api import Assistant
-    from assistant.build import build_index, corpus_fingerprint
+    from assistant.build import build_index
     from assistant.embed import load_embedder
     from assistant.evaluate import (
         ALL_RETRIEVERS,
         calibrate_no_answer,
         evaluate,
+        index_matches_corpus,
         load_lines,
         load_queries,
         unknown_ids,
         write_report,
     )
-    from assistant.store import read_index
 
     if args.k < 1:
         raise ScrError("--k must be at least 1")
     queries = load_queries(args.queries)
     embedder = load_embedder(settings)
     with tempfile.TemporaryDirectory(prefix="scr-eval-") as tmp:
-        if args.corpus is not None and not _index_matches(settings, corpus_fingerprint, read_index):
+        if args.corpus is not None and not index_matches_corpus(settings):
             print(f"building a temporary index of {settings.corpus_dir} ...", file=sys.stderr)
             settings = settings.replace(index_dir=Path(tmp) / "index")
             build_index(settings, embedder=embedder)
@@ -260,15 +260,6 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         for kind, by_kind in values["by_kind"].items():
             print(f"    {kind:<11}" + "  ".join(f"{m} {v:.3f}" for m, v in by_kind.items()))
     return 0
-
-
-def _index_matches(settings: Settings, fingerprint, read_index) -> bool:  # noqa: ANN001
-    """True when the index folder holds an index of exactly the corpus folder's files."""
-    try:
-        manifest = read_index(settings.index_dir).manifest
-    except ScrError:
-        return False
-    return manifest.get("corpus_hash") == fingerprint(settings.corpus_dir)[0]
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.api import Assistant
-from assistant.errors import ParseError
+from assistant.errors import ParseError, ScrError
+from assistant.settings import Settings
 from assistant.vocabulary import acronyms_in
 
 KINDS = ("keyword", "paraphrase", "theme", "role")
@@ -162,6 +163,18 @@ def load_queries_loose(path: Path) -> list[GoldQuery]:
             except (json.JSONDecodeError, KeyError, TypeError):
                 raise ParseError(path, n, 'each line needs a JSON object with a "query"') from None
     return out
+
+
+def index_matches_corpus(settings: Settings) -> bool:
+    """True when ``settings.index_dir`` holds a readable index of exactly ``settings.corpus_dir``'s files."""
+    from assistant.build import corpus_fingerprint
+    from assistant.store import read_index
+
+    try:
+        manifest = read_index(settings.index_dir).manifest
+    except ScrError:
+        return False
+    return manifest.get("corpus_hash") == corpus_fingerprint(settings.corpus_dir)[0]
 
 
 def unknown_ids(assistant: Assistant, queries: Sequence[GoldQuery]) -> list[str]:

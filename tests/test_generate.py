@@ -33,7 +33,7 @@ class FakeChatServer(BaseHTTPRequestHandler):
         self.wfile.write(payload.encode())
 
     def log_message(self, *args: object) -> None:
-        pass
+        """Keep the test output quiet (http.server logs every request to stderr)."""
 
 
 @pytest.fixture
