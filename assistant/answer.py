@@ -103,6 +103,22 @@ def describe(record: Record) -> str:
     return f"**{escape_markdown(record.title)}**"
 
 
+@dataclass(frozen=True)
+class Context:
+    """What an answer is composed from: the question, what was searched, the hits and the evidence."""
+
+    question: str
+    query: str
+    hits: Sequence[Hit]
+    evidence: Evidence
+    units_by_case: dict[str, list[int]]
+    records: dict[str, Record]
+
+    def unpack(self) -> tuple[str, str, Sequence[Hit], Evidence, dict[str, list[int]], dict[str, Record]]:
+        """The fields in order, for the compose functions."""
+        return self.question, self.query, self.hits, self.evidence, self.units_by_case, self.records
+
+
 def relevant_hits(hits: Sequence[Hit]) -> list[Hit]:
     """The hits worth showing: those close to the best one, never padding with weak matches."""
     if not hits:
@@ -111,15 +127,9 @@ def relevant_hits(hits: Sequence[Hit]) -> list[Hit]:
     return [h for h in hits if h.score >= RELATIVE_CUTOFF * top]
 
 
-def compose_cases(
-    question: str,
-    query: str,
-    hits: Sequence[Hit],
-    evidence: Evidence,
-    units_by_case: dict[str, list[int]],
-    records: dict[str, Record],
-) -> Answer:
+def compose_cases(ctx: Context) -> Answer:
     """A case-finding answer: each relevant case once, with evidence and its key learning."""
+    question, query, hits, evidence, units_by_case, records = ctx.unpack()
     composer = Composer(records)
     shown: list[str] = []
     lines: list[str] = []
@@ -153,15 +163,9 @@ def compose_cases(
     return Answer(question, text, tuple(composer.citations), tuple(shown), mode="cases", query=query)
 
 
-def compose_learning(
-    question: str,
-    query: str,
-    hits: Sequence[Hit],
-    evidence: Evidence,
-    units_by_case: dict[str, list[int]],
-    records: dict[str, Record],
-) -> Answer:
+def compose_learning(ctx: Context) -> Answer:
     """A learning answer: distinct learning points from several reviews, near-duplicates merged."""
+    question, query, hits, evidence, units_by_case, records = ctx.unpack()
     candidates: list[tuple[float, int]] = []
     for hit in hits[:LEARNING_HITS]:
         for unit_id in units_by_case.get(hit.case_id, []):
@@ -210,15 +214,9 @@ def compose_learning(
     return Answer(question, text, tuple(composer.citations), cases, mode="learning", query=query)
 
 
-def compose_case_detail(
-    question: str,
-    case_id: str,
-    sections: Sequence[str],
-    evidence: Evidence,
-    units_by_case: dict[str, list[int]],
-    records: dict[str, Record],
-) -> Answer:
+def compose_case_detail(ctx: Context, case_id: str, sections: Sequence[str]) -> Answer:
     """A follow-up about one case already cited: the sections asked for, or the whole case."""
+    question, _, _, evidence, units_by_case, records = ctx.unpack()
     record = records[case_id]
     composer = Composer(records)
     unit_ids = units_by_case.get(case_id, [])

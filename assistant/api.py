@@ -11,7 +11,15 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer import Evidence, classify, compose_case_detail, compose_cases, compose_learning, compose_none
+from assistant.answer import (
+    Context,
+    Evidence,
+    classify,
+    compose_case_detail,
+    compose_cases,
+    compose_learning,
+    compose_none,
+)
 from assistant.conversation import resolve, topic
 from assistant.embed import Embedder, load_embedder
 from assistant.errors import IndexMismatchError, ScrError
@@ -123,9 +131,8 @@ class Assistant:
         query_vector = self.embedder.embed([resolved.query])
         evidence = self._evidence(resolved.query, query_vector[0], role_key)
         if resolved.mode == "case-detail" and resolved.case_id in self._records:
-            return compose_case_detail(
-                question, resolved.case_id, resolved.sections, evidence, self._units_by_case, self._records
-            )
+            context = Context(question, question, (), evidence, self._units_by_case, self._records)
+            return compose_case_detail(context, resolved.case_id, resolved.sections)
         unknown = self.unknown_names(resolved.query)
         if unknown:
             names = " or ".join(escape_markdown(n) for n in unknown)
@@ -143,7 +150,7 @@ class Assistant:
         else:
             mode = classify(resolved.query)
         compose = compose_learning if mode == "learning" else compose_cases
-        answer = compose(question, resolved.query, hits, evidence, self._units_by_case, self._records)
+        answer = compose(Context(question, resolved.query, hits, evidence, self._units_by_case, self._records))
         answer = dataclasses.replace(answer, topic=resolved.subject or topic(resolved.query))
         if self.settings.llm_url:
             answer = generate(answer, self.settings.llm_url, self.settings.llm_model, self.settings.llm_timeout)

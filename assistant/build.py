@@ -21,7 +21,7 @@ from assistant.parse import corpus_files, load_corpus
 from assistant.records import Case
 from assistant.sentences import record_units
 from assistant.settings import Settings, resolve
-from assistant.store import sha256_file, write_index
+from assistant.store import NewIndex, sha256_file, write_index
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,6 @@ def build_index(
         embedder.embed([u.embed_text for u in units]) if units else np.zeros((0, vectors.shape[1]), np.float32)
     )
     bm25 = build_bm25([c.embed_text for c in chunks])
-    path = write_index(settings.index_dir, chunks, vectors, records, manifest, bm25, units, unit_vectors)
+    path = write_index(settings.index_dir, NewIndex(chunks, vectors, records, manifest, bm25, units, unit_vectors))
     cases = sum(isinstance(r, Case) for r in records)
     return BuildReport(cases, len(records) - cases, len(chunks), time.perf_counter() - started, path)

@@ -80,22 +80,26 @@ def live_build_dir(index_dir: Path) -> Path:
     return build
 
 
-def write_index(
-    index_dir: Path,
-    chunks: list[Chunk],
-    vectors: np.ndarray,
-    records: list[Record],
-    manifest: dict[str, Any],
-    bm25: Any,
-    units: list[Unit],
-    unit_vectors: np.ndarray,
-) -> Path:
+@dataclass(frozen=True)
+class NewIndex:
+    """Everything one build writes: chunks and their vectors, records, BM25, quotable units, manifest."""
+
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    records: list[Record]
+    manifest: dict[str, Any]
+    bm25: Any
+    units: list[Unit]
+    unit_vectors: np.ndarray
+
+
+def write_index(index_dir: Path, new: NewIndex) -> Path:
     """Write a complete new build and make it live; returns the build folder."""
-    if vectors.shape[0] != len(chunks):
-        raise ValueError(f"{vectors.shape[0]} vectors for {len(chunks)} chunks")
+    if new.vectors.shape[0] != len(new.chunks):
+        raise ValueError(f"{new.vectors.shape[0]} vectors for {len(new.chunks)} chunks")
     index_dir.mkdir(parents=True, exist_ok=True)
     with _exclusive(index_dir):
-        return _write_locked(index_dir, chunks, vectors, records, manifest, bm25, units, unit_vectors)
+        return _write_locked(index_dir, new)
 
 
 @contextlib.contextmanager
@@ -109,35 +113,26 @@ def _exclusive(index_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _write_locked(
-    index_dir: Path,
-    chunks: list[Chunk],
-    vectors: np.ndarray,
-    records: list[Record],
-    manifest: dict[str, Any],
-    bm25: Any,
-    units: list[Unit],
-    unit_vectors: np.ndarray,
-) -> Path:
+def _write_locked(index_dir: Path, new: NewIndex) -> Path:
     _remove_stale(index_dir)  # staging folders of builds that died, and builds no longer live
     name = f"build-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     staging = index_dir / f".tmp-{name}"
     staging.mkdir()
     try:
-        index = faiss.IndexFlatIP(int(vectors.shape[1]))
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        index = faiss.IndexFlatIP(int(new.vectors.shape[1]))
+        index.add(np.ascontiguousarray(new.vectors, dtype=np.float32))
         faiss.write_index(index, str(staging / "index.faiss"))
-        _write_lines(staging / "chunks.jsonl", (asdict(c) for c in chunks))
-        _write_lines(staging / "records.jsonl", (r.to_dict() for r in records))
-        save_bm25(bm25, staging / "bm25")
-        _write_lines(staging / "units.jsonl", (asdict(u) for u in units))
-        np.save(staging / "units.npy", np.ascontiguousarray(unit_vectors, dtype=np.float32), allow_pickle=False)
+        _write_lines(staging / "chunks.jsonl", (asdict(c) for c in new.chunks))
+        _write_lines(staging / "records.jsonl", (r.to_dict() for r in new.records))
+        save_bm25(new.bm25, staging / "bm25")
+        _write_lines(staging / "units.jsonl", (asdict(u) for u in new.units))
+        np.save(staging / "units.npy", np.ascontiguousarray(new.unit_vectors, dtype=np.float32), allow_pickle=False)
         manifest = {
-            **manifest,
+            **new.manifest,
             "format": FORMAT_VERSION,
-            "dimension": int(vectors.shape[1]),
-            "chunk_count": len(chunks),
-            "record_count": len(records),
+            "dimension": int(new.vectors.shape[1]),
+            "chunk_count": len(new.chunks),
+            "record_count": len(new.records),
             "checksums": {_rel(staging, p): sha256_file(p) for p in _data_files(staging)},
         }
         _write_text(staging / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
