@@ -11,7 +11,7 @@ from assistant.cli import main
 from assistant.filters import FilterError, Filters
 from assistant.settings import Settings
 
-from .conftest import HashEmbedder
+from .conftest import INFANT_CASES, HashEmbedder
 
 
 @pytest.fixture
@@ -23,17 +23,7 @@ def test_age_band_and_year_keep_only_matching_cases(assistant: Assistant) -> Non
     hits = assistant.search("baby death", k=20, filters=Filters.from_strings(year="2015", age_band="infant"))
     assert hits and all(h.kind == "case" and h.year == 2015 for h in hits)
     records = {r.case_id: r for r in assistant.records()}
-    infants = {
-        "2015-03-blackpool-baby-q",
-        "2015-03-coventry-child-t",
-        "2015-03-haringey-child-d",
-        "2015-03-nottingham-city-child-g",
-        "2015-01-leeds-child-y",
-        "2015-01-liverpool-maisie",
-        "2015-01-liverpool-mary",
-        "2015-01-oldham-child-d",
-    }
-    assert {h.case_id for h in hits} == infants
+    assert {h.case_id for h in hits} == INFANT_CASES
     assert all(records[h.case_id].kind == "case" for h in hits)
 
 

@@ -17,7 +17,7 @@ from assistant.parse import load_corpus, parse_file
 from assistant.records import Document, Section
 from assistant.settings import Settings
 
-from .conftest import DATA, ROOT, SHIPPED_CORPUS
+from .conftest import DATA, INFANT_CASES, ROOT, SHIPPED_CORPUS
 
 pytestmark = pytest.mark.model
 
@@ -123,17 +123,7 @@ def test_filters_with_the_real_model(real_index: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     hits = json.loads(result.stdout)["results"]
-    infants = {
-        "2015-03-blackpool-baby-q",
-        "2015-03-coventry-child-t",
-        "2015-03-haringey-child-d",
-        "2015-03-nottingham-city-child-g",
-        "2015-01-leeds-child-y",
-        "2015-01-liverpool-maisie",
-        "2015-01-liverpool-mary",
-        "2015-01-oldham-child-d",
-    }
-    assert hits and {h["case_id"] for h in hits} <= infants and all(h["year"] == 2015 for h in hits)
+    assert hits and {h["case_id"] for h in hits} <= INFANT_CASES and all(h["year"] == 2015 for h in hits)
     bad = _cli("search", "baby death", "--harm", "fraud", "--index", str(real_index))
     assert bad.returncode == 2 and bad.stderr.startswith("error: unknown harm type 'fraud'; valid values:")
     assert "Traceback" not in bad.stderr
