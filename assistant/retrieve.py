@@ -13,7 +13,7 @@ from assistant.fusion import fuse, rank
 from assistant.lexical import bm25_scores
 from assistant.records import Chunk, Hit, Passage
 from assistant.store import StoredIndex
-from assistant.vocabulary import expand_query
+from assistant.vocabulary import lexical_query
 
 MAX_PASSAGES = 3
 RETRIEVERS = ("hybrid", "dense", "bm25")
@@ -65,8 +65,7 @@ def score_chunks(
         params = faiss.SearchParameters(sel=selector)
     scores, ids = index.faiss_index.search(np.ascontiguousarray(query_vector, np.float32), fetch, params=params)
     dense = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
-    lexical_query = expand_query(query) if expand else query
-    all_lexical = bm25_scores(index.bm25, lexical_query, len(chunks))
+    all_lexical = bm25_scores(index.bm25, lexical_query(query, expand), len(chunks))
     if allowed is not None:
         mask = np.zeros(len(chunks), dtype=bool)
         mask[allowed] = True

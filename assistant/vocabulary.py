@@ -82,3 +82,18 @@ def acronyms_in(query: str, path: Path = VOCABULARY_FILE) -> list[str]:
         for term in group
         if term.isupper() and " " not in term and _matches(term, query, query_stems)
     ]
+
+
+@cache
+def framing_words(path: Path = VOCABULARY_FILE) -> frozenset[str]:
+    """Words that frame a question ("cases", "learning") rather than name its topic."""
+    return frozenset(json.loads(path.read_text(encoding="utf-8")).get("framing", ()))
+
+
+def lexical_query(query: str, expand: bool = True, path: Path = VOCABULARY_FILE) -> str:
+    """The BM25 query: the question without its framing words (unless nothing else is left), then
+    the synonym and acronym expansions found in the whole question."""
+    kept = [w for w in query.split() if re.sub(r"\W", "", w.lower()) not in framing_words(path)]
+    core = " ".join(kept) if kept else query
+    extra = expansions(query, path) if expand else []
+    return f"{core} {' '.join(extra)}" if extra else core
