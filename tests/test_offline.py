@@ -1,0 +1,25 @@
+"""Nothing leaves the machine: the suite runs with outbound sockets blocked and the hub offline."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+import pytest_socket
+
+from assistant.api import Assistant
+
+
+def test_outbound_sockets_are_blocked_for_the_whole_suite() -> None:
+    # pytest-socket swaps socket.connect for a guard; checked without sending anything anywhere
+    assert socket.socket.connect is not pytest_socket._true_connect
+    assert os.environ.get("HF_HUB_OFFLINE") == "1"
+
+
+@pytest.mark.model
+def test_the_real_model_answers_under_the_block(real_index: Path) -> None:
+    assert socket.socket.connect is not pytest_socket._true_connect
+    answer = Assistant.load(real_index).ask("cases involving concealed pregnancy")
+    assert "2015-01-oldham-child-d" in answer.cases
