@@ -33,7 +33,7 @@ from assistant.retrieve import RETRIEVERS, make_hits, rank_groups, score_chunks
 from assistant.roles import ROLES, normalise_role
 from assistant.settings import Settings
 from assistant.settings import resolve as resolve_settings
-from assistant.store import StoredIndex, read_index
+from assistant.store import StoredIndex, corpus_changes, read_index
 from assistant.themes import Theme, theme_counts
 from assistant.vocabulary import acronyms_in, expansions
 
@@ -83,6 +83,9 @@ class Assistant:
                 settings.index_dir,
                 f"the model gives {embedder.dimension}-dimensional vectors, the index holds {index.faiss_index.d}",
             )
+        stale = corpus_changes(index.manifest)
+        if stale:
+            raise IndexMismatchError(settings.index_dir, f"the corpus has changed since the build ({stale})")
         if settings.llm_url:
             check_endpoint(settings.llm_url)
         return cls(index, embedder, settings)

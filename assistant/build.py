@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import platform
 import sys
 import time
@@ -17,11 +16,11 @@ from tqdm import tqdm
 from assistant.chunk import chunk_records
 from assistant.embed import Embedder, load_embedder
 from assistant.lexical import build_bm25
-from assistant.parse import corpus_files, load_corpus
+from assistant.parse import load_corpus
 from assistant.records import Case
 from assistant.sentences import record_units
 from assistant.settings import Settings, resolve
-from assistant.store import NewIndex, sha256_file, write_index
+from assistant.store import NewIndex, corpus_fingerprint, write_index
 
 
 @dataclass(frozen=True)
@@ -33,20 +32,6 @@ class BuildReport:
     chunks: int
     seconds: float
     path: Path
-
-
-def corpus_fingerprint(corpus_dir: Path) -> tuple[str, dict[str, str]]:
-    """A hash of the whole corpus and the SHA-256 of each file that feeds the index."""
-    files: dict[str, str] = {}
-    for path in corpus_files(corpus_dir):
-        files[str(path.relative_to(corpus_dir))] = sha256_file(path)
-        sidecar = path.with_name(path.stem + ".meta.json")
-        if sidecar.is_file():
-            files[str(sidecar.relative_to(corpus_dir))] = sha256_file(sidecar)
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(f"{name}\0{files[name]}\n".encode())
-    return digest.hexdigest(), files
 
 
 def library_versions() -> dict[str, str]:
@@ -98,7 +83,7 @@ def build_index(
     corpus_hash, files = corpus_fingerprint(settings.corpus_dir)
     manifest = {
         "model": embedder.name,
-        "corpus_dir": str(settings.corpus_dir),
+        "corpus_dir": str(settings.corpus_dir.resolve()),
         "corpus_hash": corpus_hash,
         "files": files,
         "chunking": {"chunk_tokens": settings.chunk_tokens, "chunk_overlap": settings.chunk_overlap},

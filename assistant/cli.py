@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeat", type=int, default=3, help="timed passes over the questions")
     bench.add_argument("--json", action="store_true", help="print JSON")
 
+    doctor = sub.add_parser("doctor", help="check the index against its manifest and the corpus")
+    common(doctor)
+
     ui = sub.add_parser("ui", help="start the browser app (Streamlit) on this machine")
     common(ui)
     ui.add_argument("--port", type=int, default=8501, help="port to serve on (default 8501)")
@@ -129,6 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "bench": _bench,
             "ui": _ui,
             "feedback": _feedback,
+            "doctor": _doctor,
         }
         return commands[args.command](args, settings)
     except ScrError as exc:
@@ -395,3 +399,12 @@ def _feedback(args: argparse.Namespace, settings: Settings) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.doctor import diagnose
+
+    findings = diagnose(settings)
+    for finding in findings:
+        print(f"{'ok     ' if finding.ok else 'PROBLEM'} {finding.message}")
+    return 0 if all(f.ok for f in findings) else 1

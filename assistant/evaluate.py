@@ -167,8 +167,7 @@ def load_queries_loose(path: Path) -> list[GoldQuery]:
 
 def index_matches_corpus(settings: Settings) -> bool:
     """True when ``settings.index_dir`` holds a readable index of exactly ``settings.corpus_dir``'s files."""
-    from assistant.build import corpus_fingerprint
-    from assistant.store import read_index
+    from assistant.store import corpus_fingerprint, read_index
 
     try:
         manifest = read_index(settings.index_dir).manifest

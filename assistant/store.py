@@ -35,6 +35,7 @@ import numpy as np
 
 from assistant.errors import IndexMismatchError, IndexNotBuiltError
 from assistant.lexical import load_bm25, save_bm25
+from assistant.parse import corpus_files
 from assistant.records import Chunk, Record, record_from_dict
 from assistant.sentences import Unit
 
@@ -255,3 +256,34 @@ def _remove_stale(index_dir: Path) -> None:
     for path in index_dir.iterdir():
         if path.is_dir() and path.name != live and path.name.startswith(("build-", ".tmp-build-")):
             shutil.rmtree(path, ignore_errors=True)
+
+
+def corpus_fingerprint(corpus_dir: Path) -> tuple[str, dict[str, str]]:
+    """A hash of the whole corpus and the SHA-256 of each file that feeds the index."""
+    files: dict[str, str] = {}
+    for path in corpus_files(corpus_dir):
+        files[str(path.relative_to(corpus_dir))] = sha256_file(path)
+        sidecar = path.with_name(path.stem + ".meta.json")
+        if sidecar.is_file():
+            files[str(sidecar.relative_to(corpus_dir))] = sha256_file(sidecar)
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(f"{name}\0{files[name]}\n".encode())
+    return digest.hexdigest(), files
+
+
+def corpus_changes(manifest: dict[str, Any]) -> str:
+    """How the corpus folder recorded in the manifest differs from the files hashed at build time
+    ('' when it does not, or when that folder is not on this machine)."""
+    folder = Path(manifest.get("corpus_dir", ""))
+    if not manifest.get("corpus_dir") or not folder.is_dir():
+        return ""
+    digest, files = corpus_fingerprint(folder)
+    if digest == manifest.get("corpus_hash"):
+        return ""
+    built = manifest.get("files", {})
+    changed = sorted(f for f in files.keys() & built.keys() if files[f] != built[f])
+    added, removed = sorted(files.keys() - built.keys()), sorted(built.keys() - files.keys())
+    parts = [f"{label}: {', '.join(names[:3])}{' ...' if len(names) > 3 else ''}"
+             for label, names in (("changed", changed), ("added", added), ("removed", removed)) if names]
+    return "; ".join(parts) or "files differ"

@@ -130,3 +130,22 @@ def test_crafted_corpus_text_renders_inert(tmp_path: Path, monkeypatch: pytest.M
     for active in (r"<img", r"<script", r"!\[", r"\]\(http", r"<b>"):  # ...but never as live markup
         assert not re.search(r"(?<!\\)" + active, rendered), active
     assert "\\<img src=x onerror=alert(1)\\>" in rendered
+
+
+def test_damaged_index_shows_the_same_sentence_on_the_page(
+    real_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from assistant.store import live_build_dir
+
+    copy = tmp_path / "index"
+    shutil.copytree(real_index, copy)
+    faiss_file = live_build_dir(copy) / "index.faiss"
+    faiss_file.write_bytes(faiss_file.read_bytes()[:500])
+    monkeypatch.setenv("SCR_INDEX_DIR", str(copy))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert "index.faiss has changed since the build" in at.error[0].value
+    assert f"scr-assistant build --index {copy}" in at.error[0].value
