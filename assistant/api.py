@@ -37,8 +37,9 @@ from assistant.store import StoredIndex, corpus_changes, read_index
 from assistant.themes import Theme, theme_counts
 from assistant.vocabulary import acronyms_in, expansions
 
-MAX_QUERY_CHARS = 2000
+MAX_QUERY_CHARS = 2000  # a question longer than this is cut, with a notice
 ASK_CANDIDATES = 10
+_ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _NAME_RE = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][a-zA-Z\u00C0-\u017F'-]{2,})")
 
 
@@ -125,7 +126,22 @@ class Assistant:
         Case-finding questions list each relevant case once with quoted evidence; learning questions
         give distinct learning points; follow-ups resolve against the cases already cited; a question
         the corpus cannot answer says so, with no citations. ``role`` puts that role's learning first.
+        A question over the length limit is cut, and the answer's ``notice`` says so.
         """
+        notice = cut_notice(question)
+        answer = self._ask(question, history, filters, role)
+        if notice:
+            answer = dataclasses.replace(answer, notice=" ".join(filter(None, (notice, answer.notice))))
+        return answer
+
+    def _ask(
+        self,
+        question: str,
+        history: Sequence[Answer] | None,
+        filters: Filters | None,
+        role: str | None,
+    ) -> Answer:
+        """The body of :meth:`ask`."""
         question = clean_query(question)
         role_key = normalise_role(role)
         if filters is not None:
@@ -242,9 +258,20 @@ class Assistant:
 
 
 def clean_query(query: str) -> str:
-    """A query with control characters removed and white space folded; empty is an error."""
-    text = "".join(ch if ch.isprintable() else " " for ch in str(query))
-    text = " ".join(text.split())[:MAX_QUERY_CHARS]
+    """A query with control and invisible characters removed, white space folded, and cut to
+    ``MAX_QUERY_CHARS`` characters; an empty one is an error."""
+    text = _ANSI_RE.sub(" ", str(query))  # terminal colour codes pasted with a question
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    text = " ".join(text.split())[:MAX_QUERY_CHARS].strip()
     if not text:
         raise QueryError("the query is empty: type a question or some words to search for")
     return text
+
+
+def cut_notice(query: str) -> str:
+    """The notice for a query longer than the limit ('' when it fits)."""
+    if len(" ".join(str(query).split())) <= MAX_QUERY_CHARS:
+        return ""
+    return (
+        f"Your question was longer than {MAX_QUERY_CHARS:,} characters; only its first {MAX_QUERY_CHARS:,} were used."
+    )

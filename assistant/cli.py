@@ -159,9 +159,11 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.api import Assistant
+    from assistant.api import Assistant, cut_notice
 
     query = " ".join(args.query)
+    if cut_notice(query):
+        print(f"note: {cut_notice(query)}", file=sys.stderr)
     filters = _filters(args)
     hits = Assistant.load(settings=settings).search(query, k=settings.k, filters=filters, retriever=args.retriever)
     if args.json:

@@ -27,8 +27,13 @@ def diagnose(settings: Settings | None = None) -> list[Finding]:
     except ScrError as exc:
         return [Finding(False, str(exc))]
     manifest = index.manifest
-    findings = [Finding(True, f"files match their checksums: {manifest['chunk_count']} chunks of "
-                              f"{manifest['record_count']} cases and documents, {manifest['dimension']} dimensions")]
+    findings = [
+        Finding(
+            True,
+            f"files match their checksums: {manifest['chunk_count']} chunks of "
+            f"{manifest['record_count']} cases and documents, {manifest['dimension']} dimensions",
+        )
+    ]
     try:
         wanted = model_name(settings)
     except ScrError as exc:
@@ -37,12 +42,20 @@ def diagnose(settings: Settings | None = None) -> list[Finding]:
         if manifest.get("model") == wanted:
             findings.append(Finding(True, f"built with the configured model ({wanted})"))
         else:
-            findings.append(Finding(False, f"built with model {manifest.get('model')!r}, but the configured model is "
-                                           f"{wanted!r}: run `{fix}`"))
+            findings.append(
+                Finding(
+                    False,
+                    f"built with model {manifest.get('model')!r}, but the configured model is {wanted!r}: run `{fix}`",
+                )
+            )
     changes = corpus_changes(manifest)
     if changes:
-        findings.append(Finding(False, f"the corpus in {manifest.get('corpus_dir')} has changed since the build "
-                                       f"({changes}): run `{fix}`"))
+        findings.append(
+            Finding(
+                False,
+                f"the corpus in {manifest.get('corpus_dir')} has changed since the build ({changes}): run `{fix}`",
+            )
+        )
     else:
         findings.append(Finding(True, f"the corpus is as it was at the build ({manifest.get('built_at', '?')})"))
     return findings

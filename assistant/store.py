@@ -284,6 +284,9 @@ def corpus_changes(manifest: dict[str, Any]) -> str:
     built = manifest.get("files", {})
     changed = sorted(f for f in files.keys() & built.keys() if files[f] != built[f])
     added, removed = sorted(files.keys() - built.keys()), sorted(built.keys() - files.keys())
-    parts = [f"{label}: {', '.join(names[:3])}{' ...' if len(names) > 3 else ''}"
-             for label, names in (("changed", changed), ("added", added), ("removed", removed)) if names]
+    parts = [
+        f"{label}: {', '.join(names[:3])}{' ...' if len(names) > 3 else ''}"
+        for label, names in (("changed", changed), ("added", added), ("removed", removed))
+        if names
+    ]
     return "; ".join(parts) or "files differ"

@@ -149,3 +149,20 @@ def test_damaged_index_shows_the_same_sentence_on_the_page(
     assert not at.exception
     assert "index.faiss has changed since the build" in at.error[0].value
     assert f"scr-assistant build --index {copy}" in at.error[0].value
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["   ", "\x00\x1b[31m", "😢 " * 50_000, "?!?!...", "the and of"],
+    ids=["blank", "control", "long", "punct", "stop"],
+)
+def test_bad_questions_on_the_chat_page(app: AppTest, question: str) -> None:
+    app.chat_input[0].set_value(question).run()
+    assert not app.exception
+    messages = app.session_state["messages"]
+    if question.strip(" \x00\x1b[31m") == "":
+        assert "the query is empty" in app.error[0].value and messages == []
+    else:
+        assert messages[-1]["answer"].question  # answered (or a plain "nothing found"), never a crash
+    if len(question) > 2000:
+        assert "only its first 2,000 were used" in "\n".join(c.value for c in app.caption)

@@ -39,11 +39,11 @@ def save_feedback(index: int) -> None:
 
 def show_answer(index: int) -> None:
     answer = messages[index]["answer"]
+    if answer.notice:
+        st.caption(answer.notice)
     if answer.no_answer:
         st.info(answer.text)
         return
-    if answer.notice:
-        st.caption(answer.notice)
     st.markdown(answer.text)
     st.caption("Sources")
     by_case: dict[str, list] = {}
