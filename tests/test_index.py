@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from assistant.api import Assistant, QueryError
 from assistant.build import build_index
 from assistant.errors import IndexMismatchError, IndexNotBuiltError
 from assistant.settings import Settings
-from assistant.store import POINTER, live_build_dir, read_index
+from assistant.store import live_build_dir, read_index
 
 from .conftest import ROOT, HashEmbedder
 
@@ -114,43 +113,67 @@ def test_rebuild_switches_to_the_new_index_and_removes_the_old(
 
 
 KILLED_BUILD = """
-import sys, time
-import assistant.store as store
-from assistant.build import build_index
-from assistant.settings import Settings
+import importlib, os, sys, time
 sys.path.insert(0, {root!r})
 from tests.conftest import HashEmbedder
-real = store._write_lines
-def slow(path, rows):
-    real(path, rows)
-    print("writing", path.name, flush=True)
+from assistant.build import build_index
+from assistant.settings import Settings
+owner = importlib.import_module({module!r}) if {module!r} != "HashEmbedder" else HashEmbedder
+real = getattr(owner, {attr!r})
+def paused(*args, **kwargs):
+    result = real(*args, **kwargs)
+    print("paused after", {attr!r}, flush=True)
     time.sleep(60)
-store._write_lines = slow
+    return result
+setattr(owner, {attr!r}, paused if {module!r} != "HashEmbedder" else lambda self, texts: paused(self, texts))
 build_index(Settings(corpus_dir={corpus!r}, index_dir={index!r}), embedder=HashEmbedder(), progress=False)
 """
 
+# Moments at which a build is killed: while chunking, while embedding, after the first data file,
+# after the BM25 files, while syncing to disk, after the new folder is renamed into place (pointer
+# still old), and after the pointer is swapped (old folder not yet removed).
+KILL_POINTS = [
+    ("assistant.build", "chunk_records"),
+    ("HashEmbedder", "embed"),
+    ("assistant.store", "_write_lines"),
+    ("assistant.store", "save_bm25"),
+    ("assistant.store", "_fsync"),
+    ("os", "rename"),
+    ("assistant.store", "_point_to"),
+]
 
-def test_build_killed_mid_write_leaves_previous_index_loadable(
-    fake_index: Settings, fake_embedder: HashEmbedder
+
+@pytest.mark.parametrize(("module", "attr"), KILL_POINTS, ids=[a for _, a in KILL_POINTS])
+def test_build_killed_at_any_moment_leaves_the_old_or_the_new_index(
+    fake_index: Settings, fake_embedder: HashEmbedder, module: str, attr: str
 ) -> None:
     before = live_build_dir(fake_index.index_dir)
-    pointer = (fake_index.index_dir / POINTER).read_text()
-    code = KILLED_BUILD.format(root=str(ROOT), corpus=str(fake_index.corpus_dir), index=str(fake_index.index_dir))
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    (fake_index.corpus_dir / "extra.txt").write_text(
+        "E\n\nMay 2016 - Newtown - Child Z\n\nDeath.\n\nKeywords: infant\n"
+    )
+    code = KILLED_BUILD.format(
+        root=str(ROOT), corpus=str(fake_index.corpus_dir), index=str(fake_index.index_dir), module=module, attr=attr
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
-        line = proc.stdout.readline()  # the build is now part-way through writing its files
-        assert line.startswith("writing")
+        line = proc.stdout.readline()
+        assert line.startswith("paused after"), proc.stderr.read() if proc.stderr else ""
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
-    assert (fake_index.index_dir / POINTER).read_text() == pointer
-    assert live_build_dir(fake_index.index_dir) == before
-    assert Assistant.load(settings=fake_index, embedder=fake_embedder).search("neglect")
-    # the next build clears the half-written staging folder
+    live = live_build_dir(fake_index.index_dir)
+    stored = read_index(fake_index.index_dir)  # complete: every checksum, count and dimension verified
+    ids = {r.case_id for r in stored.records}
+    if attr == "_point_to":
+        assert live != before and "2016-05-newtown-child-z" in ids  # the new index, complete
+    else:
+        assert live == before and "2016-05-newtown-child-z" not in ids  # the old index, untouched
+
+    # the next build clears whatever the killed one left behind
     build_index(fake_index, embedder=fake_embedder, progress=False)
-    time.sleep(0)
-    assert not [p for p in fake_index.index_dir.iterdir() if p.name.startswith(".tmp-")]
+    left = [p.name for p in fake_index.index_dir.iterdir() if p.name.startswith(("build-", ".tmp-"))]
+    assert left == [live_build_dir(fake_index.index_dir).name]
 
 
 def test_overlapping_builds_leave_one_complete_index(fake_index: Settings, fake_embedder: HashEmbedder) -> None:
