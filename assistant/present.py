@@ -9,12 +9,23 @@ from assistant.records import Case, Record
 
 # Characters that let text become a link, an image, HTML or code in markdown.
 _ACTIVE = re.compile(r"([\\`*_\[\]<>!|#~$])")
+_URL = re.compile(r"(?i)\b(?:(?:https?|ftp)://|www\.)[^\s<>\"'“”)\]]*[^\s<>\"'“”)\].,;:!?]")
 
 
 def escape_markdown(text: str) -> str:
     """``text`` with markdown's active characters escaped, so it shows as written and never
-    becomes a link, an image (an outside request) or HTML."""
-    return _ACTIVE.sub(r"\\\1", text)
+    becomes a link, an image (an outside request) or HTML. Web addresses are shown as code, which
+    markdown never turns into links."""
+    parts = []
+    pos = 0
+    for match in _URL.finditer(text):
+        parts.append(_ACTIVE.sub(r"\\\1", text[pos : match.start()]))
+        url = match.group(0)
+        fence = "``" if "`" in url else "`"
+        parts.append(f"{fence}{url}{fence}")
+        pos = match.end()
+    parts.append(_ACTIVE.sub(r"\\\1", text[pos:]))
+    return "".join(parts)
 
 
 def when(record: Record) -> str:

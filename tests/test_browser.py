@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -44,16 +45,12 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="module")
-def server(real_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextlib.contextmanager
+def _serve(index: Path, workdir: Path) -> Iterator[tuple[str, Path]]:
+    """The real app, started as a user would (python -m assistant ui), on a free loopback port."""
     port = _free_port()
-    env = {
-        **os.environ,
-        "SCR_INDEX_DIR": str(real_index),
-        "SCR_DATA_DIR": str(tmp_path_factory.mktemp("data")),
-        "HF_HUB_OFFLINE": "1",
-    }
-    log = tmp_path_factory.mktemp("server") / "server.log"
+    env = {**os.environ, "SCR_INDEX_DIR": str(index), "SCR_DATA_DIR": str(workdir / "data"), "HF_HUB_OFFLINE": "1"}
+    log = workdir / "server.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "assistant", "ui", "--port", str(port)],
@@ -65,44 +62,125 @@ def server(real_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
-        while True:
-            if _healthy(url):
-                break
+        while not _healthy(url):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"the server did not start:\n{log.read_text()}")
             time.sleep(0.5)
-        yield url
+        yield url, log
     finally:
         proc.terminate()
         proc.wait(timeout=30)
 
 
-def test_chat_in_a_real_browser(server: str, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def served(real_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    with _serve(real_index, tmp_path_factory.mktemp("server")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def server(served: tuple[str, Path]) -> str:
+    return served[0]
+
+
+@contextlib.contextmanager
+def _browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).exists(), "install Debian's chromium (bash .ci/run does)"
-    requests: list[str] = []
-    dialogs: list[str] = []
+    assert Path(CHROMIUM).exists(), "install Debian's chromium (make test does)"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _outside(requests: list[str]) -> list[str]:
+    return [
+        u
+        for u in requests
+        if urlparse(u).hostname not in ("127.0.0.1", "localhost", "::1") and not u.startswith(("data:", "blob:"))
+    ]
+
+
+def _ask(page: object, question: str) -> None:
+    page.get_by_placeholder("Ask about the case reviews…").fill(question)
+    page.keyboard.press("Enter")
+
+
+def test_chat_in_a_real_browser(server: str, tmp_path: Path) -> None:
+    requests: list[str] = []
+    dialogs: list[str] = []
+    with _browser() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.on("request", lambda r: requests.append(r.url))
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto(server)
-        page.get_by_placeholder("Ask about the case reviews…").fill("cases involving concealed pregnancy")
-        page.keyboard.press("Enter")
+        _ask(page, "cases involving concealed pregnancy")
         page.get_by_text("Full case record").first.wait_for(timeout=90_000)
         body = page.inner_text("body")
         shot = Path(os.environ.get("SCR_SCREENSHOT_DIR", tmp_path)) / "chat.png"
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot))
-        browser.close()
     assert "Oldham - Child D" in body and "January 2015 · Oldham" in body  # the answer and its source card
     assert "insufficient professional curiosity" in body
     assert shot.stat().st_size > 10_000
-    outside = [
-        u
-        for u in requests
-        if urlparse(u).hostname not in ("127.0.0.1", "localhost", "::1") and not u.startswith(("data:", "blob:"))
+    assert _outside(requests) == [] and dialogs == []
+
+
+def test_five_simultaneous_chat_sessions_all_get_their_answers(served: tuple[str, Path]) -> None:
+    url, log = served
+    questions = [
+        "hidden pregnancy",
+        "baby left alone in the bath",
+        "teenager suicide in custody",
+        "grooming of girls by older men",
+        "what stops learning from SCRs reaching frontline staff?",
     ]
-    assert outside == [] and dialogs == []
+    expected = ["Oldham - Child D", "Lambeth - Child I", "Leeds - Child V", "Oxfordshire", "Barriers and enablers"]
+    requests: list[str] = []
+    with _browser() as browser:
+        pages = [browser.new_page() for _ in questions]
+        for page in pages:
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(url)
+        for page, question in zip(pages, questions, strict=True):
+            _ask(page, question)  # all five are asked before any answer is awaited
+        bodies = []
+        for page in pages:
+            page.get_by_text("Sources").first.wait_for(timeout=120_000)
+            bodies.append(page.inner_text("body"))
+    for body, name in zip(bodies, expected, strict=True):
+        assert name in body
+    assert _outside(requests) == []
+    server_log = log.read_text()
+    assert not any(q in server_log for q in questions)  # questions are not written to the server's log
+
+
+def test_crafted_review_text_is_inert_in_the_browser(tmp_path: Path) -> None:
+    from assistant.build import build_index
+    from assistant.embed import load_embedder
+    from assistant.settings import Settings
+
+    from .conftest import DATA
+
+    settings = Settings(corpus_dir=DATA / "injection", index_dir=tmp_path / "index")
+    build_index(settings, embedder=load_embedder(settings), progress=False)
+    requests: list[str] = []
+    dialogs: list[str] = []
+    with _serve(settings.index_dir, tmp_path) as (url, _), _browser() as browser:
+        page = browser.new_page()
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(url)
+        _ask(page, "mother's partner was not assessed")
+        page.get_by_text("Full case record").first.wait_for(timeout=90_000)
+        page.get_by_text("Full case record").first.click()
+        page.wait_for_timeout(1500)
+        body = page.inner_text("body")
+        injected_images = page.locator("img[src*='203.0.113.7'], img[src='x']").count()
+        injected_links = page.locator("a[href*='203.0.113.7']").count()
+    assert "onerror=alert(1)" in body and "<script>" in body  # shown as text...
+    assert dialogs == [] and injected_images == 0 and injected_links == 0  # ...never run or fetched
+    assert _outside(requests) == []
