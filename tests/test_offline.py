@@ -23,3 +23,15 @@ def test_the_real_model_answers_under_the_block(real_index: Path) -> None:
     assert socket.socket.connect is not pytest_socket._true_connect
     answer = Assistant.load(real_index).ask("cases involving concealed pregnancy")
     assert "2015-01-oldham-child-d" in answer.cases
+
+
+def test_streamlit_usage_statistics_are_off_in_the_shipped_config() -> None:
+    import tomllib
+
+    from .conftest import ROOT
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["browser"]["gatherUsageStats"] is False
+    assert config["server"]["address"] == "127.0.0.1"
+    cli = (ROOT / "assistant" / "cli.py").read_text()
+    assert '"--browser.gatherUsageStats", "false"' in cli  # scr-assistant ui passes it too
