@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import Stemmer
@@ -31,6 +31,7 @@ def words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9&]+", re.sub(r"['’]s\b", "", text.lower()))
 
 
+@lru_cache(maxsize=8192)  # vocabulary terms and case keywords are stemmed again on every query
 def stems(text: str) -> tuple[str, ...]:
     """Stemmed word tokens of ``text``."""
     return tuple(_english().stemWords(words(text)))
