@@ -35,7 +35,7 @@ from assistant.settings import Settings
 from assistant.settings import resolve as resolve_settings
 from assistant.store import StoredIndex, corpus_changes, read_index
 from assistant.themes import Theme, theme_counts
-from assistant.vocabulary import acronyms_in, expansions
+from assistant.vocabulary import acronyms_in, expansions, lexical_query
 
 MAX_QUERY_CHARS = 2000  # a question longer than this is cut, with a notice
 ASK_CANDIDATES = 10
@@ -60,6 +60,10 @@ class Assistant:
             self._units_by_case.setdefault(unit.case_id, []).append(unit.unit_id)
         self._unit_tokens = [frozenset(t) for t in tokenize([u.embed_text for u in index.units])] if index.units else []
         self._vocabulary = frozenset(index.bm25.vocab_dict)
+        self._case_tokens: dict[str, frozenset[str]] = {
+            case_id: frozenset().union(*(self._unit_tokens[u] for u in units))
+            for case_id, units in self._units_by_case.items()
+        }
 
     @classmethod
     def load(
@@ -152,6 +156,15 @@ class Assistant:
         if resolved.mode == "case-detail" and resolved.case_id in self._records:
             context = Context(question, question, (), evidence, self._units_by_case, self._records)
             return compose_case_detail(context, resolved.case_id, resolved.sections)
+        if resolved.mode == "out-of-range":
+            last = next(a for a in reversed(history or ()) if a.cases)
+            titles = "; ".join(escape_markdown(self._records[c].title) for c in last.cases if c in self._records)
+            count = "one review" if len(last.cases) == 1 else f"{len(last.cases)} reviews"
+            text = (
+                f"The last answer named {count}: {titles}. Ask about one of them, for example "
+                "\u201ctell me more about the first case\u201d."
+            )
+            return Answer(question, text, no_answer=True, mode="none", query=question)
         unknown = self.unknown_names(resolved.query)
         if unknown:
             names = " or ".join(escape_markdown(n) for n in unknown)
@@ -159,6 +172,16 @@ class Assistant:
         if resolved.age_bands and (filters is None or filters.age_band is None):
             filters = dataclasses.replace(filters or Filters(), age_band=",".join(resolved.age_bands))
         hits = self._search_vector(resolved.query, query_vector, ASK_CANDIDATES, filters)
+        if resolved.age_bands and resolved.subject:  # narrowed by age: keep cases that still concern the topic
+            expand = bool(acronyms_in(resolved.subject))  # "CSE" needs its expansion; other words stand alone
+            subject = self._distinctive(tokenize([lexical_query(resolved.subject, expand)])[0])
+            hits = [h for h in hits if self._case_tokens.get(h.case_id, frozenset()) & subject]
+            if not hits:
+                return self._nothing(
+                    question,
+                    f"None of the reviews about \u201c{escape_markdown(resolved.subject)}\u201d concerns "
+                    f"{escape_markdown(resolved.query.removesuffix(resolved.subject).strip())}.",
+                )
         if not hits or not self.in_scope(resolved.query, hits):
             return self._nothing(
                 question, f"I found nothing in the reviews about \u201c{escape_markdown(resolved.query)}\u201d."
@@ -234,6 +257,11 @@ class Assistant:
             len(own),
             role,
         )
+
+    def _distinctive(self, tokens: Sequence[str]) -> set[str]:
+        """The tokens that half the cases or fewer contain ("child" is in nearly all of them)."""
+        limit = max(1, len(self._case_tokens) // 2)
+        return {t for t in tokens if sum(t in words for words in self._case_tokens.values()) <= limit}
 
     def unknown_names(self, query: str) -> list[str]:
         """Capitalised names in the query (not its first word) that no review mentions."""

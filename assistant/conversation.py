@@ -23,14 +23,24 @@ ORDINALS = {
     "final": -1,
 }
 _ORDINAL_RE = re.compile(
-    r"\b(" + "|".join(ORDINALS) + r")\b(?:\s+\w+)?\s+(?:case|review|one|child|family|example)\b"
+    r"\b(?:the\s+)?(" + "|".join(ORDINALS) + r")\s+(?:case|review|one|example|report)\b"
     r"|\b(?:case|review|number|no\.?)\s*#?(\d)\b",
     re.I,
 )
 _THAT_RE = re.compile(
-    r"\b(?:that|this|the same|the above|previous)\s+(?:case|review|one|child|family|report|baby)\b"
-    r"|\b(?:it|they|their|its)\b.*\b(?:recommend\w*|learn\w*|find\w*|happen\w*|background|issues?)\b"
-    r"|\b(?:recommend\w*|learn\w*|find\w*|happen\w*)\b.*\b(?:it|they|them|there)\b",
+    r"\b(?:that|this|the same|the above|previous)\s+(?:case|review|one|child|family|report|baby)\b", re.I
+)
+# A short question whose subject is a pronoun: "what did they recommend?", "what did it find?".
+_PRONOUN_RE = re.compile(
+    r"\b(?:it|they|them|their|its|there)\b.*\b(?:recommend\w*|learn\w*|find\w*|found|happen\w*|background|issues?)\b"
+    r"|\b(?:recommend\w*|learn\w*|find\w*|found|happen\w*)\b.*\b(?:it|they|them)\b",
+    re.I,
+)
+MAX_PRONOUN_WORDS = 7
+# A question that starts by asking for cases or learning has a subject of its own: it is a new question.
+_NEW_QUESTION_RE = re.compile(
+    r"^\s*(?:(?:are|is)\s+there|show\s+me|find|give\s+me|list|any)\b"
+    r"|^\s*(?:cases?|examples?|reviews?|lessons?)\b",
     re.I,
 )
 _MORE_RE = re.compile(r"^\s*(?:what|how)\s+about\s+(?P<rest>.+)|^\s*and\s+(?:for\s+|with\s+)?(?P<rest2>.+)", re.I)
@@ -75,7 +85,7 @@ class Resolved:
     """A question made to stand on its own."""
 
     query: str
-    mode: str | None = None  # "case-detail" when the question is about one case already cited
+    mode: str | None = None  # "case-detail": about one case already cited; "out-of-range": no such case
     case_id: str | None = None
     sections: tuple[str, ...] = ()  # sections asked for, for a case-detail question
     follows: bool = False  # True when the history was used
@@ -99,7 +109,7 @@ def asked_sections(question: str) -> tuple[str, ...]:
 def resolve(question: str, history: Sequence[Answer] | None) -> Resolved:
     """Resolve a follow-up against the last answer that cited cases; a new question stays as it is."""
     previous = next((a for a in reversed(history or ()) if a.cases), None)
-    if previous is None:
+    if previous is None or _NEW_QUESTION_RE.search(question):
         return Resolved(question)
     match = _ORDINAL_RE.search(question)
     if match:
@@ -107,7 +117,9 @@ def resolve(question: str, history: Sequence[Answer] | None) -> Resolved:
         cases = previous.cases
         if -len(cases) <= index < len(cases):
             return Resolved(question, "case-detail", cases[index], asked_sections(question), True)
-    if _THAT_RE.search(question):
+        return Resolved(question, "out-of-range", None, (), True)
+    short = len(question.split()) <= MAX_PRONOUN_WORDS
+    if _THAT_RE.search(question) or (short and _PRONOUN_RE.search(question)):
         return Resolved(question, "case-detail", previous.cases[0], asked_sections(question), True)
     more = _MORE_RE.match(question)
     if more:

@@ -11,6 +11,7 @@ import urllib.request
 from urllib.parse import urlparse
 
 from assistant.errors import SettingsError
+from assistant.present import escape_markdown
 from assistant.records import Answer, Citation
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -24,6 +25,17 @@ SYSTEM_PROMPT = (
 )
 _MARKER = re.compile(r"\[(\d+)\]")
 _QUOTE = re.compile(r"[\"\u201c]([^\"\u201d]{3,}?)[\"\u201d]")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Never follow a redirect: it could point off this machine."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+# No proxy (an http_proxy setting would carry questions and review text off the machine), no redirects.
+_LOCAL_ONLY = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
 
 
 def check_endpoint(url: str) -> str:
@@ -59,7 +71,7 @@ def enforce_citations(text: str, citations: tuple[Citation, ...]) -> tuple[str, 
         sentences = [s for s in _sentences(line) if s.strip()]
         good = [s for s in sentences if _MARKER.search(s) and _quotes_are_verbatim(s, citations)]
         kept_lines.append("".join(good).strip() if sentences else line)
-    text = re.sub(r"[ \t]+\n", "\n", "\n".join(kept_lines)).strip()
+    text = _inert(re.sub(r"[ \t]+\n", "\n", "\n".join(kept_lines)).strip())
     used = {int(n) for n in _MARKER.findall(text)}
     return text, tuple(c for c in citations if c.n in used)
 
@@ -83,7 +95,16 @@ def _sentences(line: str) -> list[str]:
 
 
 def _quotes_are_verbatim(sentence: str, citations: tuple[Citation, ...]) -> bool:
-    return all(any(q.strip() in c.quote for c in citations) for q in _QUOTE.findall(sentence))
+    """Every quote in the sentence is word for word in a passage that the sentence itself cites."""
+    cited = {int(n) for n in _MARKER.findall(sentence)}
+    own = [c for c in citations if c.n in cited]
+    return all(any(q.strip() in c.quote for c in own) for q in _QUOTE.findall(sentence))
+
+
+def _inert(text: str) -> str:
+    """The model's prose with markdown made inert (no links, images or HTML), its [n] markers kept."""
+    pieces = re.split(r"(\[\d+\])", text)
+    return "".join(p if _MARKER.fullmatch(p) else escape_markdown(p) for p in pieces)
 
 
 def generate(answer: Answer, url: str, model: str, timeout: float) -> Answer:
@@ -94,7 +115,7 @@ def generate(answer: Answer, url: str, model: str, timeout: float) -> Answer:
         f"{base}/v1/chat/completions", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _LOCAL_ONLY.open(request, timeout=timeout) as response:
             content = json.loads(response.read())["choices"][0]["message"]["content"]
     except (OSError, urllib.error.URLError, ValueError, KeyError, IndexError, TypeError) as exc:
         reason = getattr(exc, "reason", None) or exc.__class__.__name__

@@ -146,3 +146,30 @@ def test_cli_chat_keeps_history(
     assert main(["chat", "--index", str(fake_index.index_dir)]) == 0
     out = capsys.readouterr().out
     assert "reviews match" in out and out.count("**Summary**") == 1
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what recommendations are there about school nurses?",
+        "is there learning about how they missed signs of sexual abuse?",
+        "cases where the first child died",
+        "what about cases involving a second child who died",
+    ],
+)
+def test_a_new_question_is_not_taken_for_a_follow_up(assistant: Assistant, question: str) -> None:
+    first = assistant.ask("cases involving neglect")
+    assert assistant.ask(question, history=[first]).mode != "case-detail"
+
+
+def test_a_case_number_beyond_the_last_answer_says_so(assistant: Assistant) -> None:
+    first = assistant.ask("cases involving concealed pregnancy")
+    answer = assistant.ask("tell me more about the fifth case", history=[first])
+    assert answer.no_answer and answer.citations == ()
+    assert answer.text.startswith(f"The last answer named {'one review' if len(first.cases) == 1 else ''}")
+
+
+def test_narrowing_by_age_keeps_the_topic(assistant: Assistant) -> None:
+    first = assistant.ask("cases involving concealed pregnancy")
+    answer = assistant.ask("what about teenagers?", history=[first])
+    assert answer.no_answer and "None of the reviews about “concealed pregnancy” concerns teenagers" in answer.text

@@ -101,3 +101,39 @@ def test_unreachable_server_falls_back_to_the_extractive_answer(
     answer = Assistant.load(settings=settings, embedder=fake_embedder).ask("cases involving concealed pregnancy")
     assert answer.mode == "cases" and answer.citations
     assert answer.notice.startswith("The language model at http://127.0.0.1:9 could not be used")
+
+
+def test_model_markdown_is_inert_and_quotes_must_come_from_the_cited_passage() -> None:
+    text = (
+        "Concealment matters ![t](http://203.0.113.9/x.png) [1]. "
+        '"need to routinely and confidentially ask parents" [1]. '
+        '"need to routinely and confidentially ask parents" [2].'
+    )
+    cleaned, used = enforce_citations(text, CITATIONS)
+    assert "![" not in cleaned and "\\!\\[t\\]" in cleaned  # shown as text, never fetched
+    assert cleaned.count("need to routinely") == 1  # the quote attributed to [1] is not in passage [1]
+    assert [c.n for c in used] == [1, 2]
+
+
+def test_a_proxy_setting_never_carries_the_request(
+    fake_index: Settings, fake_embedder: HashEmbedder, chat_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Proxy(FakeChatServer):
+        requests: list[dict] = []
+
+        def do_POST(self) -> None:  # noqa: N802
+            Proxy.requests.append({"path": self.path})
+            self.send_response(502)
+            self.end_headers()
+
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)  # records anything sent through it
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("http_proxy", f"http://127.0.0.1:{proxy.server_address[1]}")
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_address[1]}")
+        FakeChatServer.reply = "Nothing here [1]."
+        settings = fake_index.replace(min_relevance=0.0, llm_url=chat_server)
+        Assistant.load(settings=settings, embedder=fake_embedder).ask("cases involving concealed pregnancy")
+        assert len(FakeChatServer.requests) == 1 and Proxy.requests == []  # straight to the chat server
+    finally:
+        proxy.shutdown()
