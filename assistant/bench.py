@@ -1,17 +1,28 @@
-"""Latency benchmark of the loaded assistant: search and ask, median and p95 after a warm-up."""
+"""Benchmarks on this machine: the floor, search and ask latency, cold start, build throughput,
+memory, and the tutorial pipeline a user might assemble instead (the naive baseline)."""
 
 from __future__ import annotations
 
+import resource
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+import faiss
 import numpy as np
 
 from assistant.api import Assistant
-from assistant.evaluate import load_queries
+from assistant.build import build_index
+from assistant.chunk import chunk_records
+from assistant.evaluate import GoldQuery, load_queries, ranked_ids
+from assistant.parse import corpus_files, load_corpus, read_text
 from assistant.settings import Settings
+
+NAIVE_CHUNK, NAIVE_OVERLAP = 1000, 200
 
 
 def _figures(samples: list[float]) -> dict[str, float]:
@@ -23,22 +34,93 @@ def _figures(samples: list[float]) -> dict[str, float]:
     }
 
 
-def run_bench(settings: Settings, queries_file: Path, repeat: int = 3) -> dict[str, Any]:
-    """Time the floor (bare query embedding + FAISS search), ``search`` and ``ask`` on each query."""
+def _rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _ndcg(queries: list[GoldQuery], runs: dict[str, list[str]], k: int = 10) -> float:
+    from ranx import Qrels, Run
+    from ranx import evaluate as ranx_evaluate
+
+    qrels = Qrels({q.qid: dict.fromkeys(q.relevant, 1) for q in queries})
+    run = Run({qid: {c: float(len(ids) - i) for i, c in enumerate(ids)} or {"_": 0.0} for qid, ids in runs.items()})
+    return round(float(ranx_evaluate(qrels, run, f"ndcg@{k}", make_comparable=True)), 4)
+
+
+def naive_baseline(assistant: Assistant, queries: list[GoldQuery], repeat: int) -> dict[str, Any]:
+    """The tutorial pipeline: 1000/200 character chunks over whole files, the same model, a flat
+    FAISS index, no sections, no grouping, no BM25. Its chunks are mapped to cases by line only to
+    score it (the first chunk of each case counts)."""
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    corpus_dir = assistant.settings.corpus_dir
+    splitter = RecursiveCharacterTextSplitter(chunk_size=NAIVE_CHUNK, chunk_overlap=NAIVE_OVERLAP, add_start_index=True)
+    starts: dict[str, list[tuple[int, str]]] = {}
+    for record in load_corpus(corpus_dir):
+        starts.setdefault(record.source, []).append((record.line, record.case_id))
+    texts, owners = [], []
+    for path in corpus_files(corpus_dir):
+        text = read_text(path)
+        heads = sorted(starts.get(str(path.relative_to(corpus_dir)), []))
+        for doc in splitter.create_documents([text]):
+            line = text[: doc.metadata["start_index"] + len(doc.page_content) // 2].count("\n") + 1
+            owner = next((case for start, case in reversed(heads) if start <= line), heads[0][1] if heads else "")
+            texts.append(doc.page_content)
+            owners.append(owner)
+    model = assistant.embedder
+    vectors = model.embed(texts)
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    runs, samples = {}, []
+    for _ in range(repeat):
+        for q in queries:
+            t = time.perf_counter()
+            _, ids = index.search(model.embed([q.query]), min(30, index.ntotal))
+            samples.append(time.perf_counter() - t)
+            runs[q.qid] = list(dict.fromkeys(owners[i] for i in ids[0] if i >= 0))[:10]
+    return {"chunks": len(texts), "search_ms": _figures(samples), "ndcg@10": _ndcg(queries, runs)}
+
+
+def _synthetic(assistant: Assistant, count: int, queries: list[str]) -> dict[str, Any]:
+    """A flat index of ``count`` synthetic chunks made from the shipped sentences (not downloaded)."""
+    rng = np.random.default_rng(0)
+    units = [u.text for u in assistant.index.units]
+    texts = [" ".join(rng.choice(units, size=3)) for _ in range(count)]
     started = time.perf_counter()
+    vectors = assistant.embedder.embed(texts)
+    encode_s = time.perf_counter() - started
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    samples = []
+    for q in queries:
+        vector = assistant.embedder.embed([q])
+        t = time.perf_counter()
+        index.search(vector, 100)
+        samples.append(time.perf_counter() - t)
+    return {
+        "chunks": count,
+        "encode_chunks_per_s": round(count / encode_s, 1),
+        "faiss_search_ms": _figures(samples),
+        "rss_mb": _rss_mb(),
+    }
+
+
+def run_bench(settings: Settings, queries_file: Path, repeat: int = 3, chunks: int = 0) -> dict[str, Any]:
+    """Every figure of ``scr-assistant bench`` (see the README), measured in this one run."""
+    queries = load_queries(queries_file)
+    questions = [q.query for q in queries]
     assistant = Assistant.load(settings=settings)
     assistant.search("warm up the model and the indexes")
-    load_s = time.perf_counter() - started
-    questions = [q.query for q in load_queries(queries_file)]
+    rss_after_load = _rss_mb()
     for q in questions[:5]:  # warm-up
         assistant.ask(q)
     floor, search, ask = [], [], []
-    index = assistant.index.faiss_index
+    index, model = assistant.index.faiss_index, assistant.embedder.model
     k = min(assistant.settings.candidates, index.ntotal)
     for _ in range(repeat):
         for q in questions:
             t = time.perf_counter()
-            vector = assistant.embedder.embed([q])
+            vector = model.encode([q], normalize_embeddings=True, convert_to_numpy=True)
             index.search(np.ascontiguousarray(vector, np.float32), k)
             floor.append(time.perf_counter() - t)
             t = time.perf_counter()
@@ -47,11 +129,52 @@ def run_bench(settings: Settings, queries_file: Path, repeat: int = 3) -> dict[s
             t = time.perf_counter()
             assistant.ask(q)
             ask.append(time.perf_counter() - t)
-    return {
+    ours = {q.qid: ranked_ids(assistant, q.query, "hybrid", 10) for q in queries}
+    result: dict[str, Any] = {
         "floor_ms": _figures(floor),
         "search_ms": _figures(search),
         "ask_ms": _figures(ask),
-        "load_s": round(load_s, 2),
+        "cold_start_s": _cold_start(settings, questions[0]),
+        **_build_throughput(assistant),
+        "naive": naive_baseline(assistant, queries, repeat),
+        "ndcg@10": _ndcg(queries, ours),
+        "rss_mb": rss_after_load,
         "chunks": index.ntotal,
-        "queries": len(questions),
+        "queries": len(queries),
+    }
+    if chunks > 0:
+        result["synthetic"] = _synthetic(assistant, chunks, questions)
+    return result
+
+
+def _cold_start(settings: Settings, question: str) -> float:
+    """Seconds from a new process to its first answered question (imports, model and index load)."""
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", question, "--index", str(settings.index_dir), "--json"],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return round(time.perf_counter() - started, 2)
+
+
+def _build_throughput(assistant: Assistant) -> dict[str, float]:
+    """Chunks per second of a full build of the corpus, and of bare ``model.encode`` on the same chunks."""
+    settings = assistant.settings
+    with tempfile.TemporaryDirectory(prefix="scr-bench-") as tmp:
+        started = time.perf_counter()
+        report = build_index(
+            settings.replace(index_dir=Path(tmp) / "index"), embedder=assistant.embedder, progress=False
+        )
+        build_s = time.perf_counter() - started
+    records = load_corpus(settings.corpus_dir)
+    texts = [c.embed_text for c in chunk_records(records, assistant.embedder.count_tokens, settings)]
+    started = time.perf_counter()
+    assistant.embedder.model.encode(texts, batch_size=settings.batch_size, normalize_embeddings=True)
+    encode_s = time.perf_counter() - started
+    return {
+        "build_chunks_per_s": round(report.chunks / build_s, 1),
+        "encode_chunks_per_s": round(len(texts) / encode_s, 1),
+        "build_s": round(build_s, 2),
     }

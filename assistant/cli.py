@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--queries", type=Path, default=Path("eval/queries.jsonl"), help="questions to time")
     bench.add_argument("--repeat", type=int, default=3, help="timed passes over the questions")
     bench.add_argument("--json", action="store_true", help="print JSON")
+    bench.add_argument("--chunks", type=int, default=0, help="also time a synthetic index of N chunks")
 
     doctor = sub.add_parser("doctor", help="check the index against its manifest and the corpus")
     common(doctor)
@@ -332,7 +333,7 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     if args.repeat < 1:
         raise ScrError("--repeat must be at least 1")
 
-    result = run_bench(settings, args.queries, repeat=args.repeat)
+    result = run_bench(settings, args.queries, repeat=args.repeat, chunks=args.chunks)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
