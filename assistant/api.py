@@ -29,7 +29,7 @@ from assistant.generate import check_endpoint, generate
 from assistant.lexical import tokenize
 from assistant.present import escape_markdown
 from assistant.records import Answer, Case, Hit, Record
-from assistant.retrieve import RETRIEVERS, make_hits, rank_groups, score_chunks
+from assistant.retrieve import RETRIEVERS, make_hits, rank_groups, score_chunks, sentence_groups
 from assistant.roles import ROLES, normalise_role
 from assistant.settings import Settings
 from assistant.settings import resolve as resolve_settings
@@ -60,6 +60,7 @@ class Assistant:
             self._units_by_case.setdefault(unit.case_id, []).append(unit.unit_id)
         self._unit_tokens = [frozenset(t) for t in tokenize([u.embed_text for u in index.units])] if index.units else []
         self._vocabulary = frozenset(index.bm25.vocab_dict)
+        self._groups = sentence_groups(index)
         self._case_tokens: dict[str, frozenset[str]] = {
             case_id: frozenset().union(*(self._unit_tokens[u] for u in units))
             for case_id, units in self._units_by_case.items()
@@ -241,7 +242,7 @@ class Assistant:
         self, query: str, query_vector: np.ndarray, k: int, filters: Filters | None = None, retriever: str = "hybrid"
     ) -> list[Hit]:
         s = self.settings
-        scored = score_chunks(self.index, query_vector, query, s.candidates, filters, s.expand_synonyms)
+        scored = score_chunks(self.index, query_vector, query, s.candidates, filters, s.expand_synonyms, self._groups)
         ranked = rank_groups(self.index.chunks, scored, retriever, s.fusion, s.dense_weight, s.rrf_k)
         return make_hits(self.index.chunks, ranked, scored, k, retriever, s.fusion, s.dense_weight)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import faiss
 import numpy as np
@@ -37,10 +37,40 @@ def best_per_group(chunks: Sequence[Chunk], scored: Mapping[int, float]) -> dict
 
 @dataclass(frozen=True)
 class Scored:
-    """Chunk scores of one query from each side (only chunks that passed the filters)."""
+    """Chunk scores of one query from each side (only chunks that passed the filters), and each
+    group's best sentence similarity."""
 
     dense: dict[int, float]
     lexical: dict[int, float]
+    sentences: dict[GroupKey, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SentenceGroups:
+    """Which group (case, or document section) each quotable sentence of the index belongs to."""
+
+    keys: tuple[GroupKey, ...]
+    owner: np.ndarray  # the index into ``keys`` of each sentence, in unit order
+
+
+def sentence_groups(index: StoredIndex) -> SentenceGroups:
+    """The group of every quotable sentence (computed once, when an assistant is loaded)."""
+    positions: dict[GroupKey, int] = {}
+    owner = [positions.setdefault((u.case_id, u.section if u.context else ""), len(positions)) for u in index.units]
+    return SentenceGroups(tuple(positions), np.asarray(owner, dtype=np.int64))
+
+
+def best_sentences(
+    index: StoredIndex, groups: SentenceGroups, query_vector: np.ndarray, allowed: set[GroupKey] | None
+) -> dict[GroupKey, float]:
+    """Each group's best cosine similarity between the query and one of its sentences. Matching
+    single sentences as well as whole chunks finds a case whose one telling sentence sits among others."""
+    if not groups.keys:
+        return {}
+    sims = index.unit_vectors @ np.asarray(query_vector, np.float32).reshape(-1)
+    best = np.full(len(groups.keys), -np.inf, dtype=np.float32)
+    np.maximum.at(best, groups.owner, sims)
+    return {key: float(best[i]) for i, key in enumerate(groups.keys) if allowed is None or key in allowed}
 
 
 def score_chunks(
@@ -50,8 +80,10 @@ def score_chunks(
     candidates: int,
     filters: Filters | None = None,
     expand: bool = True,
+    groups: SentenceGroups | None = None,
 ) -> Scored:
-    """Dense scores of the top ``candidates`` chunks and BM25 scores of every matching chunk."""
+    """Dense scores of the top ``candidates`` chunks, BM25 scores of every matching chunk, and (with
+    ``groups``) the best sentence similarity of every group."""
     chunks = index.chunks
     allowed = None
     if filters is not None and filters.active:
@@ -72,7 +104,11 @@ def score_chunks(
         all_lexical = np.where(mask, all_lexical, 0.0)
     top = np.argsort(-all_lexical, kind="stable")[:candidates]
     lexical = {int(i): float(all_lexical[i]) for i in top if all_lexical[i] > 0}
-    return Scored(dense, lexical)
+    sentences = {}
+    if groups is not None:
+        keys = None if allowed is None else {group_key(chunks[i]) for i in allowed}
+        sentences = best_sentences(index, groups, query_vector, keys)
+    return Scored(dense, lexical, sentences)
 
 
 def rank_groups(
@@ -83,8 +119,11 @@ def rank_groups(
     dense_weight: float,
     rrf_k: int,
 ) -> list[tuple[GroupKey, float]]:
-    """Groups best first with their scores, by one side or by both sides fused."""
+    """Groups best first with their scores, by one side or by both sides fused. A group's dense
+    score is its best chunk's or its best sentence's similarity, whichever is higher."""
     dense = best_per_group(chunks, scored.dense)
+    for key, similarity in scored.sentences.items():
+        dense[key] = max(dense.get(key, similarity), similarity)
     lexical = best_per_group(chunks, scored.lexical)
     if retriever == "dense":
         return [(key, dense[key]) for key in rank(dense)]

@@ -37,7 +37,7 @@ class Settings:
     retriever: str = field(default="hybrid", metadata={"help": "hybrid, dense or bm25"})
     fusion: str = field(default="weighted", metadata={"help": "how hybrid fuses its two rankings: rrf or weighted"})
     rrf_k: int = field(default=60, metadata={"help": "the k of reciprocal rank fusion"})
-    dense_weight: float = field(default=0.5, metadata={"help": "weight of the dense side in weighted fusion"})
+    dense_weight: float = field(default=0.6, metadata={"help": "weight of the dense side in weighted fusion"})
     min_relevance: float = field(
         default=0.208, metadata={"help": "cosine similarity below which ask says nothing relevant was found"}
     )

@@ -98,10 +98,10 @@ def test_paraphrased_queries_find_the_right_cases(real_index: Path, embedder: Se
     assert any(h.kind == "document" for h in study)
 
 
-# Measured on the dev set when the hybrid retriever was chosen (eval/dev/results.json):
-# hybrid nDCG@10 0.882, bm25 0.836, dense 0.770. The floor sits just under the measurement, so a
-# change that loses more than about two points of nDCG fails CI.
-HYBRID_NDCG_FLOOR = 0.86
+# Measured on the dev set with the current retriever (eval/dev/results.json): hybrid nDCG@10 0.912,
+# BM25 0.850, dense 0.872. The floor sits just under the measurement, so a change that loses more than
+# about two points of nDCG fails CI.
+HYBRID_NDCG_FLOOR = 0.89
 
 
 def test_hybrid_retrieval_quality_on_the_dev_set(real_index: Path, embedder: SentenceTransformerEmbedder) -> None:
