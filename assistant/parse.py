@@ -514,11 +514,7 @@ def _heading_level(block: list[str], following: list[str] | None, stack: list[tu
     )
     if next_is_heading:
         return 1  # a heading straight over another heading opens a group
-    return 2 if stack and stack[0][0] == 1 and _group_open(stack) else 1
-
-
-def _group_open(stack: list[tuple[int, str]]) -> bool:
-    return any(level == 1 for level, _ in stack) and len(stack) >= 1
+    return 2 if stack and stack[0][0] == 1 else 1  # under an open group, or a top-level heading
 
 
 def _items(block: list[str]) -> list[str]:

@@ -68,12 +68,6 @@ def expansions(query: str, path: Path = VOCABULARY_FILE) -> list[str]:
     return extra
 
 
-def expand_query(query: str, path: Path = VOCABULARY_FILE) -> str:
-    """The query followed by its expansions."""
-    extra = expansions(query, path)
-    return f"{query} {' '.join(extra)}" if extra else query
-
-
 def acronyms_in(query: str, path: Path = VOCABULARY_FILE) -> list[str]:
     """The vocabulary's acronyms (SUDI, CSE, CAF...) that the query uses."""
     query_stems = stems(query)

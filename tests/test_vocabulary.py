@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from assistant.lexical import tokenize
-from assistant.vocabulary import VOCABULARY_FILE, expand_query, expansions, load_groups
+from assistant.vocabulary import VOCABULARY_FILE, expansions, lexical_query, load_groups
 
 
 def test_every_group_has_distinct_terms_and_no_term_is_in_two_groups() -> None:
@@ -38,9 +38,9 @@ def test_short_acronyms_and_everyday_words_do_not_misfire() -> None:
     assert expansions("left alone in the bath") == []
 
 
-def test_expand_query_keeps_the_original_words_first() -> None:
-    assert expand_query("SILP review").startswith("SILP review ")
-    assert expand_query("nothing to expand here") == "nothing to expand here"
+def test_lexical_query_keeps_the_topic_words_then_the_expansions() -> None:
+    assert lexical_query("SILP review").startswith("SILP Significant Incident Learning Process")
+    assert lexical_query("nothing to expand here") == "nothing to expand here"
 
 
 def test_irregular_plurals_share_a_stem_with_their_singular() -> None:
