@@ -86,7 +86,9 @@ class Composer:
         record = self.records[unit.case_id]
         n = len(self.citations) + 1
         self.citations.append(
-            Citation(n, unit.case_id, record.title, unit.section, unit.text, record.kind, record.year, record.area)
+            Citation(
+                n, unit.case_id, record.title, unit.section, unit.text, record.kind, record.year, record.area, unit.page
+            )
         )
         return n
 
@@ -139,7 +141,11 @@ def compose_cases(ctx: Context) -> Answer:
             continue
         unit_ids = units_by_case.get(hit.case_id, [])
         record = records[hit.case_id]
-        if record.kind != "case":
+        if record.kind == "report":  # a full report: evidence from the matching section, learning from its own
+            evidence_id = evidence.best(unit_ids, (hit.section,), set())
+            lessons = tuple(s.name for s in record.sections() if _LESSON_SECTION.search(s.name))
+            learning_id = evidence.best(unit_ids, lessons, {evidence_id}) if lessons else None
+        elif record.kind != "case":
             sections = (hit.section,)
             evidence_id = evidence.best(unit_ids, sections, set())
             learning_id = None
@@ -153,7 +159,7 @@ def compose_cases(ctx: Context) -> Answer:
         lines.append(f"{len(shown)}. {heading}")
         lines.append(f"   - Why it matches: {composer.quote(evidence.units[evidence_id])}")
         if learning_id is not None:
-            label = "Learning" if evidence.units[learning_id].section == "Learning" else "Recommendation"
+            label = "Recommendation" if "ecommend" in evidence.units[learning_id].section else "Learning"
             lines.append(f"   - {label}: {composer.quote(evidence.units[learning_id])}")
             role_found |= bool(evidence.role and concerns_role(evidence.role, evidence.units[learning_id].text))
         role_found |= bool(evidence.role and concerns_role(evidence.role, evidence.units[evidence_id].text))
@@ -172,6 +178,8 @@ def compose_learning(ctx: Context) -> Answer:
             unit = evidence.units[unit_id]
             if records[hit.case_id].kind == "case":
                 weight = SECTION_WEIGHT.get(unit.section)
+            elif records[hit.case_id].kind == "report" and _LESSON_SECTION.search(unit.section):
+                weight = 1.0
             elif unit.section != hit.section:
                 weight = None
             else:  # a document's text before its first heading describes it rather than teaching
@@ -258,6 +266,7 @@ def _role_note(role: str | None, found: bool) -> str:
     return f"\n\nNone of these reviews says anything specific to {role_label(role)}; the learning shown is general."
 
 
+_LESSON_SECTION = re.compile(r"recommend|learning|lesson", re.IGNORECASE)
 _MARKER_RE = re.compile(r"\[(\d+)\]")
 
 

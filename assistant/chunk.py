@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.facets import derive_facets
 from assistant.records import Case, Chunk, Record
+from assistant.reports import page_at
 from assistant.settings import Settings, resolve
 
 MONTH_NAMES = (
@@ -27,6 +29,11 @@ MONTH_NAMES = (
 )
 SPECIAL_TOKENS = 2  # [CLS] and [SEP], added by the model around every text
 MIN_BODY_TOKENS = 32
+
+
+def text_digest(text: str) -> str:
+    """A short content hash of what the model reads: equal digests share a vector."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def record_label(record: Record) -> str:
@@ -68,10 +75,14 @@ def chunk_records(
                 separators=["\n\n", "\n", ". ", "; ", ", ", " ", ""],
                 keep_separator="end",
             )
+            cursor = 0
             for piece in splitter.split_text(section.text):
                 piece = piece.strip()
                 if not piece:
                     continue
+                found = section.text.find(piece, cursor)
+                offset = found if found >= 0 else cursor
+                cursor = offset + 1
                 chunks.append(
                     Chunk(
                         chunk_id=len(chunks),
@@ -89,6 +100,8 @@ def chunk_records(
                         age_bands=facets.age_bands,
                         harms=facets.harms,
                         review_model=facets.review_model,
+                        page=page_at(section, offset),
+                        digest=text_digest(f"{header}\n{piece}"),
                     )
                 )
     return chunks

@@ -33,6 +33,16 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="parse the corpus and build the search index")
     common(build)
     build.add_argument("--corpus", type=Path, help="corpus folder (default: $SCR_CORPUS_DIR or ./corpus)")
+    build.add_argument("--full", action="store_true", help="embed every chunk again, not only new or changed ones")
+    build.add_argument("--json", action="store_true", help="print the build summary as JSON")
+
+    add = sub.add_parser(
+        "add", help="add review files (PDF, Word .docx, HTML, text, markdown) to the corpus and index them"
+    )
+    common(add)
+    add.add_argument("paths", nargs="+", type=Path, help="files, or folders to add recursively")
+    add.add_argument("--corpus", type=Path, help="corpus folder (default: $SCR_CORPUS_DIR or ./corpus)")
+    add.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     search = sub.add_parser("search", help="find the cases that best match a query")
     common(search)
@@ -59,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeat", type=int, default=3, help="timed passes over the questions")
     bench.add_argument("--json", action="store_true", help="print JSON")
     bench.add_argument("--chunks", type=int, default=0, help="also time a synthetic index of N chunks")
+    bench.add_argument("--scale", type=int, default=0, help="instead, the scale benchmark on about N synthetic chunks")
+    bench.add_argument("--scale-dir", type=Path, help="folder for the scale corpus and index (default: a temp folder)")
+    bench.add_argument("--reuse", action="store_true", help="with --scale: reuse a build of the same synthetic corpus")
 
     doctor = sub.add_parser("doctor", help="check the index against its manifest and the corpus")
     common(doctor)
@@ -125,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         commands = {
             "build": _build,
+            "add": _add,
             "search": _search,
             "cases": _cases,
             "eval": _eval,
@@ -150,13 +164,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _build(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.build import build_index
 
-    print(f"building the index from {settings.corpus_dir} ...", file=sys.stderr)
-    report = build_index(settings, on_stage=lambda m: print(m, file=sys.stderr))
-    print(
-        f"built {report.cases} cases and {report.documents} documents into {report.chunks} chunks "
-        f"in {report.seconds:.1f} s -> {settings.index_dir}"
-    )
+    report = build_index(settings, on_stage=lambda m: print(m, file=sys.stderr), full=args.full)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
     return 0
+
+
+def _add(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 0 when every file was added, 1 when some were refused (the others are still added)."""
+    from assistant.intake import add_files
+
+    report = add_files(args.paths, settings, on_stage=lambda m: print(m, file=sys.stderr))
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        for refused in report.refused:
+            print(f"refused {refused.reason}", file=sys.stderr)
+        print(report.summary().split("\n", len(report.refused))[-1])
+    return 1 if report.refused else 0
 
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:
@@ -288,7 +312,8 @@ def _print_sources(answer) -> None:  # noqa: ANN001 - an Answer
     if answer.citations:
         print("\nSources:")
         for c in answer.citations:
-            print(f"  [{c.n}] {c.title} ({c.case_id}), {c.section}")
+            page = f", page {c.page}" if c.page else ""
+            print(f"  [{c.n}] {c.title} ({c.case_id}), {c.section}{page}")
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -332,6 +357,17 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.repeat < 1:
         raise ScrError("--repeat must be at least 1")
+    if args.scale:
+        import tempfile
+
+        from assistant.scale import run_scale, summary
+
+        if args.scale < 100:
+            raise ScrError("--scale must be at least 100")
+        scale_dir = args.scale_dir or Path(tempfile.gettempdir()) / f"scr-scale-{args.scale}"
+        result = run_scale(settings, args.scale, scale_dir, args.queries, repeat=args.repeat, reuse=args.reuse)
+        print(json.dumps(result, indent=2) if args.json else summary(result))
+        return 0
 
     result = run_bench(settings, args.queries, repeat=args.repeat, chunks=args.chunks)
     if args.json:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Sequence
@@ -103,7 +104,7 @@ class SentenceTransformerEmbedder:
 
             hf_logging.set_verbosity_error()
             hf_logging.disable_progress_bar()
-            return SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+            return SentenceTransformer(str(self.path), device=device(), local_files_only=True)
 
     @property
     def dimension(self) -> int:
@@ -112,8 +113,20 @@ class SentenceTransformerEmbedder:
 
     @property
     def max_tokens(self) -> int:
-        """Longest input the model reads, special tokens included."""
-        return int(self.model.max_seq_length)
+        """Longest input the model reads, special tokens included (read from the model folder's
+        config while the model itself is not loaded, so that chunking never loads it)."""
+        if "model" in self.__dict__:
+            return int(self.model.max_seq_length)
+        try:
+            config = json.loads((self.path / "sentence_bert_config.json").read_text(encoding="utf-8"))
+            return int(config["max_seq_length"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return int(self.model.max_seq_length)
+
+    @property
+    def loaded(self) -> bool:
+        """True once the model weights are in memory."""
+        return "model" in self.__dict__
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One normalised float32 row per text."""
@@ -131,6 +144,13 @@ class SentenceTransformerEmbedder:
         if self._tokenizer is not None:
             return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
         return len(self.model.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+def device() -> str:
+    """'cuda' when a CUDA GPU is present, else 'cpu': a GPU is used without configuration."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def load_embedder(settings: Settings | None = None) -> SentenceTransformerEmbedder:

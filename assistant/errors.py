@@ -20,7 +20,7 @@ class ParseError(ScrError):
         self.path = Path(path)
         self.line = line
         self.reason = reason
-        super().__init__(f"{self.path}:{line}: {reason}")
+        super().__init__(f"{self.path}:{line}: {reason}" if line > 0 else f"{self.path}: {reason}")
 
 
 class IndexNotBuiltError(ScrError):

@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import ParseError
+from assistant.ingest import DEFAULT_MAX_MB, SUPPORTED_SUFFIXES, Extracted, decode_text, extract
 from assistant.records import Case, Document, Record, Section, slug
+from assistant.reports import infer_metadata, looks_like_review, with_pages
 
-CORPUS_SUFFIXES = (".txt", ".md")
+CORPUS_SUFFIXES = SUPPORTED_SUFFIXES
 SKIP_NAMES = {"sources.md", "readme.md", "readme.txt", "sources.txt"}
 
 MONTHS = {
@@ -115,17 +117,9 @@ class _Paragraph:
 
 
 def read_text(path: Path) -> str:
-    """Read a corpus file as UTF-8, raising ParseError naming the line of any bad byte."""
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ParseError(path, line, "not valid UTF-8 text (save the file as UTF-8)") from None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise ParseError(path, line, "holds a NUL byte: is it really a text file?")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    """Read a text file (UTF-8, or Windows-1252 that reads as text), raising ParseError naming the
+    line of any bad byte."""
+    return decode_text(path, path.read_bytes())[0]
 
 
 def match_heading(line: str) -> re.Match[str] | None:
@@ -159,26 +153,41 @@ def is_digest(text: str) -> bool:
     return bool(headings) and LABEL_RE.search("\n".join(lines[headings[0] + 1 :])) is not None
 
 
-def parse_file(path: Path, source: str | None = None) -> list[Record]:
-    """Parse one file: a digest gives its cases, any other text one document.
-
-    A document's title, year and area can be set by a sidecar ``NAME.meta.json``.
-    """
-    text = read_text(path)
+def parse_file(path: Path, source: str | None = None, max_mb: float = DEFAULT_MAX_MB) -> list[Record]:
+    """Parse one file of any supported format: a digest gives its cases, any other text one document
+    (a full report when it is a case review). A document's title, year, area and name come from a
+    sidecar ``NAME.meta.json``, else front matter, else what its text and file properties show."""
+    extracted = extract(path, max_mb)
     source = source if source is not None else path.name
-    if not text.strip():
-        raise ParseError(path, 1, "the file is empty")
-    if is_digest(text):
-        return list(parse_digest(text, path, source))
-    document = parse_document(text, path, source)
-    meta = read_sidecar(path)
-    if meta:
-        document = dataclasses.replace(document, **meta)
-    return [document]
+    if not extracted.text.strip():
+        raise ParseError(path, 1, "the file has no text")
+    if is_digest(extracted.text):
+        return list(parse_digest(extracted.text, path, source))
+    document = parse_document(extracted.text, path, source)
+    return [finish_document(document, extracted, read_sidecar(path))]
+
+
+def finish_document(document: Document, extracted: Extracted, sidecar: dict[str, Any]) -> Document:
+    """A parsed document with its metadata settled and, for a PDF, its page marks."""
+    fallback_title = document.title == _fallback_title(Path(document.source or document.case_id))
+    title = document.title
+    if fallback_title and extracted.meta.get("title"):
+        title = extracted.meta["title"]
+    found = infer_metadata(title, extracted.text)
+    front = {k: v for k, v in extracted.meta.items() if k != "title" or extracted.format == "text"}
+    meta = {"title": title, **found, **front, **sidecar}
+    review = looks_like_review(meta["title"], meta.get("name", ""))
+    kind = meta.pop("kind", None) or ("report" if review else "document")
+    document = dataclasses.replace(document, **meta, kind=kind)
+    return with_pages(document, extracted.text.split("\n"), extracted.pages)
+
+
+def _fallback_title(path: Path) -> str:
+    return path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
 
 
 def read_sidecar(path: Path) -> dict[str, Any]:
-    """The optional ``NAME.meta.json`` beside a file: title, year and area overrides."""
+    """The optional ``NAME.meta.json`` beside a file: title, year, area, name and kind overrides."""
     meta_path = path.with_name(path.stem + ".meta.json")
     if not meta_path.is_file():
         return {}
@@ -186,12 +195,14 @@ def read_sidecar(path: Path) -> dict[str, Any]:
         data = json.loads(read_text(meta_path))
     except json.JSONDecodeError as exc:
         raise ParseError(meta_path, exc.lineno, f"not valid JSON: {exc.msg}") from None
-    allowed = {"title": str, "year": int, "area": str}
+    allowed = {"title": str, "year": int, "area": str, "name": str, "kind": str}
     if not isinstance(data, dict):
         raise ParseError(meta_path, 1, "must hold a JSON object")
     for key, value in data.items():
         if key not in allowed or not isinstance(value, allowed[key]):
-            raise ParseError(meta_path, 1, f"unknown or mistyped field {key!r} (allowed: title, year, area)")
+            raise ParseError(meta_path, 1, f"unknown or mistyped field {key!r} (allowed: {', '.join(allowed)})")
+    if data.get("kind") not in (None, "report", "document"):
+        raise ParseError(meta_path, 1, "kind must be 'report' (a case review) or 'document'")
     return data
 
 
@@ -213,7 +224,7 @@ def load_corpus(corpus_dir: Path) -> list[Record]:
             seen[record.case_id] = record
             records.append(record)
     if not records:
-        raise ParseError(corpus_dir, 0, "no .txt or .md review files in the corpus folder")
+        raise ParseError(corpus_dir, 0, f"no review files ({', '.join(CORPUS_SUFFIXES)}) in the corpus folder")
     return records
 
 
@@ -407,6 +418,7 @@ def _looks_like_heading(text: str) -> bool:
         0 < len(words) <= 12
         and len(text) <= 100
         and not _BULLET_RE.match(text)
+        and " | " not in text  # a table row
         and text[-1] not in ".,;:"
         and (text[0].isupper() or text[0].isdigit())
     )
@@ -461,11 +473,12 @@ def _title_block(blocks: list[tuple[int, list[str]]], path: Path) -> tuple[str, 
     while (
         run < len(blocks)
         and len(blocks[run][1]) == 1
+        and not (run > 0 and _MD_HEADING_RE.match(blocks[run][1][0].strip()))  # a marked heading opens a section
         and (_looks_like_heading(blocks[run][1][0].strip()) or _MD_HEADING_RE.match(blocks[run][1][0].strip()))
     ):
         run += 1
     if run == 0:
-        return path.stem.replace("-", " ").replace("_", " ").strip().capitalize(), [], blocks
+        return _fallback_title(path), [], blocks
     if run == len(blocks):
         run = 1
     title = _heading_text(blocks[0][1][0])
@@ -479,10 +492,14 @@ def _paragraph_blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
     first = 0
     for i, line in enumerate(lines + [""]):
         if line.strip():
+            heading = _MD_HEADING_RE.match(line.strip())
+            if heading and buf:  # a markdown heading is a block of its own, even with no blank line before
+                blocks.append((first, buf))
+                buf = []
             if not buf:
                 first = i + 1
             buf.append(line.rstrip())
-            if _MD_HEADING_RE.match(line.strip()):  # a markdown heading is a block of its own
+            if heading:
                 blocks.append((first, buf))
                 buf = []
         elif buf:

@@ -32,6 +32,7 @@ class Section:
     name: str
     text: str
     line: int = 0
+    pages: tuple[tuple[int, int], ...] = ()  # (offset in text, page) where each page begins; PDFs only
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,8 @@ class Document:
     area: str = ""
     source: str = ""
     line: int = 1
-    kind: str = field(default="document", init=False)
+    name: str = ""  # the child's pseudonym, for a case review's full report
+    kind: str = "document"  # "report" for a case review's full report, else "document"
 
     def sections(self) -> tuple[Section, ...]:
         """The document's sections in reading order."""
@@ -114,8 +116,9 @@ def record_from_dict(data: dict[str, Any]) -> Record:
         data.pop("title", None)
         data["keywords"] = tuple(data.get("keywords", ()))
         return Case(**data)
-    data["doc_sections"] = tuple(Section(**s) for s in data.get("doc_sections", ()))
-    return Document(**data)
+    sections = data.get("doc_sections", ())
+    data["doc_sections"] = tuple(Section(**{**s, "pages": tuple(map(tuple, s.get("pages", ())))}) for s in sections)
+    return Document(**data, kind=kind)
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,8 @@ class Chunk:
     age_bands: tuple[str, ...] = ()
     harms: tuple[str, ...] = ()
     review_model: str = ""
+    page: int | None = None  # the PDF page the chunk starts on
+    digest: str = ""  # hash of the model's input text: an unchanged chunk keeps its vector
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Chunk:
@@ -160,6 +165,7 @@ class Passage:
     section: str
     text: str
     score: float
+    page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -177,6 +183,7 @@ class Hit:
     area: str = ""
     dense_score: float = 0.0  # best chunk's cosine similarity (0 when not among dense candidates)
     lexical_score: float = 0.0  # best chunk's BM25 score (0 when no query word matched)
+    page: int | None = None  # the PDF page of the best passage
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form used by ``search --json``."""
@@ -191,6 +198,7 @@ class Hit:
             "area": self.area,
             "dense_score": round(self.dense_score, 4),
             "lexical_score": round(self.lexical_score, 4),
+            "page": self.page,
         }
 
 
@@ -206,6 +214,7 @@ class Citation:
     kind: str = "case"
     year: int | None = None
     area: str = ""
+    page: int | None = None  # the PDF page the quote is on
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form used by ``ask --json``."""
@@ -218,6 +227,7 @@ class Citation:
             "kind": self.kind,
             "year": self.year,
             "area": self.area,
+            "page": self.page,
         }
 
 

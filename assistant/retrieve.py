@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-import faiss
 import numpy as np
 
+from assistant import vectors
 from assistant.filters import Filters, allows
 from assistant.fusion import fuse, rank
 from assistant.lexical import bm25_scores
@@ -21,7 +21,8 @@ GroupKey = tuple[str, str]
 
 
 def group_key(chunk: Chunk) -> GroupKey:
-    """Cases group as a whole; a document groups by section, so each section can rank."""
+    """Cases and full reports group as a whole; another document (a study) groups by section, so
+    each of its sections can rank."""
     return (chunk.case_id, chunk.section if chunk.kind == "document" else "")
 
 
@@ -91,11 +92,7 @@ def score_chunks(
         if allowed.size == 0:
             return Scored({}, {})
     fetch = min(candidates, len(chunks) if allowed is None else int(allowed.size))
-    params = None
-    if allowed is not None:
-        selector = faiss.IDSelectorBatch(allowed)
-        params = faiss.SearchParameters(sel=selector)
-    scores, ids = index.faiss_index.search(np.ascontiguousarray(query_vector, np.float32), fetch, params=params)
+    scores, ids = vectors.search(index.faiss_index, query_vector, fetch, allowed)
     dense = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
     all_lexical = bm25_scores(index.bm25, lexical_query(query, expand), len(chunks))
     if allowed is not None:
@@ -163,7 +160,11 @@ def make_hits(
         best = chunks[ids[0]]
         passages = tuple(
             Passage(
-                cid, chunks[cid].section, chunks[cid].text, scored.dense.get(cid, 0.0) or scored.lexical.get(cid, 0.0)
+                cid,
+                chunks[cid].section,
+                chunks[cid].text,
+                scored.dense.get(cid, 0.0) or scored.lexical.get(cid, 0.0),
+                chunks[cid].page,
             )
             for cid in ids[:MAX_PASSAGES]
         )
@@ -180,6 +181,7 @@ def make_hits(
                 area=best.area,
                 dense_score=max((scored.dense.get(cid, 0.0) for cid in ids), default=0.0),
                 lexical_score=max((scored.lexical.get(cid, 0.0) for cid in ids), default=0.0),
+                page=best.page,
             )
         )
     return hits

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.records import Record
+from assistant.reports import page_at
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'’”)\]]*\s+(?=[A-Z0-9\"'‘“(])")
 _BULLET = re.compile(r"^\s*(?:[-*•▪◦]|\d+[.)])\s+")
@@ -22,6 +23,7 @@ class Unit:
     section: str
     text: str
     context: str = ""  # a document's section heading, read with the sentence; empty for cases
+    page: int | None = None  # the PDF page the sentence is on
 
     @property
     def embed_text(self) -> str:
@@ -86,7 +88,8 @@ def record_units(records: list[Record]) -> list[Unit]:
         for section in record.sections():
             if section.name in ("Keywords", "Model"):
                 continue  # lists and method names, not sentences to quote as evidence
-            context = section.name if record.kind == "document" else ""
+            context = section.name if record.kind != "case" else ""
             for start, end in split_spans(section.text):
-                units.append(Unit(len(units), record.case_id, section.name, section.text[start:end], context))
+                page = page_at(section, start)
+                units.append(Unit(len(units), record.case_id, section.name, section.text[start:end], context, page))
     return units

@@ -34,6 +34,10 @@ class Settings:
     k: int = field(default=5, metadata={"help": "results returned by search"})
     candidates: int = field(default=100, metadata={"help": "chunks fetched from the index before grouping by case"})
     batch_size: int = field(default=32, metadata={"help": "texts embedded per model call at build time"})
+    max_file_mb: float = field(default=50.0, metadata={"help": "largest review file that add and build accept, in MB"})
+    approximate_from: int = field(
+        default=50_000, metadata={"help": "chunk count from which the index is approximate (HNSW) instead of exact"}
+    )
     retriever: str = field(default="hybrid", metadata={"help": "hybrid, dense or bm25"})
     fusion: str = field(default="weighted", metadata={"help": "how hybrid fuses its two rankings: rrf or weighted"})
     rrf_k: int = field(default=60, metadata={"help": "the k of reciprocal rank fusion"})
@@ -53,7 +57,7 @@ class Settings:
     def __post_init__(self) -> None:
         for name in ("corpus_dir", "index_dir", "data_dir"):
             object.__setattr__(self, name, Path(getattr(self, name)))
-        for name in ("chunk_tokens", "k", "candidates", "batch_size", "rrf_k"):
+        for name in ("chunk_tokens", "k", "candidates", "batch_size", "rrf_k", "approximate_from"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name} must be at least 1, got {getattr(self, name)}")
         if not 0 <= self.chunk_overlap < self.chunk_tokens:
@@ -62,6 +66,8 @@ class Settings:
             raise SettingsError(f"retriever must be hybrid, dense or bm25, not {self.retriever!r}")
         if self.fusion not in ("rrf", "weighted"):
             raise SettingsError(f"fusion must be rrf or weighted, not {self.fusion!r}")
+        if self.max_file_mb <= 0:
+            raise SettingsError("max_file_mb must be more than 0")
         if not 0.0 <= self.dense_weight <= 1.0:
             raise SettingsError("dense_weight must be between 0 and 1")
         if self.chunk_tokens > 250:

@@ -4,7 +4,7 @@ Layout of an index folder::
 
     CURRENT                  name of the live build folder, swapped atomically
     build-<time>-<id>/
-        index.faiss          exact inner-product index over normalised vectors
+        index.faiss          inner-product index over normalised vectors: exact, or HNSW past a size
         bm25/                BM25 index over the same chunks (bm25s: JSON and .npy files)
         chunks.jsonl         one chunk's metadata per line, in vector order
         records.jsonl        every case and document, with all its sections
@@ -33,6 +33,7 @@ from typing import Any
 import faiss
 import numpy as np
 
+from assistant import vectors
 from assistant.errors import IndexMismatchError, IndexNotBuiltError
 from assistant.lexical import load_bm25, save_bm25
 from assistant.parse import corpus_files
@@ -103,6 +104,12 @@ def write_index(index_dir: Path, new: NewIndex) -> Path:
         return _write_locked(index_dir, new)
 
 
+def tidy(index_dir: Path) -> None:
+    """Remove what failed or killed builds left beside the live index (under the lock)."""
+    with _exclusive(index_dir):
+        _remove_stale(index_dir)
+
+
 @contextlib.contextmanager
 def _exclusive(index_dir: Path) -> Iterator[None]:
     """Hold the index folder's lock, so that two builds never write or clean up at once."""
@@ -120,8 +127,7 @@ def _write_locked(index_dir: Path, new: NewIndex) -> Path:
     staging = index_dir / f".tmp-{name}"
     staging.mkdir()
     try:
-        index = faiss.IndexFlatIP(int(new.vectors.shape[1]))
-        index.add(np.ascontiguousarray(new.vectors, dtype=np.float32))
+        index = vectors.make_index(new.vectors, int(new.manifest.get("approximate_from", vectors.APPROXIMATE_FROM)))
         faiss.write_index(index, str(staging / "index.faiss"))
         _write_lines(staging / "chunks.jsonl", (asdict(c) for c in new.chunks))
         _write_lines(staging / "records.jsonl", (r.to_dict() for r in new.records))
@@ -133,6 +139,7 @@ def _write_locked(index_dir: Path, new: NewIndex) -> Path:
             "format": FORMAT_VERSION,
             "dimension": int(new.vectors.shape[1]),
             "chunk_count": len(new.chunks),
+            "vector_index": vectors.kind(index),
             "record_count": len(new.records),
             "checksums": {_rel(staging, p): sha256_file(p) for p in _data_files(staging)},
         }
@@ -163,7 +170,7 @@ def read_index(index_dir: Path) -> StoredIndex:
         if sha256_file(path) != checksums.get(name):
             raise IndexMismatchError(index_dir, f"{name} has changed since the build (checksum differs)")
     try:
-        faiss_index = faiss.read_index(str(build / "index.faiss"))
+        faiss_index = vectors.prepare(faiss.read_index(str(build / "index.faiss")))
     except RuntimeError as exc:
         raise IndexMismatchError(index_dir, f"index.faiss cannot be read ({exc})") from None
     chunks = tuple(Chunk.from_dict(row) for row in _read_lines(index_dir, build / "chunks.jsonl"))

@@ -55,7 +55,8 @@ def show_answer(index: int) -> None:
             facts = " · ".join(f for f in (when(record), escape_markdown(record.area)) if f)
             st.markdown(f"**{escape_markdown(record.title)}**  \n{facts}")
             for c in citations:
-                st.markdown(f"[{c.n}] *{escape_markdown(c.section)}*: “{escape_markdown(c.quote)}”")
+                page = f", page {c.page}" if c.page else ""
+                st.markdown(f"[{c.n}] *{escape_markdown(c.section)}{page}*: “{escape_markdown(c.quote)}”")
             keywords = getattr(record, "keywords", ())
             if keywords:
                 st.caption("Keywords: " + escape_markdown(", ".join(keywords)))

@@ -1,0 +1,425 @@
+"""Read a review file of any supported format into plain text the parser understands.
+
+PDF (pypdf), Word .docx (python-docx), HTML (BeautifulSoup with the standard library's parser) and
+plain text or markdown all come out as the same shape: paragraphs separated by blank lines and
+headings written as markdown ``#`` lines. A PDF also gives the page of every line, and its
+headers, footers and page numbers repeated on every page are removed. Every way a file can be
+unreadable raises ParseError naming the file (and the line, where there is one).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import statistics
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import ParseError
+
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".pdf", ".docx", ".html", ".htm")
+DEFAULT_MAX_MB = 50  # Settings.max_file_mb; a 150-page overview report is 1-5 MB
+
+# Characters that Windows-1252 text typically holds beyond ASCII (smart quotes, dashes, pound, euro).
+_CP1252_PUNCTUATION = set("‘’“”–—…•£€°·½¼¾§©®™´¨¸")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^-\s*\d{1,4}\s*-$", re.IGNORECASE)
+_NUMBERED_HEADING = re.compile(r"^(?P<number>\d{1,2}(?:\.\d{1,2}){0,2})\.?\s+(?P<title>[A-Z][^.!?;]*)$")
+_SECTION_WORDS = {
+    "introduction",
+    "background",
+    "summary",
+    "executive summary",
+    "findings",
+    "key findings",
+    "recommendations",
+    "conclusions",
+    "conclusion",
+    "learning",
+    "lessons learned",
+    "lessons learnt",
+    "analysis",
+    "methodology",
+    "terms of reference",
+    "key practice episodes",
+    "family background",
+    "the family",
+    "agency involvement",
+    "glossary",
+    "appendix",
+    "references",
+    "contents",
+    "what happened",
+    "learning for practitioners",
+    "good practice",
+}
+logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged files are reported as one line of ours instead
+ZONE = 3  # lines at the top and at the bottom of a page where headers and footers sit
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """A file's text in the parser's shape, the page of each of its lines (PDF only), and any
+    title, year, area or name the file itself declares (document properties, HTML title, front matter)."""
+
+    text: str
+    format: str  # pdf | docx | html | text
+    pages: tuple[int, ...] = ()  # the 1-based page of each line of ``text``; empty when not paged
+    meta: dict[str, Any] = field(default_factory=dict)
+    note: str = ""  # e.g. "decoded as Windows-1252"
+
+
+def supported(path: Path) -> bool:
+    """True when the file's extension is one ``extract`` reads."""
+    return path.suffix.lower() in SUPPORTED_SUFFIXES
+
+
+def extract(path: Path, max_mb: float = DEFAULT_MAX_MB) -> Extracted:
+    """The text of one file; raises ParseError with one clear line when it cannot be read."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        hint = " (save it as .docx or PDF)" if suffix in (".doc", ".rtf", ".odt", ".pages") else ""
+        raise ParseError(path, 0, f"unsupported file type {suffix or '(none)'}{hint}; supported: {_supported_list()}")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ParseError(path, 0, f"cannot be read ({exc.strerror})") from None
+    if size > max_mb * 1024 * 1024:
+        raise ParseError(
+            path, 0, f"is {size / 1048576:.1f} MB, over the {max_mb:g} MB limit per file (setting SCR_MAX_FILE_MB)"
+        )
+    data = path.read_bytes()
+    if not data.strip():
+        raise ParseError(path, 1, "the file is empty")
+    actual = sniff(data)
+    if suffix == ".pdf":
+        if actual != "pdf":
+            raise ParseError(path, 0, f"is not a PDF: its content is {_DESCRIBE[actual]}")
+        return _pdf(path, data)
+    if suffix == ".docx":
+        if actual != "zip":
+            raise ParseError(path, 0, f"is not a Word .docx file: its content is {_DESCRIBE[actual]}")
+        return _docx(path, data)
+    if actual in ("pdf", "zip", "ole"):
+        raise ParseError(path, 0, f"is not text: its content is {_DESCRIBE[actual]}")
+    text, note = decode_text(path, data)
+    if suffix in (".html", ".htm"):
+        return _html(text, note)
+    meta, text = front_matter(path, text)
+    return Extracted(text, "text", meta=meta, note=note)
+
+
+_DESCRIBE = {
+    "pdf": "a PDF",
+    "zip": "a ZIP archive (such as a .docx)",
+    "ole": "an old-style Office file (.doc or .xls)",
+    "html": "an HTML page",
+    "text": "plain text",
+    "binary": "binary data",
+}
+
+
+def sniff(data: bytes) -> str:
+    """What the bytes are, whatever the extension says: pdf, zip, ole, html, text or binary."""
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return "zip"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return "ole"
+    if b"\x00" in head and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "binary"
+    lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if lowered.startswith((b"<!doctype html", b"<html")) or (b"<body" in lowered and b"</" in lowered):
+        return "html"
+    return "text"
+
+
+def decode_text(path: Path, data: bytes) -> tuple[str, str]:
+    """Text from bytes: UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252 when the
+    bytes read as ordinary text in it; anything else is refused naming the first bad line."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return _normalise_newlines(data.decode("utf-16")), "decoded as UTF-16"
+        except UnicodeDecodeError:
+            raise ParseError(path, 1, "starts like UTF-16 text but is not valid UTF-16") from None
+    try:
+        text, note = data.decode("utf-8-sig"), ""
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        text = _cp1252(data)
+        if text is None:
+            raise ParseError(path, line, "not valid UTF-8 text, nor Windows-1252 (save the file as UTF-8)") from None
+        note = "decoded as Windows-1252"
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ParseError(path, line, "holds a NUL byte: is it really a text file?")
+    control = _CONTROL.search(text)
+    if control:
+        line = text[: control.start()].count("\n") + 1
+        raise ParseError(path, line, "holds control characters: is it really a text file?")
+    return _normalise_newlines(text), note
+
+
+def _cp1252(data: bytes) -> str | None:
+    """The bytes as Windows-1252 when every character beyond ASCII is typical punctuation or a
+    letter inside a word (as in 'café'); None when they do not read as text."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    for i, char in enumerate(text):
+        if ord(char) < 128 or char in _CP1252_PUNCTUATION:
+            continue
+        inside_word = char.isalpha() and (
+            (i > 0 and text[i - 1].isalpha()) or (i + 1 < len(text) and text[i + 1].isalpha())
+        )
+        if not inside_word:
+            return None
+    return text
+
+
+def _normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_FRONT_MATTER_KEYS = {"title": str, "year": int, "area": str, "name": str}
+
+
+def front_matter(path: Path, text: str) -> tuple[dict[str, Any], str]:
+    """A leading ``---`` block of ``key: value`` lines (title, year, area, name) and the text
+    after it; the block's lines are blanked so line numbers still match the file."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return {}, text
+    try:
+        end = next(i for i in range(1, min(len(lines), 40)) if lines[i].strip() == "---")
+    except StopIteration:
+        return {}, text
+    meta: dict[str, Any] = {}
+    for number in range(1, end):
+        line = lines[number]
+        if not line.strip():
+            continue
+        key, sep, value = line.partition(":")
+        key, value = key.strip().lower(), value.strip().strip("\"'")
+        if not sep or key not in _FRONT_MATTER_KEYS:
+            raise ParseError(path, number + 1, f"front matter line is not 'key: value' with a key of {_keys()}")
+        if _FRONT_MATTER_KEYS[key] is int:
+            if not value.isdigit():
+                raise ParseError(path, number + 1, f"front matter {key} must be a whole number, got {value!r}")
+            meta[key] = int(value)
+        else:
+            meta[key] = value
+    return meta, "\n".join([""] * (end + 1) + lines[end + 1 :])
+
+
+def _keys() -> str:
+    return ", ".join(_FRONT_MATTER_KEYS)
+
+
+def _supported_list() -> str:
+    return ", ".join(SUPPORTED_SUFFIXES)
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def _pdf(path: Path, data: bytes) -> Extracted:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                opened = reader.decrypt("")
+            except Exception:  # noqa: BLE001 - pypdf raises several kinds for unsupported encryption
+                opened = 0
+            if not opened:
+                raise ParseError(path, 0, "is an encrypted PDF: remove its password (save an unprotected copy) first")
+        pages = [page.extract_text() or "" for page in reader.pages]
+        info = reader.metadata
+        title = str(info.title or "").strip() if info else ""
+    except ParseError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
+        raise ParseError(path, 0, f"is not a readable PDF: damaged or incomplete ({type(exc).__name__})") from None
+    if not any(page.strip() for page in pages):
+        raise ParseError(path, 0, "no extractable text: scanned PDF? run OCR first")
+    page_lines = strip_running_lines([[line.strip() for line in page.split("\n")] for page in pages])
+    lines, numbers = pdf_layout(page_lines)
+    meta = {"title": title} if title and not _junk_title(title) else {}
+    return Extracted("\n".join(lines), "pdf", tuple(numbers), meta)
+
+
+def _junk_title(title: str) -> bool:
+    """Document-property titles that are file names or tool defaults, not the report's title."""
+    lowered = title.lower()
+    return lowered.startswith(("microsoft word", "untitled")) or lowered.endswith((".doc", ".docx", ".pdf"))
+
+
+def _running_key(line: str) -> str:
+    """A line with its numbers blanked, to match a header or footer across pages ('Page 3 of 9')."""
+    return re.sub(r"\d+", "#", re.sub(r"\s+", " ", line.strip().lower()))
+
+
+def strip_running_lines(pages: list[list[str]]) -> list[list[str]]:
+    """Each page's lines without blank lines, page numbers, and the headers and footers that
+    repeat near the top or the bottom of at least half of the pages (and of two or more)."""
+    pages = [[line for line in page if line.strip()] for page in pages]
+    zone_counts: Counter[str] = Counter()
+    for page in pages:
+        zone = set(page[:ZONE]) | set(page[-ZONE:])
+        zone_counts.update({_running_key(line) for line in zone})
+    threshold = max(2, (len(pages) + 1) // 2)
+    running = {key for key, count in zone_counts.items() if count >= threshold}
+    cleaned = []
+    for page in pages:
+        keep = []
+        for i, line in enumerate(page):
+            in_zone = i < ZONE or i >= len(page) - ZONE
+            if in_zone and (_running_key(line) in running or _PAGE_NUMBER.match(line.strip())):
+                continue
+            keep.append(line)
+        cleaned.append(keep)
+    return cleaned
+
+
+def heading_level(line: str, short: bool) -> int:
+    """The level of a heading line of a PDF ('4. Findings' 1, '4.2 Health' 2, 'FINDINGS' 1), or 0."""
+    text = line.strip()
+    words = text.split()
+    if not words or len(words) > 12 or len(text) > 90 or text[-1] in ".,;:" or not short:
+        return 0
+    numbered = _NUMBERED_HEADING.match(text)
+    if numbered:
+        return numbered["number"].count(".") + 1
+    bare = re.sub(r"^(?:section|part|chapter|appendix)\s+\w+[:.]?\s*", "", text.lower()).strip()
+    if bare in _SECTION_WORDS or text.lower() in _SECTION_WORDS:
+        return 1
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= 4 and all(c.isupper() for c in letters) and len(words) <= 8:
+        return 1
+    return 0
+
+
+def pdf_layout(pages: list[list[str]]) -> tuple[list[str], list[int]]:
+    """Lines of text in the parser's shape and the page of each: headings become markdown headings,
+    a short line ending a sentence ends its paragraph, a word hyphenated over a line break is joined."""
+    widths = [len(line) for page in pages for line in page if len(line.split()) > 5]
+    typical = statistics.median(widths) if widths else 80
+    out: list[str] = []
+    numbers: list[int] = []
+
+    def emit(text: str, page: int) -> None:
+        out.append(text)
+        numbers.append(page)
+
+    def blank(page: int) -> None:
+        if out and out[-1] != "":
+            emit("", page)
+
+    for page_number, page in enumerate(pages, start=1):
+        for line in page:
+            short = len(line) < 0.75 * typical
+            level = heading_level(line, short)
+            if level:
+                blank(page_number)
+                emit("#" * min(level, 3) + " " + line, page_number)
+                emit("", page_number)
+                continue
+            if out and out[-1].endswith("-") and len(out[-1]) > 1 and out[-1][-2].isalpha() and line[:1].islower():
+                out[-1] = out[-1] + line  # 'multi-' + 'agency': keep the hyphen, join the word
+            else:
+                emit(line, page_number)
+            if short and line.rstrip().endswith((".", "!", "?", ":", '"', "”", "’")):
+                blank(page_number)
+    while out and out[-1] == "":
+        out.pop()
+        numbers.pop()
+    return out, numbers
+
+
+# ---------------------------------------------------------------- Word
+
+
+def _docx(path: Path, data: bytes) -> Extracted:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if "word/document.xml" not in archive.namelist():
+                raise ParseError(path, 0, "is not a Word .docx file: a ZIP archive without word/document.xml")
+    except zipfile.BadZipFile:
+        raise ParseError(path, 0, "is not a readable Word .docx file: damaged or incomplete ZIP") from None
+    import docx
+    from docx.table import Table
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds for a damaged package
+        raise ParseError(path, 0, f"is not a readable Word .docx file ({type(exc).__name__})") from None
+    lines: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                cells = list(dict.fromkeys(c.text.strip() for c in row.cells if c.text.strip()))
+                if cells:
+                    lines += [" | ".join(cells), ""]
+            continue
+        text = re.sub(r"\s+", " ", block.text).strip()
+        if not text:
+            continue
+        style = (block.style.name if block.style is not None else "").lower()
+        level = re.match(r"heading (\d)", style)
+        if style == "title":
+            lines += [f"# {text}", ""]
+        elif level:
+            lines += ["#" * min(int(level.group(1)) + 1, 6) + " " + text, ""]
+        elif "list" in style:
+            lines.append(f"- {text}")
+        else:
+            lines += [text, ""]
+    title = (document.core_properties.title or "").strip()
+    meta = {"title": title} if title and not _junk_title(title) else {}
+    return Extracted("\n".join(lines), "docx", meta=meta)
+
+
+# ---------------------------------------------------------------- HTML
+
+_DROP_TAGS = ("script", "style", "noscript", "template", "nav", "footer", "aside", "form", "iframe", "svg", "head")
+_BLOCK_TAGS = ("p", "div", "section", "article", "main", "blockquote", "pre", "tr", "table", "dd", "dt", "figcaption")
+
+
+def _html(text: str, note: str) -> Extracted:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(text, "html.parser")
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    for tag in soup.find_all(_DROP_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"]):
+        heading = re.sub(r"\s+", " ", tag.get_text(" ", strip=True))
+        tag.replace_with(f"\n\n{'#' * int(tag.name[1])} {heading}\n\n" if heading else "")
+    for tag in soup.find_all("li"):
+        tag.insert(0, "\n- ")
+        tag.append("\n")
+    for tag in soup.find_all("br"):
+        tag.replace_with("\n")
+    for tag in soup.find_all(["td", "th"]):
+        tag.append(" | ")
+    for tag in soup.find_all(_BLOCK_TAGS):
+        tag.insert(0, "\n\n")
+        tag.append("\n\n")
+    lines = [re.sub(r"[ \t\xa0]+", " ", line).strip().rstrip("|").strip() for line in soup.get_text().split("\n")]
+    collapsed: list[str] = []
+    for line in lines:
+        if line or (collapsed and collapsed[-1]):
+            collapsed.append(line)
+    meta = {"title": title} if title else {}
+    return Extracted("\n".join(collapsed).strip(), "html", meta=meta, note=note)

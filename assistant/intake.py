@@ -1,0 +1,149 @@
+"""Adding review files to the corpus: check each file, copy the good ones in, bring the index up to date.
+
+A file that cannot be read is refused with one line naming it; the other files are still added.
+Files are copied into the corpus folder under their own names (a file of the same name is
+replaced: a newer version of the same review), each by a write to a temporary name and a rename,
+and the index is rebuilt incrementally, so only the new text is embedded.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.build import BuildReport, Progress, build_index
+from assistant.embed import Embedder
+from assistant.errors import ParseError, ScrError
+from assistant.ingest import SUPPORTED_SUFFIXES
+from assistant.parse import SKIP_NAMES, parse_file
+from assistant.settings import Settings, resolve
+from assistant.store import read_index
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A file that was not added, and why (one line naming the file)."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AddReport:
+    """What ``add`` did: the files copied into the corpus, those refused, and the build that followed."""
+
+    added: tuple[str, ...]
+    refused: tuple[Refused, ...]
+    build: BuildReport | None
+
+    def summary(self) -> str:
+        """Lines for people: one per refused file, then the build's summary."""
+        lines = [f"refused {r.reason}" for r in self.refused]
+        lines.append(f"added {len(self.added)} file(s) to the corpus: {', '.join(self.added) or 'none'}")
+        if self.build is not None:
+            lines.append(self.build.summary())
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form for ``add --json``."""
+        return {
+            "added": list(self.added),
+            "refused": [r.__dict__ for r in self.refused],
+            "build": self.build.to_dict() if self.build is not None else None,
+        }
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """The files named, and the review files inside the folders named (recursively, hidden ones skipped)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in SUPPORTED_SUFFIXES
+                and p.name.lower() not in SKIP_NAMES
+                and not p.name.endswith(".meta.json")
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            files.append(path)
+    return list(dict.fromkeys(files))
+
+
+def add_files(
+    paths: Iterable[Path],
+    settings: Settings | None = None,
+    embedder: Embedder | None = None,
+    progress: bool | None = None,
+    on_stage: Callable[[str], None] | None = None,
+    on_progress: Progress | None = None,
+    names: dict[Path, str] | None = None,
+) -> AddReport:
+    """Check and copy each file into ``settings.corpus_dir``, then update the index.
+
+    ``names`` gives the corpus name of a file when it differs from its own (browser uploads).
+    """
+    settings = resolve(settings)
+    corpus = settings.corpus_dir
+    if not corpus.is_dir():
+        raise ParseError(corpus, 0, "corpus folder not found")
+    owners = _current_owners(settings)
+    added: list[str] = []
+    refused: list[Refused] = []
+    for path in expand(paths):
+        name = (names or {}).get(path, path.name)
+        problem = _check(path, name, settings, owners)
+        if problem:
+            refused.append(Refused(name, problem))
+            continue
+        _copy_in(path, corpus / name)
+        sidecar = path.with_name(path.stem + ".meta.json")
+        if sidecar.is_file():
+            _copy_in(sidecar, corpus / (Path(name).stem + ".meta.json"))
+        added.append(name)
+    build = build_index(settings, embedder, progress, on_stage, on_progress) if added else None
+    return AddReport(tuple(added), tuple(refused), build)
+
+
+def _current_owners(settings: Settings) -> dict[str, str]:
+    """Case id -> the corpus file that holds it, from the live index (empty when there is none)."""
+    try:
+        return {r.case_id: r.source for r in read_index(settings.index_dir).records}
+    except ScrError:
+        return {}
+
+
+def _check(path: Path, name: str, settings: Settings, owners: dict[str, str]) -> str:
+    """'' when the file can be added; else one line naming it and saying why not."""
+    if not path.exists():
+        return f"{path}: no such file"
+    if name.lower() in SKIP_NAMES or name.startswith(".") or "/" in name or name.endswith(".meta.json"):
+        return f"{path}: {name!r} is not a name a review file can have in the corpus"
+    try:
+        records = parse_file(path, name, settings.max_file_mb)
+    except ParseError as exc:
+        return str(exc)
+    for record in records:
+        owner = owners.get(record.case_id)
+        if owner is not None and owner != name:
+            return f"{path}:{record.line}: case id {record.case_id} is already in the corpus, in {owner}"
+    for record in records:
+        owners[record.case_id] = name
+    return ""
+
+
+def _copy_in(source: Path, target: Path) -> None:
+    """Copy a file into the corpus whole or not at all (temporary name, then rename)."""
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
+    try:
+        shutil.copyfile(source, temporary)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)

@@ -1,0 +1,332 @@
+"""Bring your own reviews: PDF, Word, HTML, text and digests added to a live index, incrementally and
+safely. Uses real files made by ``fixtures_files`` and the fake embedder (a marked test uses the model)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import assistant.build
+from assistant.api import Assistant
+from assistant.build import build_index
+from assistant.cli import main
+from assistant.errors import ParseError
+from assistant.ingest import extract
+from assistant.intake import add_files
+from assistant.parse import parse_file
+from assistant.settings import Settings
+from assistant.store import live_build_dir, read_index
+
+from . import fixtures_files as fx
+from .conftest import HashEmbedder
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    fx.make_all(folder, large_size=300_000)
+    (folder / "huge.txt").unlink()  # the size limit has its own test
+    return folder
+
+
+def _snapshot(settings: Settings) -> tuple[str, int, frozenset[str]]:
+    stored = read_index(settings.index_dir)  # verifies every checksum
+    return stored.path.name, len(stored.chunks), frozenset(r.case_id for r in stored.records)
+
+
+# ---------------------------------------------------------------- formats
+
+
+def test_pdf_report_sections_pages_metadata_and_no_running_lines(files: Path) -> None:
+    (report,) = parse_file(files / fx.PDF_NAME)
+    assert report.kind == "report"
+    assert (report.title, report.year, report.area, report.name) == (fx.PDF_TITLE, 2019, "Northshire", "Child R")
+    sections = {s.name: s for s in report.sections()}
+    for name, page in fx.PDF_SECTION_PAGES.items():
+        assert sections[name].pages[0] == (0, page), name
+    everything = " ".join(s.text for s in report.sections())
+    assert "Overview Report" not in everything  # the running header
+    assert not re.search(r"Page \d of 4", everything)  # the running footer
+    assert not re.search(r"(^|\n)\d(\n|$)", everything)  # bare page numbers
+    assert fx.PDF_FINDING in " ".join(sections["4. Findings"].text.split())
+
+
+def test_docx_html_markdown_and_windows_text(files: Path) -> None:
+    (docx,) = parse_file(files / fx.DOCX_NAME)
+    assert (docx.title, docx.year, docx.area, docx.name, docx.kind) == (
+        fx.DOCX_TITLE,
+        2021,
+        "Eastborough",
+        "Sam",
+        "report",
+    )
+    names = [s.name for s in docx.sections()]
+    assert "Findings" in names and "Recommendations" in names
+    assert not any("|" in n for n in names)  # table rows are text, not headings
+    assert fx.DOCX_FINDING in next(s.text for s in docx.sections() if s.name == "Findings")
+
+    (html,) = parse_file(files / fx.HTML_NAME)
+    text = " ".join(s.text for s in html.sections())
+    assert fx.HTML_SCRIPT_MARKER not in text and "document.write" not in text and "STYLEMARKER456" not in text
+    assert "Home | About" not in text and "©" not in text  # navigation and footer dropped
+    assert fx.HTML_FINDING in text and "£" in text  # entities decoded
+    assert (html.year, html.area, html.name) == (2017, "Westshire", "Baby T")
+
+    (brief,) = parse_file(files / fx.BRIEF_NAME)
+    facts = (brief.title, brief.year, brief.area, brief.name)
+    assert facts == ("Learning brief: Child H", 2020, "Southvale", "Child H")
+    assert "title:" not in " ".join(s.text for s in brief.sections())  # front matter is metadata, not text
+
+    (windows,) = parse_file(files / "windows-brief.txt")
+    assert "£300" in " ".join(s.text for s in windows.sections())
+    assert extract(files / "windows-brief.txt").note == "decoded as Windows-1252"
+
+
+def test_digest_of_a_new_year_is_cases(files: Path) -> None:
+    cases = parse_file(files / fx.DIGEST_NAME)
+    assert len(cases) == 3 and {c.year for c in cases} == {2019} and all(c.kind == "case" for c in cases)
+
+
+# ---------------------------------------------------------------- add: searchable at once, with citations
+
+
+def test_added_files_are_searchable_with_section_and_page(
+    files: Path, fake_index: Settings, fake_embedder: HashEmbedder
+) -> None:
+    good = [files / n for n in (fx.PDF_NAME, fx.DOCX_NAME, fx.HTML_NAME, fx.DIGEST_NAME, fx.BRIEF_NAME)]
+    report = add_files(good, fake_index, embedder=fake_embedder, progress=False)
+    assert not report.refused and len(report.added) == 5
+    # the fake embedder's similarities are low: let every match be answered
+    assistant = Assistant.load(settings=fake_index.replace(min_relevance=0.0), embedder=fake_embedder)
+    expectations = [
+        ("button battery swallowed remote control", "northshire-child-r"),
+        ("county lines exploitation return home interview", "eastborough-learning-review"),
+        ("fabricated or induced illness paediatrician", "westshire-baby-t"),
+        ("online grooming gaming platform", "2019-02-riverford-child-m"),
+        ("father's hoarding, clutter image rating scale", "learning-brief-hoarding"),
+    ]
+    for query, case_id in expectations:
+        assert assistant.search(query)[0].case_id == case_id, query
+    hit = assistant.search("records did not follow the family when they moved local authority areas")[0]
+    assert (hit.case_id, hit.page) == ("northshire-child-r", 3)
+    answer = assistant.ask("button batteries guidance for health visitors")
+    cited = [c for c in answer.citations if c.case_id == "northshire-child-r"]
+    assert cited and all(c.page in (1, 2, 3, 4) and c.section for c in cited)
+    assert any(c.section == "5. Recommendations" and c.page == 4 for c in cited)
+
+
+def test_search_and_ask_json_carry_page(
+    files: Path,
+    fake_index: Settings,
+    use_fake_embedder: HashEmbedder,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import json
+
+    monkeypatch.setenv("SCR_MIN_RELEVANCE", "0")  # the fake embedder's similarities are low
+
+    index = ["--index", str(fake_index.index_dir), "--corpus", str(fake_index.corpus_dir)]
+    assert main(["add", str(files / fx.PDF_NAME), *index]) == 0
+    capsys.readouterr()
+    assert main(["search", "button battery", "--json", "--index", str(fake_index.index_dir)]) == 0
+    first = json.loads(capsys.readouterr().out)["results"][0]
+    assert first["case_id"] == "northshire-child-r" and first["page"] in (1, 2, 3, 4)
+    assert main(["ask", "button battery", "--json", "--index", str(fake_index.index_dir)]) == 0
+    citations = json.loads(capsys.readouterr().out)["citations"]
+    assert citations and all("page" in c for c in citations)
+    assert any(c["page"] for c in citations if c["case_id"] == "northshire-child-r")
+
+
+# ---------------------------------------------------------------- incremental
+
+
+def test_second_build_embeds_nothing_and_never_loads_the_model(
+    fake_index: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_model(settings: Settings | None = None) -> None:
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr(assistant.build, "model_name", lambda settings=None: HashEmbedder.name)
+    monkeypatch.setattr(assistant.build, "load_embedder", no_model)
+    before = _snapshot(fake_index)
+    report = build_index(fake_index, progress=False)
+    assert report.up_to_date and report.embedded == 0 and not report.model_loaded
+    assert "0 chunks embedded" in report.summary()
+    assert _snapshot(fake_index) == before
+
+
+def test_adding_one_document_embeds_only_its_chunks(
+    files: Path, fake_index: Settings, fake_embedder: HashEmbedder
+) -> None:
+    before = len(read_index(fake_index.index_dir).chunks)
+    report = add_files([files / fx.DOCX_NAME], fake_index, embedder=fake_embedder, progress=False)
+    assert report.build is not None
+    after = read_index(fake_index.index_dir)
+    own = [c for c in after.chunks if c.case_id == "eastborough-learning-review"]
+    assert report.build.embedded == len(own) == len(after.chunks) - before > 0
+    assert report.build.reused == before
+    assert f"{len(own)} embedded" in report.summary()
+    assert [f.status for f in report.build.files if f.name == fx.DOCX_NAME] == ["added"]
+
+
+def test_changed_and_removed_files(files: Path, fake_index: Settings, fake_embedder: HashEmbedder) -> None:
+    add_files([files / fx.BRIEF_NAME], fake_index, embedder=fake_embedder, progress=False)
+    brief = fake_index.corpus_dir / fx.BRIEF_NAME
+    brief.write_text(brief.read_text() + "\n- Record who you saw in the home and where the child sleeps.\n")
+    changed = build_index(fake_index, embedder=fake_embedder, progress=False)
+    assert [f.status for f in changed.files if f.name == fx.BRIEF_NAME] == ["changed"]
+    assert 0 < changed.embedded < 5  # only the chunk(s) whose text changed
+    brief.unlink()
+    removed = build_index(fake_index, embedder=fake_embedder, progress=False)
+    assert [f.status for f in removed.files if f.name == fx.BRIEF_NAME] == ["removed"]
+    assert removed.embedded == 0
+    assert "learning-brief-hoarding" not in {r.case_id for r in read_index(fake_index.index_dir).records}
+
+
+def test_model_change_rebuilds_everything_and_says_so(fake_index: Settings) -> None:
+    class OtherModel(HashEmbedder):
+        name = "another-model"
+
+    messages: list[str] = []
+    report = build_index(fake_index, embedder=OtherModel(), progress=False, on_stage=messages.append)
+    assert report.reused == 0 and report.embedded == report.chunks
+    assert "model changed from fake-hash-embedder to another-model" in report.full_rebuild
+    assert any("full rebuild" in m for m in messages) and "full rebuild" in report.summary()
+    assert read_index(fake_index.index_dir).manifest["embedded"]["model"] == "another-model"
+
+
+# ---------------------------------------------------------------- bad input
+
+
+BAD_INPUTS = [
+    ("empty.txt", "the file is empty"),
+    ("scanned-report.pdf", "no extractable text: scanned PDF? run OCR first"),
+    ("encrypted-report.pdf", "is an encrypted PDF"),
+    ("corrupt-report.pdf", "is not a readable PDF"),
+    ("actually-text.pdf", "is not a PDF: its content is plain text"),
+    ("actually-html.docx", "is not a Word .docx file: its content is an HTML page"),
+    ("junk.txt", "not valid UTF-8 text, nor Windows-1252"),
+]
+
+
+@pytest.mark.parametrize(("name", "message"), BAD_INPUTS, ids=[n for n, _ in BAD_INPUTS])
+def test_bad_file_is_refused_in_one_line_and_the_rest_are_added(
+    files: Path, fake_index: Settings, fake_embedder: HashEmbedder, name: str, message: str
+) -> None:
+    before = _snapshot(fake_index)
+    report = add_files([files / name, files / fx.HTML_NAME], fake_index, embedder=fake_embedder, progress=False)
+    (refused,) = report.refused
+    assert refused.path == name and message in refused.reason and str(files / name) in refused.reason
+    assert "\n" not in refused.reason
+    assert report.added == (fx.HTML_NAME,)
+    assert not (fake_index.corpus_dir / name).exists()
+    stored = read_index(fake_index.index_dir)
+    assert {r.case_id for r in stored.records} == before[2] | {"westshire-baby-t"}
+
+
+def test_file_over_the_size_limit(files: Path, fake_index: Settings, fake_embedder: HashEmbedder) -> None:
+    big = fx.make_large_text(files, 300_000)
+    settings = fake_index.replace(max_file_mb=0.1)
+    before = _snapshot(fake_index)
+    report = add_files([big], settings, embedder=fake_embedder, progress=False)
+    assert report.added == () and report.build is None
+    assert "over the 0.1 MB limit" in report.refused[0].reason and "huge.txt" in report.refused[0].reason
+    assert _snapshot(fake_index) == before
+
+
+def test_unsupported_type_and_missing_file(tmp_path: Path, fake_index: Settings, fake_embedder: HashEmbedder) -> None:
+    old = tmp_path / "old-review.doc"
+    old.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
+    report = add_files([old, tmp_path / "nope.pdf"], fake_index, embedder=fake_embedder, progress=False)
+    reasons = [r.reason for r in report.refused]
+    assert "unsupported file type .doc (save it as .docx or PDF)" in reasons[0]
+    assert "no such file" in reasons[1]
+
+
+def test_cli_add_names_each_refused_file_and_exits_1(
+    files: Path, fake_index: Settings, use_fake_embedder: HashEmbedder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["add", str(files), "--index", str(fake_index.index_dir), "--corpus", str(fake_index.corpus_dir)]
+    assert main(args) == 1
+    out, err = capsys.readouterr()
+    refused = [line for line in err.splitlines() if line.startswith("refused ")]
+    assert len(refused) == len(BAD_INPUTS)
+    assert "Traceback" not in err
+    assert "added 6 file(s)" in out and "0 removed" in out
+
+
+def test_bad_file_already_in_the_corpus_is_skipped_by_build(
+    files: Path, fake_index: Settings, fake_embedder: HashEmbedder
+) -> None:
+    (fake_index.corpus_dir / "scanned-report.pdf").write_bytes((files / "scanned-report.pdf").read_bytes())
+    (fake_index.corpus_dir / "new.html").write_bytes((files / fx.HTML_NAME).read_bytes())
+    report = build_index(fake_index, embedder=fake_embedder, progress=False)
+    (skipped,) = report.skipped()
+    assert skipped.name == "scanned-report.pdf" and "run OCR first" in skipped.reason
+    assert "skipped scanned-report.pdf" in report.summary()
+    assert "new" in {r.case_id for r in read_index(fake_index.index_dir).records}
+    again = build_index(fake_index, embedder=fake_embedder, progress=False)
+    assert again.up_to_date and [f.name for f in again.skipped()] == ["scanned-report.pdf"]
+
+
+def test_build_interrupted_while_adding_leaves_previous_index(
+    files: Path, fake_index: Settings, fake_embedder: HashEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _snapshot(fake_index)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("assistant.store.save_bm25", broken)
+    with pytest.raises(OSError):
+        add_files([files / fx.PDF_NAME], fake_index, embedder=fake_embedder, progress=False)
+    assert _snapshot(fake_index) == before
+    assert live_build_dir(fake_index.index_dir).name == before[0]
+
+
+def test_parse_errors_without_a_line_do_not_say_line_zero(files: Path) -> None:
+    with pytest.raises(ParseError) as info:
+        parse_file(files / "scanned-report.pdf")
+    assert str(info.value) == f"{files / 'scanned-report.pdf'}: no extractable text: scanned PDF? run OCR first"
+
+
+@pytest.mark.model
+def test_real_model_cites_pdf_page(files: Path, real_index: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from tests.conftest import SHIPPED_CORPUS
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SHIPPED_CORPUS, corpus)
+    index = tmp_path / "index"
+    shutil.copytree(real_index, index)
+    settings = Settings(corpus_dir=corpus, index_dir=index)
+    report = add_files([files / fx.PDF_NAME], settings, progress=False)
+    assert report.build is not None and 0 < report.build.embedded < 20
+    answer = Assistant.load(settings=settings).ask("what should health visitors know about button batteries?")
+    cited = [c for c in answer.citations if c.case_id == "northshire-child-r"]
+    assert cited and any(c.page == 4 for c in cited)
+
+
+@pytest.mark.model
+def test_unchanged_build_does_not_even_import_the_model(real_index: Path, tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, SHIPPED_CORPUS
+
+    index = tmp_path / "index"
+    shutil.copytree(real_index, index)
+    code = (
+        "import sys; from pathlib import Path; from assistant.build import build_index; "
+        "from assistant.settings import Settings; "
+        f"r = build_index(Settings(corpus_dir=Path({str(SHIPPED_CORPUS)!r}), index_dir=Path({str(index)!r}))); "
+        "print(r.up_to_date, r.embedded, 'sentence_transformers' in sys.modules, 'torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "0", "False", "False"]
