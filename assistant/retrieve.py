@@ -57,7 +57,11 @@ class SentenceGroups:
 def sentence_groups(index: StoredIndex) -> SentenceGroups:
     """The group of every quotable sentence (computed once, when an assistant is loaded)."""
     positions: dict[GroupKey, int] = {}
-    owner = [positions.setdefault((u.case_id, u.section if u.context else ""), len(positions)) for u in index.units]
+    by_section = {r.case_id for r in index.records if r.kind == "document"}  # as group_key groups chunks
+    owner = [
+        positions.setdefault((u.case_id, u.section if u.case_id in by_section else ""), len(positions))
+        for u in index.units
+    ]
     return SentenceGroups(tuple(positions), np.asarray(owner, dtype=np.int64))
 
 

@@ -330,3 +330,17 @@ def test_unchanged_build_does_not_even_import_the_model(real_index: Path, tmp_pa
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.split() == ["True", "0", "False", "False"]
+
+
+def test_a_report_groups_as_one_case_on_both_sides(
+    files: Path, fake_index: Settings, fake_embedder: HashEmbedder
+) -> None:
+    from assistant.retrieve import group_key, sentence_groups
+
+    add_files([files / fx.PDF_NAME], fake_index, embedder=fake_embedder, progress=False)
+    stored = read_index(fake_index.index_dir)
+    chunk_keys = {group_key(c) for c in stored.chunks}
+    assert ("northshire-child-r", "") in chunk_keys
+    assert set(sentence_groups(stored).keys) <= chunk_keys  # every sentence scores a group that exists
+    hits = Assistant.load(settings=fake_index, embedder=fake_embedder).search("button battery", k=10)
+    assert [h.case_id for h in hits].count("northshire-child-r") == 1
