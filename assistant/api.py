@@ -199,6 +199,12 @@ class Assistant:
             answer = generate(answer, self.settings.llm_url, self.settings.llm_model, self.settings.llm_timeout)
         return answer
 
+    @property
+    def corpus_dir(self) -> Path:
+        """The corpus folder the index was built from (the settings' folder when that one is gone)."""
+        built_from = Path(self.index.manifest.get("corpus_dir", ""))
+        return built_from if self.index.manifest.get("corpus_dir") and built_from.is_dir() else self.settings.corpus_dir
+
     def in_scope(self, query: str, hits: Sequence[Hit]) -> bool:
         """True when the hits are close enough to the query to answer from (see eval/NO_ANSWER.md):
         the best cosine similarity reaches ``min_relevance``, or the query uses an acronym of the

@@ -248,6 +248,7 @@ def _same_inputs(manifest: dict[str, Any], corpus_hash: str, settings: Settings)
     """True when the index was built from these very files with these settings."""
     return (
         manifest.get("corpus_hash") == corpus_hash
+        and manifest.get("corpus_dir") == str(settings.corpus_dir.resolve())
         and manifest.get("approximate_from") == settings.approximate_from
         and manifest.get("max_file_mb") == settings.max_file_mb
     )

@@ -382,6 +382,7 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ui(args: argparse.Namespace, settings: Settings) -> int:
+    import math
     import os
     import subprocess
 
@@ -414,6 +415,8 @@ def _ui(args: argparse.Namespace, settings: Settings) -> int:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--server.maxUploadSize",  # uploads on the library page: the same limit per file as `add`
+        str(max(1, math.ceil(settings.max_file_mb))),
     ]
     print(f"SCR learning assistant: open http://{args.host}:{args.port} in your browser (Ctrl+C stops it)", flush=True)
     try:

@@ -99,7 +99,8 @@ def add_files(
     refused: list[Refused] = []
     for path in expand(paths):
         name = (names or {}).get(path, path.name)
-        problem = _check(path, name, settings, owners)
+        label = name if names and path in names else str(path)  # an upload is named as the user knows it
+        problem = _check(path, name, label, settings, owners)
         if problem:
             refused.append(Refused(name, problem))
             continue
@@ -120,20 +121,20 @@ def _current_owners(settings: Settings) -> dict[str, str]:
         return {}
 
 
-def _check(path: Path, name: str, settings: Settings, owners: dict[str, str]) -> str:
-    """'' when the file can be added; else one line naming it and saying why not."""
+def _check(path: Path, name: str, label: str, settings: Settings, owners: dict[str, str]) -> str:
+    """'' when the file can be added; else one line naming it (as ``label``) and saying why not."""
     if not path.exists():
-        return f"{path}: no such file"
+        return f"{label}: no such file"
     if name.lower() in SKIP_NAMES or name.startswith(".") or "/" in name or name.endswith(".meta.json"):
-        return f"{path}: {name!r} is not a name a review file can have in the corpus"
+        return f"{label}: {name!r} is not a name a review file can have in the corpus"
     try:
         records = parse_file(path, name, settings.max_file_mb)
     except ParseError as exc:
-        return str(exc)
+        return f"{label}:{exc.line}: {exc.reason}" if exc.line > 0 else f"{label}: {exc.reason}"
     for record in records:
         owner = owners.get(record.case_id)
         if owner is not None and owner != name:
-            return f"{path}:{record.line}: case id {record.case_id} is already in the corpus, in {owner}"
+            return f"{label}:{record.line}: case id {record.case_id} is already in the corpus, in {owner}"
     for record in records:
         owners[record.case_id] = name
     return ""

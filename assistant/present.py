@@ -43,5 +43,7 @@ def record_markdown(record: Record, heading_level: int = 3) -> str:
     lines.append(" · ".join(facts))
     for section in record.sections():
         body = escape_markdown(section.text).replace("\n", "  \n")
-        lines.append(f"\n**{escape_markdown(section.name)}**  \n{body}")
+        pages = sorted({page for _, page in section.pages})
+        where = "" if not pages else f" · page {pages[0]}" if len(pages) == 1 else f" · pages {pages[0]}–{pages[-1]}"
+        lines.append(f"\n**{escape_markdown(section.name)}**{where}  \n{body}")
     return "\n".join(lines)

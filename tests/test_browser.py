@@ -49,7 +49,8 @@ def _healthy(url: str) -> bool:
 def _serve(index: Path, workdir: Path) -> Iterator[tuple[str, Path]]:
     """The real app, started as a user would (python -m assistant ui), on a free loopback port."""
     port = _free_port()
-    env = {**os.environ, "SCR_INDEX_DIR": str(index), "SCR_DATA_DIR": str(workdir / "data"), "HF_HUB_OFFLINE": "1"}
+    env = {k: v for k, v in os.environ.items() if k != "SCR_SCREENSHOT_DIR"}  # the tests' own, not a setting
+    env.update({"SCR_INDEX_DIR": str(index), "SCR_DATA_DIR": str(workdir / "data"), "HF_HUB_OFFLINE": "1"})
     log = workdir / "server.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
@@ -183,4 +184,42 @@ def test_crafted_review_text_is_inert_in_the_browser(tmp_path: Path) -> None:
         injected_links = page.locator("a[href*='203.0.113.7']").count()
     assert "onerror=alert(1)" in body and "<script>" in body  # shown as text...
     assert dialogs == [] and injected_images == 0 and injected_links == 0  # ...never run or fetched
+    assert _outside(requests) == []
+
+
+def test_upload_reviews_in_the_browser_then_ask_about_them(real_index: Path, tmp_path: Path) -> None:
+    from assistant.build import build_index
+    from assistant.settings import Settings
+
+    from . import fixtures_files as fx
+    from .conftest import SHIPPED_CORPUS
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(SHIPPED_CORPUS, corpus)
+    shutil.copytree(real_index, index)
+    report = build_index(Settings(corpus_dir=corpus, index_dir=index), progress=False)  # moved corpus: no embedding
+    assert report.embedded == 0 and not report.model_loaded
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    pdf, scanned = fx.make_pdf_report(incoming), fx.make_scanned_pdf(incoming)
+    requests: list[str] = []
+    with _serve(index, tmp_path) as (url, _), _browser() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(url)
+        page.get_by_role("link", name="Case library").click()
+        page.get_by_text("Add your own reviews").click()
+        page.locator("input[type=file]").set_input_files([str(pdf), str(scanned)])
+        page.get_by_role("button", name="Add to the library").click()
+        page.get_by_text("Added 1 file(s)").wait_for(timeout=120_000)
+        library = page.inner_text("body")
+        shot = Path(os.environ.get("SCR_SCREENSHOT_DIR", tmp_path)) / "upload.png"
+        page.screenshot(path=str(shot), full_page=True)
+        page.get_by_role("link", name="Ask").click()
+        _ask(page, "button battery swallowed by a toddler")
+        page.get_by_text("Sources").first.wait_for(timeout=90_000)
+        answer = page.inner_text("body")
+    assert "Not added: scanned-report.pdf: no extractable text: scanned PDF? run OCR first" in library
+    assert "Serious Case Review: Child R" in answer and "page" in answer
+    assert (corpus / fx.PDF_NAME).is_file() and not (corpus / "scanned-report.pdf").exists()
     assert _outside(requests) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from assistant import Assistant, ScrError, Settings
@@ -14,14 +16,22 @@ from assistant.pack import SUPPORT
 st.set_page_config(page_title="SCR learning assistant", layout="wide")
 
 
-@st.cache_resource(show_spinner="Loading the case reviews…")
-def load_assistant(index_dir: str) -> Assistant:
-    """One assistant per index for every browser session: it is read-only once loaded."""
+@st.cache_resource(show_spinner="Loading the case reviews…", max_entries=2)
+def load_assistant(index_dir: str, build: str) -> Assistant:
+    """One assistant per live build of an index, for every browser session: it is read-only once
+    loaded, and a new build (reviews added here or with ``scr-assistant add``) is loaded on the next run."""
     return Assistant.load(index_dir)
 
 
+def live_build(index_dir: Path) -> str:
+    """The name of the live build folder ('' when there is none)."""
+    pointer = index_dir / "CURRENT"
+    return pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else ""
+
+
 try:
-    assistant = load_assistant(str(Settings.from_env().index_dir))
+    index_dir = Settings.from_env().index_dir
+    assistant = load_assistant(str(index_dir), live_build(index_dir))
 except ScrError as exc:
     st.title("SCR learning assistant")
     st.error(str(exc))

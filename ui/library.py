@@ -2,13 +2,75 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import streamlit as st
 
 from assistant import ScrError
+from assistant.ingest import SUPPORTED_SUFFIXES
+from assistant.intake import add_files
 from assistant.present import record_markdown, when
 
 assistant = st.session_state["assistant"]
 st.title("Case library")
+
+
+def add_uploads(uploads: list) -> None:  # noqa: ANN001 - Streamlit UploadedFile objects
+    """Add uploaded files exactly as ``scr-assistant add`` does, showing progress; keep the outcome to show."""
+    settings = assistant.settings.replace(corpus_dir=assistant.corpus_dir)
+    bar = st.progress(0.0, text="Checking the files…")
+
+    def embedded(done: int, total: int) -> None:
+        bar.progress(done / max(total, 1), text=f"Indexing: {done} of {total} new passages and sentences embedded")
+
+    with tempfile.TemporaryDirectory(prefix="scr-upload-") as tmp:
+        names: dict[Path, str] = {}
+        for number, upload in enumerate(uploads):
+            path = Path(tmp) / f"{number}{Path(upload.name).suffix.lower()}"
+            path.write_bytes(upload.getbuffer())
+            names[path] = Path(upload.name).name
+        try:
+            report = add_files(
+                list(names), settings, embedder=assistant.embedder, progress=False, on_progress=embedded, names=names
+            )
+        except ScrError as exc:
+            st.session_state["upload_outcome"] = ([str(exc)], "")
+            return
+    refused = [r.reason for r in report.refused]
+    done = ""
+    if report.build is not None:
+        done = (
+            f"Added {len(report.added)} file(s): {', '.join(report.added)}. "
+            f"{report.build.embedded} new passages indexed in {report.build.seconds:.1f} s; "
+            f"the library now holds {report.build.cases + report.build.documents} cases and documents."
+        )
+    st.session_state["upload_outcome"] = (refused, done)
+
+
+with st.expander("Add your own reviews", expanded="upload_outcome" in st.session_state):
+    st.caption(
+        "Full reports (PDF or Word), web pages saved as HTML, learning briefs and digests (text or markdown), "
+        f"up to {assistant.settings.max_file_mb:g} MB a file. The files stay on this machine: they are copied "
+        "into the corpus folder and indexed, and only their new text is embedded."
+    )
+    round_ = st.session_state.setdefault("upload_round", 0)
+    uploads = st.file_uploader(
+        "Review files",
+        type=[s.lstrip(".") for s in SUPPORTED_SUFFIXES],
+        accept_multiple_files=True,
+        key=f"uploads_{round_}",
+    )
+    if st.button("Add to the library", disabled=not uploads, key="add_uploads"):
+        add_uploads(uploads)
+        st.session_state["upload_round"] = round_ + 1
+        st.rerun()
+    if "upload_outcome" in st.session_state:
+        refused, done = st.session_state["upload_outcome"]
+        for line in refused:
+            st.error(f"Not added: {line}")
+        if done:
+            st.success(done)
 
 try:
     records = assistant.records(st.session_state["filters"])
