@@ -369,6 +369,9 @@ def _embed(
     for slot, items, todo, unit in ((slots[0], chunks, new_chunks, "chunk"), (slots[1], units, new_units, "sentence")):
         if not todo:
             continue
+        # longest first over the whole job, as one model.encode call would sort them: batches of like
+        # lengths waste no work on padding
+        todo = sorted(todo, key=lambda i: -len(items[i].embed_text))
         with tqdm(total=len(todo), unit=unit, desc=f"embedding {unit}s", disable=not progress, file=sys.stderr) as bar:
             for start in range(0, len(todo), step):
                 batch = todo[start : start + step]
