@@ -115,12 +115,12 @@ def run_bench(settings: Settings, queries_file: Path, repeat: int = 3, chunks: i
     for q in questions[:5]:  # warm-up
         assistant.ask(q)
     floor, search, ask = [], [], []
-    index, model = assistant.index.faiss_index, assistant.embedder.model
+    index, encode = assistant.index.faiss_index, bare_encoder(assistant.embedder)
     k = min(assistant.settings.candidates, index.ntotal)
     for _ in range(repeat):
         for q in questions:
             t = time.perf_counter()
-            vector = model.encode([q], normalize_embeddings=True, convert_to_numpy=True)
+            vector = encode([q])
             index.search(np.ascontiguousarray(vector, np.float32), k)
             floor.append(time.perf_counter() - t)
             t = time.perf_counter()
@@ -147,16 +147,81 @@ def run_bench(settings: Settings, queries_file: Path, repeat: int = 3, chunks: i
     return result
 
 
+def bare_encoder(embedder: Any) -> Any:
+    """The floor's encoder: bare ``model.encode`` for the torch model, the ONNX session's own batch
+    encoding (no more than tokenise, run, pool) for an ONNX encoder."""
+    model = getattr(embedder, "model", None) if not hasattr(embedder, "session") else None
+    if model is None:
+        return embedder.embed
+    batch_size = getattr(embedder, "batch_size", 32)
+    return lambda texts: model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True)
+
+
 def _cold_start(settings: Settings, question: str) -> float:
     """Seconds from a new process to its first answered question (imports, model and index load)."""
+    import os
+
+    env = {**os.environ, "SCR_ENCODER": settings.encoder}
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "assistant", "ask", question, "--index", str(settings.index_dir), "--json"],
         check=True,
         capture_output=True,
         timeout=300,
+        env=env,
     )
     return round(time.perf_counter() - started, 2)
+
+
+def compare_encoders(settings: Settings, queries_file: Path, repeat: int = 3) -> dict[str, Any]:
+    """Each encoder (torch, ONNX, ONNX int8) on the same chunks and questions: preparing it (the
+    local export), bare encode chunks/s, query embedding p50, build seconds, cold start, and the
+    dev set's hybrid nDCG@10; with the speed-up and the nDCG@10 change against torch."""
+    from assistant.embed import load_embedder
+    from assistant.onnx_encoder import ENCODERS
+
+    queries = load_queries(queries_file)
+    questions = [q.query for q in queries]
+    records = load_corpus(settings.corpus_dir)
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="scr-encoders-") as tmp:
+        for name in ENCODERS:
+            chosen = settings.replace(encoder=name, index_dir=Path(tmp) / name)
+            embedder = load_embedder(chosen)
+            started = time.perf_counter()
+            embedder.embed(["prepare the encoder"])  # loads the model, or exports it on first use
+            prepare_s = time.perf_counter() - started
+            texts = [c.embed_text for c in chunk_records(records, embedder.count_tokens, chosen)]
+            encode = bare_encoder(embedder)
+            encode(texts[:16])
+            started = time.perf_counter()
+            encode(texts)
+            encode_s = time.perf_counter() - started
+            samples = []
+            for _ in range(repeat):
+                for q in questions:
+                    t = time.perf_counter()
+                    encode([q])
+                    samples.append(time.perf_counter() - t)
+            started = time.perf_counter()
+            build_index(chosen, embedder=embedder, progress=False)
+            build_s = time.perf_counter() - started
+            assistant = Assistant.load(settings=chosen, embedder=embedder)
+            runs = {q.qid: ranked_ids(assistant, q.query, "hybrid", 10) for q in queries}
+            out[name] = {
+                "prepare_s": round(prepare_s, 2),
+                "encode_chunks_per_s": round(len(texts) / encode_s, 1),
+                "query_embed_ms": _figures(samples),
+                "build_s": round(build_s, 2),
+                "cold_start_s": _cold_start(chosen, questions[0]),
+                "ndcg@10": _ndcg(queries, runs),
+            }
+    base = out["torch"]
+    for name in ENCODERS[1:]:
+        out[name]["encode_speedup"] = round(out[name]["encode_chunks_per_s"] / base["encode_chunks_per_s"], 2)
+        out[name]["query_speedup"] = round(base["query_embed_ms"]["p50"] / out[name]["query_embed_ms"]["p50"], 2)
+        out[name]["ndcg@10_change"] = round(out[name]["ndcg@10"] - base["ndcg@10"], 4)
+    return out
 
 
 def _build_throughput(assistant: Assistant) -> dict[str, float]:
@@ -170,8 +235,9 @@ def _build_throughput(assistant: Assistant) -> dict[str, float]:
         build_s = time.perf_counter() - started
     records = load_corpus(settings.corpus_dir)
     texts = [c.embed_text for c in chunk_records(records, assistant.embedder.count_tokens, settings)]
+    encode = bare_encoder(assistant.embedder)
     started = time.perf_counter()
-    assistant.embedder.model.encode(texts, batch_size=settings.batch_size, normalize_embeddings=True)
+    encode(texts)
     encode_s = time.perf_counter() - started
     return {
         "build_chunks_per_s": round(report.chunks / build_s, 1),

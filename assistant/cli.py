@@ -69,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeat", type=int, default=3, help="timed passes over the questions")
     bench.add_argument("--json", action="store_true", help="print JSON")
     bench.add_argument("--chunks", type=int, default=0, help="also time a synthetic index of N chunks")
+    bench.add_argument(
+        "--encoders", action="store_true", help="instead, compare the torch, ONNX and ONNX int8 encoders"
+    )
     bench.add_argument("--scale", type=int, default=0, help="instead, the scale benchmark on about N synthetic chunks")
     bench.add_argument("--scale-dir", type=Path, help="folder for the scale corpus and index (default: a temp folder)")
     bench.add_argument("--reuse", action="store_true", help="with --scale: reuse a build of the same synthetic corpus")
@@ -369,6 +372,12 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(result, indent=2) if args.json else summary(result))
         return 0
 
+    if args.encoders:
+        from assistant.bench import compare_encoders
+
+        result = compare_encoders(settings, args.queries, repeat=args.repeat)
+        print(json.dumps(result, indent=2))
+        return 0
     result = run_bench(settings, args.queries, repeat=args.repeat, chunks=args.chunks)
     if args.json:
         print(json.dumps(result, indent=2))

@@ -69,9 +69,10 @@ def model_dir(settings: Settings | None = None) -> Path:
 
 
 def model_name(settings: Settings | None = None) -> str:
-    """The name recorded in an index manifest for the model the settings choose."""
+    """The name recorded in an index manifest for the model (and encoder) the settings choose."""
     settings = resolve(settings)
-    return BUNDLED_MODEL_NAME if not settings.model else str(model_dir(settings).resolve())
+    name = BUNDLED_MODEL_NAME if not settings.model else str(model_dir(settings).resolve())
+    return name if settings.encoder == "torch" else f"{name}+{settings.encoder}"
 
 
 class SentenceTransformerEmbedder:
@@ -153,7 +154,18 @@ def device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def load_embedder(settings: Settings | None = None) -> SentenceTransformerEmbedder:
+def load_embedder(settings: Settings | None = None) -> Embedder:
     """The embedder the settings choose; the model itself loads on first use."""
     settings = resolve(settings)
+    if settings.encoder != "torch":
+        from assistant.onnx_encoder import OnnxEmbedder
+
+        base = BUNDLED_MODEL_NAME if not settings.model else str(model_dir(settings).resolve())
+        return OnnxEmbedder(
+            model_dir(settings),
+            base,
+            settings.index_dir / ".encoders",
+            quantized=settings.encoder == "onnx-int8",
+            batch_size=settings.batch_size,
+        )
     return SentenceTransformerEmbedder(model_dir(settings), model_name(settings), settings.batch_size)

@@ -29,6 +29,10 @@ class Settings:
         default="",
         metadata={"help": "sentence-transformers model folder; empty means the bundled all-MiniLM-L6-v2"},
     )
+    encoder: str = field(
+        default="torch",
+        metadata={"help": "how the model runs: torch, onnx or onnx-int8 (ONNX Runtime, exported locally)"},
+    )
     chunk_tokens: int = field(default=200, metadata={"help": "target word pieces per chunk, header included"})
     chunk_overlap: int = field(default=30, metadata={"help": "word pieces shared by neighbouring chunks"})
     k: int = field(default=5, metadata={"help": "results returned by search"})
@@ -62,6 +66,8 @@ class Settings:
                 raise SettingsError(f"{name} must be at least 1, got {getattr(self, name)}")
         if not 0 <= self.chunk_overlap < self.chunk_tokens:
             raise SettingsError("chunk_overlap must be at least 0 and less than chunk_tokens")
+        if self.encoder not in ("torch", "onnx", "onnx-int8"):
+            raise SettingsError(f"encoder must be torch, onnx or onnx-int8, not {self.encoder!r}")
         if self.retriever not in ("hybrid", "dense", "bm25"):
             raise SettingsError(f"retriever must be hybrid, dense or bm25, not {self.retriever!r}")
         if self.fusion not in ("rrf", "weighted"):

@@ -1,0 +1,172 @@
+"""An ONNX Runtime encoder: the same model exported to ONNX from its local weights (no download),
+optionally int8-quantised, run without torch at query time. Chosen by ``SCR_ENCODER=onnx|onnx-int8``.
+
+sentence-transformers' own ONNX backend needs optimum, whose releases pin an older transformers
+than sentence-transformers 6 requires, so the export here uses ``torch.onnx`` and the encoding
+reproduces the model's mean pooling and normalisation (fp32 vectors agree with torch's to 1e-6).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import logging
+import os
+import threading
+import uuid
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.errors import SettingsError
+
+ENCODERS = ("torch", "onnx", "onnx-int8")
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def export_path(model_path: Path, cache_dir: Path, quantized: bool) -> Path:
+    """Where the export of ``model_path`` lives (made on first use, then reused)."""
+    where = hashlib.sha256(str(model_path.resolve()).encode()).hexdigest()[:8]
+    stem = f"{model_path.resolve().name}-{where}"
+    return cache_dir / f"{stem}{'-int8' if quantized else ''}.onnx"
+
+
+def export(model_path: Path, target: Path, quantized: bool) -> Path:
+    """Export the model's transformer to ONNX (and quantise its weights to int8), atomically."""
+    if target.is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if quantized:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        full = export(model_path, target.with_name(target.name.replace("-int8.onnx", ".onnx")), False)
+        temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}")
+        root = logging.getLogger()
+        level = root.level
+        root.setLevel(logging.ERROR)  # quantize_dynamic advises pre-processing on the root logger
+        try:
+            quantize_dynamic(str(full), str(temporary), weight_type=QuantType.QInt8)
+        finally:
+            root.setLevel(level)
+        os.replace(temporary, target)
+        return target
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
+    transformer = model[0].auto_model.eval()
+
+    class Hidden(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.transformer = transformer
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:  # noqa: ANN401
+            out = self.transformer(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+            return out.last_hidden_state
+
+    sample = model.tokenizer(["an example", "a second, longer example"], padding=True, return_tensors="pt")
+    axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "last_hidden_state")}
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}")
+    with torch.no_grad():
+        torch.onnx.export(
+            Hidden(),
+            tuple(sample[name] for name in INPUTS),
+            str(temporary),
+            input_names=list(INPUTS),
+            output_names=["last_hidden_state"],
+            dynamic_axes=axes,
+            opset_version=17,
+            dynamo=False,
+        )
+    os.replace(temporary, target)
+    return target
+
+
+class OnnxEmbedder:
+    """Mean-pooled, normalised sentence vectors from an ONNX export of a local model."""
+
+    def __init__(self, path: Path, name: str, cache_dir: Path, quantized: bool = False, batch_size: int = 32) -> None:
+        missing = [m for m in ("onnxruntime", "onnx") if importlib.util.find_spec(m) is None]
+        if missing:
+            raise SettingsError(
+                f"the ONNX encoder needs {' and '.join(missing)}: pip install -e '.[onnx]' (or set SCR_ENCODER=torch)"
+            )
+        pooling = path / "1_Pooling" / "config.json"
+        if pooling.is_file() and not json.loads(pooling.read_text(encoding="utf-8")).get("pooling_mode_mean_tokens"):
+            raise SettingsError(f"the ONNX encoder reproduces mean pooling only; {path} pools otherwise")
+        self.path = path
+        self.name = f"{name}+onnx{'-int8' if quantized else ''}"
+        self.quantized = quantized
+        self.batch_size = batch_size
+        self.cache_dir = cache_dir
+        self._lock = threading.Lock()
+
+    @cached_property
+    def session(self):  # noqa: ANN201 - an onnxruntime.InferenceSession
+        """The ONNX Runtime session (the export is made on first use)."""
+        with self._lock:
+            import onnxruntime as ort
+
+            model = export(self.path, export_path(self.path, self.cache_dir, self.quantized), self.quantized)
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = os.cpu_count() or 1
+            options.inter_op_num_threads = 1
+            return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+
+    @property
+    def loaded(self) -> bool:
+        """True once the session is in memory."""
+        return "session" in self.__dict__
+
+    @cached_property
+    def _tokenizer(self):  # noqa: ANN202 - a tokenizers.Tokenizer
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+        tokenizer.no_padding()
+        tokenizer.no_truncation()
+        return tokenizer
+
+    @cached_property
+    def max_tokens(self) -> int:
+        """Longest input the model reads, special tokens included."""
+        return int(json.loads((self.path / "sentence_bert_config.json").read_text(encoding="utf-8"))["max_seq_length"])
+
+    @cached_property
+    def dimension(self) -> int:
+        """Length of each vector."""
+        return int(json.loads((self.path / "config.json").read_text(encoding="utf-8"))["hidden_size"])
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces of ``text``, special tokens excluded."""
+        return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """One normalised float32 row per text (longest first in batches, as sentence-transformers does)."""
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start : start + self.batch_size]
+            out[batch] = self._encode([texts[i] for i in batch])
+        return out
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        encodings = [self._tokenizer.encode(t) for t in texts]
+        width = min(max(len(e.ids) for e in encodings), self.max_tokens)
+        feeds = {name: np.zeros((len(texts), width), dtype=np.int64) for name in INPUTS}
+        for row, encoding in enumerate(encodings):
+            ids = encoding.ids[:width]
+            if len(encoding.ids) > width:  # truncated: keep the closing [SEP]
+                ids = ids[:-1] + [encoding.ids[-1]]
+            feeds["input_ids"][row, : len(ids)] = ids
+            feeds["attention_mask"][row, : len(ids)] = 1
+        hidden = self.session.run(None, feeds)[0]
+        mask = feeds["attention_mask"][..., None].astype(np.float32)
+        pooled = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
