@@ -33,6 +33,7 @@ from assistant.store import (
     FORMAT_VERSION,
     NewIndex,
     StoredIndex,
+    building,
     corpus_fingerprint,
     read_index,
     tidy,
@@ -40,6 +41,9 @@ from assistant.store import (
 )
 
 Progress = Callable[[int, int], None]  # (texts embedded so far, texts to embed)
+# Raised whenever parsing changes what a file gives; a build re-parses every file when it differs
+# (vectors of unchanged text are still reused).
+PARSER_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -151,14 +155,19 @@ def build_index(
     on_stage: Callable[[str], None] | None = None,
     on_progress: Progress | None = None,
     full: bool = False,
+    locked: bool = False,
 ) -> BuildReport:
     """Bring the index in ``settings.index_dir`` up to date with ``settings.corpus_dir``.
 
     ``progress`` shows a progress bar with chunks per second (``None``: only on a terminal);
-    ``on_progress`` is called as texts are embedded; ``full`` re-embeds everything.
+    ``on_progress`` is called as texts are embedded; ``full`` re-embeds everything; ``locked`` says
+    the caller already holds the build lock (``store.building``).
     A file that cannot be read is skipped with its reason; the others are indexed.
     """
     settings = resolve(settings)
+    if not locked:
+        with building(settings.index_dir):
+            return build_index(settings, embedder, progress, on_stage, on_progress, full, locked=True)
     started = time.perf_counter()
     say = on_stage or (lambda message: None)
     if not settings.corpus_dir.is_dir():
@@ -214,6 +223,7 @@ def build_index(
         "chunking": _chunking(settings),
         "approximate_from": settings.approximate_from,
         "max_file_mb": settings.max_file_mb,
+        "parser": PARSER_VERSION,
         "embedded": {"chunks": len(new_chunks), "sentences": len(new_units), "model": embedder.name},
         "versions": library_versions(),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -251,6 +261,7 @@ def _same_inputs(manifest: dict[str, Any], corpus_hash: str, settings: Settings)
         and manifest.get("corpus_dir") == str(settings.corpus_dir.resolve())
         and manifest.get("approximate_from") == settings.approximate_from
         and manifest.get("max_file_mb") == settings.max_file_mb
+        and manifest.get("parser") == PARSER_VERSION
     )
 
 
@@ -292,44 +303,65 @@ def _sidecar_name(name: str) -> str:
 
 
 def _parse(settings: Settings, files: dict[str, str], previous: StoredIndex | None) -> _Parsed:
-    """Every corpus file's records: kept from the previous index when the file and its sidecar are
-    unchanged, parsed otherwise; unreadable files and duplicate case ids are skipped with a reason."""
-    old_files = previous.manifest.get("files", {}) if previous is not None else {}
-    old_skipped = previous.manifest.get("skipped", {}) if previous is not None else {}
+    """Every corpus file's records: kept from the previous index when the file, its sidecar and the
+    parser are unchanged, parsed otherwise; unreadable files and duplicate case ids are skipped with a
+    reason (an unreadable file is not read again until its bytes or the size limit change)."""
+    manifest = previous.manifest if previous is not None else {}
+    same_parser = manifest.get("parser") == PARSER_VERSION
+    old_files = manifest.get("files", {})
+    old_skipped = manifest.get("skipped", {}) if same_parser else {}
     old_records: dict[str, list[Record]] = {}
-    for record in previous.records if previous is not None else ():
+    for record in previous.records if previous is not None and same_parser else ():
         old_records.setdefault(record.source, []).append(record)
     parsed = _Parsed()
     seen: dict[str, str] = {}
-    for path in corpus_files(settings.corpus_dir):
-        name = str(path.relative_to(settings.corpus_dir))
+    for name in sorted(n for n in files if not n.endswith(".meta.json")):  # the files fingerprinted
+        path = settings.corpus_dir / name
         sidecar = _sidecar_name(name)
         same = name in old_files and old_files[name] == files[name] and old_files.get(sidecar) == files.get(sidecar)
         status = "unchanged" if same else ("changed" if name in old_files else "added")
-        if same and name in old_skipped and old_skipped[name].get("sha256") == files[name]:
-            records, problem = [], old_skipped[name]["reason"]
+        skip = old_skipped.get(name, {})
+        if same and skip.get("unreadable") and skip.get("max_file_mb") == settings.max_file_mb:
+            records, problem = [], skip["reason"]
             parsed.errors.append(ScrError(problem))
         elif same and name in old_records:
             records, problem = old_records[name], ""
         else:
-            try:
-                records, problem = parse_file(path, name, settings.max_file_mb), ""
-            except ParseError as exc:
-                records, problem = [], str(exc)
-                parsed.errors.append(exc)
-        clash = next((r for r in records if r.case_id in seen), None)
+            records, problem = _read(path, name, settings)
+            if problem:
+                parsed.errors.append(ScrError(problem))
+        unreadable = bool(problem)
+        ids = [r.case_id for r in records]
+        clash = next((r for i, r in enumerate(records) if r.case_id in seen or r.case_id in ids[:i]), None)
         if clash is not None:
-            other = seen[clash.case_id]
+            other = seen.get(clash.case_id, "this file")
             records, problem = [], f"{name}:{clash.line}: duplicate case id {clash.case_id} (also in {other})"
         if problem:
             parsed.outcomes.append(FileOutcome(name, "skipped", problem))
-            parsed.skipped[name] = {"sha256": files[name], "reason": problem}
+            parsed.skipped[name] = {
+                "sha256": files[name],
+                "reason": problem,
+                "unreadable": unreadable,
+                "max_file_mb": settings.max_file_mb,
+            }
             continue
         for record in records:
             seen[record.case_id] = name
         parsed.records += records
         parsed.outcomes.append(FileOutcome(name, status, records=len(records)))
     return parsed
+
+
+def _read(path: Path, name: str, settings: Settings) -> tuple[list[Record], str]:
+    """A file's records, or no records and one line saying why it cannot be read."""
+    try:
+        return parse_file(path, name, settings.max_file_mb), ""
+    except ParseError as exc:
+        return [], str(exc)
+    except OSError as exc:
+        return [], f"{path}: cannot be read ({exc.strerror or exc})"
+    except Exception as exc:  # noqa: BLE001 - a reader library failing on a file must not stop the build
+        return [], f"{path}: could not be read ({type(exc).__name__}: {str(exc)[:120]})"
 
 
 def _old_vectors(previous: StoredIndex | None) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:

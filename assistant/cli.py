@@ -43,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("paths", nargs="+", type=Path, help="files, or folders to add recursively")
     add.add_argument("--corpus", type=Path, help="corpus folder (default: $SCR_CORPUS_DIR or ./corpus)")
     add.add_argument("--json", action="store_true", help="print the summary as JSON")
+    add.add_argument("--replace", action="store_true", help="replace corpus files of the same name (newer versions)")
 
     search = sub.add_parser("search", help="find the cases that best match a query")
     common(search)
@@ -176,7 +177,7 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 0 when every file was added, 1 when some were refused (the others are still added)."""
     from assistant.intake import add_files
 
-    report = add_files(args.paths, settings, on_stage=lambda m: print(m, file=sys.stderr))
+    report = add_files(args.paths, settings, on_stage=lambda m: print(m, file=sys.stderr), replace=args.replace)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:

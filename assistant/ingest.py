@@ -15,6 +15,7 @@ import re
 import statistics
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,11 +25,13 @@ from assistant.errors import ParseError
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".pdf", ".docx", ".html", ".htm")
 DEFAULT_MAX_MB = 50  # Settings.max_file_mb; a 150-page overview report is 1-5 MB
+MAX_UNPACKED_MB = 500  # a .docx that unpacks to more is a zip bomb, not a review
 
 # Characters that Windows-1252 text typically holds beyond ASCII (smart quotes, dashes, pound, euro).
-_CP1252_PUNCTUATION = set("‘’“”–—…•£€°·½¼¾§©®™´¨¸")
+_CP1252_PUNCTUATION = set("‘’“”–—…•£€°·½¼¾§©®™´¨¸\xa0\xad«»×÷¶¹²³ªº¿¡¢¥¦¬¯±µ†‡‰‹›")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^-\s*\d{1,4}\s*-$", re.IGNORECASE)
+_PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,4})?$|^-\s*\d{1,3}\s*-$", re.IGNORECASE)
+_MONTH_WORD = re.compile(r"^\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.I)
 _NUMBERED_HEADING = re.compile(r"^(?P<number>\d{1,2}(?:\.\d{1,2}){0,2})\.?\s+(?P<title>[A-Z][^.!?;]*)$")
 _SECTION_WORDS = {
     "introduction",
@@ -249,13 +252,19 @@ def _pdf(path: Path, data: bytes) -> Extracted:
         title = str(info.title or "").strip() if info else ""
     except ParseError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
+    except PdfReadError as exc:
         raise ParseError(path, 0, f"is not a readable PDF: damaged or incomplete ({type(exc).__name__})") from None
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds (limits, dependencies, odd structures)
+        why = f"{type(exc).__name__}: {str(exc)[:100]}"
+        raise ParseError(path, 0, f"is not a PDF this program can read ({why})") from None
     if not any(page.strip() for page in pages):
         raise ParseError(path, 0, "no extractable text: scanned PDF? run OCR first")
-    page_lines = strip_running_lines([[line.strip() for line in page.split("\n")] for page in pages])
-    lines, numbers = pdf_layout(page_lines)
-    meta = {"title": title} if title and not _junk_title(title) else {}
+    raw = [[line.strip() for line in page.split("\n")] for page in pages]
+    cover = next((line for line in raw[0] if line and not _PAGE_NUMBER.match(line)), "")
+    lines, numbers = pdf_layout(strip_running_lines(raw))
+    if not title or _junk_title(title):
+        title = cover if 0 < len(cover.split()) <= 15 else ""  # the cover's first line, before running lines go
+    meta = {"title": title} if title else {}
     return Extracted("\n".join(lines), "pdf", tuple(numbers), meta)
 
 
@@ -299,13 +308,13 @@ def heading_level(line: str, short: bool) -> int:
     if not words or len(words) > 12 or len(text) > 90 or text[-1] in ".,;:" or not short:
         return 0
     numbered = _NUMBERED_HEADING.match(text)
-    if numbered:
+    if numbered and not _MONTH_WORD.match(text):  # '12 March 2016 Home visit' is a chronology line
         return numbered["number"].count(".") + 1
     bare = re.sub(r"^(?:section|part|chapter|appendix)\s+\w+[:.]?\s*", "", text.lower()).strip()
     if bare in _SECTION_WORDS or text.lower() in _SECTION_WORDS:
         return 1
     letters = [c for c in text if c.isalpha()]
-    if len(letters) >= 4 and all(c.isupper() for c in letters) and len(words) <= 8:
+    if len(letters) >= 4 and all(c.isupper() for c in letters) and 2 <= len(words) <= 8:  # not 'CAMHS' alone
         return 1
     return 0
 
@@ -339,8 +348,9 @@ def pdf_layout(pages: list[list[str]]) -> tuple[list[str], list[int]]:
                 out[-1] = out[-1] + line  # 'multi-' + 'agency': keep the hyphen, join the word
             else:
                 emit(line, page_number)
-            if short and line.rstrip().endswith((".", "!", "?", ":", '"', "”", "’")):
-                blank(page_number)
+            cover = page_number == 1 and not any(t.startswith("#") for t in out)
+            if short and (cover or line.rstrip().endswith((".", "!", "?", ":", '"', "”", "’"))):
+                blank(page_number)  # a sentence's last line, or a line of the cover page, ends a block
     while out and out[-1] == "":
         out.pop()
         numbers.pop()
@@ -355,8 +365,12 @@ def _docx(path: Path, data: bytes) -> Extracted:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if "word/document.xml" not in archive.namelist():
                 raise ParseError(path, 0, "is not a Word .docx file: a ZIP archive without word/document.xml")
+            unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
         raise ParseError(path, 0, "is not a readable Word .docx file: damaged or incomplete ZIP") from None
+    if unpacked > MAX_UNPACKED_MB * 1024 * 1024:
+        size = f"{unpacked / 1048576:.0f} MB, over {MAX_UNPACKED_MB} MB"
+        raise ParseError(path, 0, f"unpacks to {size}: not a normal Word document")
     import docx
     from docx.table import Table
 
@@ -364,8 +378,32 @@ def _docx(path: Path, data: bytes) -> Extracted:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds for a damaged package
         raise ParseError(path, 0, f"is not a readable Word .docx file ({type(exc).__name__})") from None
+    try:
+        return _docx_text(document, Table)
+    except Exception as exc:  # noqa: BLE001 - odd packages (missing style names, broken parts)
+        raise ParseError(path, 0, f"is a Word file this program cannot read ({type(exc).__name__})") from None
+
+
+def _docx_blocks(document: Any, table_type: Any) -> Iterator[Any]:
+    """Paragraphs and tables in reading order, content controls (cover pages, boxes) included."""
+    from docx.text.paragraph import Paragraph
+
+    def walk(element: Any) -> Iterator[Any]:
+        for child in element.iterchildren():
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                yield Paragraph(child, document)
+            elif tag == "tbl":
+                yield table_type(child, document)
+            elif tag in ("sdt", "sdtContent", "customXml"):
+                yield from walk(child)
+
+    yield from walk(document.element.body)
+
+
+def _docx_text(document: Any, Table: Any) -> Extracted:  # noqa: N803 - the python-docx class
     lines: list[str] = []
-    for block in document.iter_inner_content():
+    for block in _docx_blocks(document, Table):
         if isinstance(block, Table):
             for row in block.rows:
                 cells = list(dict.fromkeys(c.text.strip() for c in row.cells if c.text.strip()))
@@ -375,7 +413,7 @@ def _docx(path: Path, data: bytes) -> Extracted:
         text = re.sub(r"\s+", " ", block.text).strip()
         if not text:
             continue
-        style = (block.style.name if block.style is not None else "").lower()
+        style = ((block.style.name if block.style is not None else "") or "").lower()
         level = re.match(r"heading (\d)", style)
         if style == "title":
             lines += [f"# {text}", ""]
@@ -392,7 +430,7 @@ def _docx(path: Path, data: bytes) -> Extracted:
 
 # ---------------------------------------------------------------- HTML
 
-_DROP_TAGS = ("script", "style", "noscript", "template", "nav", "footer", "aside", "form", "iframe", "svg", "head")
+_DROP_TAGS = ("script", "style", "noscript", "template", "nav", "footer", "aside", "iframe", "svg", "head", "select")
 _BLOCK_TAGS = ("p", "div", "section", "article", "main", "blockquote", "pre", "tr", "table", "dd", "dt", "figcaption")
 
 

@@ -1,8 +1,8 @@
 """Adding review files to the corpus: check each file, copy the good ones in, bring the index up to date.
 
 A file that cannot be read is refused with one line naming it; the other files are still added.
-Files are copied into the corpus folder under their own names (a file of the same name is
-replaced: a newer version of the same review), each by a write to a temporary name and a rename,
+Files are copied into the corpus folder under their own names (a different file of the same name
+is refused unless replacing is asked for), each by a write to a temporary name and a rename,
 and the index is rebuilt incrementally, so only the new text is embedded.
 """
 
@@ -18,11 +18,11 @@ from typing import Any
 
 from assistant.build import BuildReport, Progress, build_index
 from assistant.embed import Embedder
-from assistant.errors import ParseError, ScrError
+from assistant.errors import ParseError, ScrError, build_command
 from assistant.ingest import SUPPORTED_SUFFIXES
 from assistant.parse import SKIP_NAMES, parse_file
 from assistant.settings import Settings, resolve
-from assistant.store import read_index
+from assistant.store import building, read_index, sha256_file
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,14 @@ class AddReport:
     added: tuple[str, ...]
     refused: tuple[Refused, ...]
     build: BuildReport | None
+    replaced: tuple[str, ...] = ()  # added files that replaced a different file of the same name
 
     def summary(self) -> str:
         """Lines for people: one per refused file, then the build's summary."""
         lines = [f"refused {r.reason}" for r in self.refused]
         lines.append(f"added {len(self.added)} file(s) to the corpus: {', '.join(self.added) or 'none'}")
+        if self.replaced:
+            lines.append(f"replaced the corpus's earlier {', '.join(self.replaced)}")
         if self.build is not None:
             lines.append(self.build.summary())
         return "\n".join(lines)
@@ -54,6 +57,7 @@ class AddReport:
         return {
             "added": list(self.added),
             "refused": [r.__dict__ for r in self.refused],
+            "replaced": list(self.replaced),
             "build": self.build.to_dict() if self.build is not None else None,
         }
 
@@ -85,32 +89,56 @@ def add_files(
     on_stage: Callable[[str], None] | None = None,
     on_progress: Progress | None = None,
     names: dict[Path, str] | None = None,
+    replace: bool = False,
 ) -> AddReport:
-    """Check and copy each file into ``settings.corpus_dir``, then update the index.
-
-    ``names`` gives the corpus name of a file when it differs from its own (browser uploads).
+    """Check and copy each file into ``settings.corpus_dir``, then update the index, all under the
+    index's build lock. A file whose name is taken in the corpus by different content is refused
+    unless ``replace``; ``names`` gives how the user knows a file (browser uploads).
     """
     settings = resolve(settings)
     corpus = settings.corpus_dir
     if not corpus.is_dir():
         raise ParseError(corpus, 0, "corpus folder not found")
-    owners = _current_owners(settings)
-    added: list[str] = []
-    refused: list[Refused] = []
-    for path in expand(paths):
-        name = (names or {}).get(path, path.name)
-        label = name if names and path in names else str(path)  # an upload is named as the user knows it
-        problem = _check(path, name, label, settings, owners)
-        if problem:
-            refused.append(Refused(name, problem))
-            continue
-        _copy_in(path, corpus / name)
-        sidecar = path.with_name(path.stem + ".meta.json")
-        if sidecar.is_file():
-            _copy_in(sidecar, corpus / (Path(name).stem + ".meta.json"))
-        added.append(name)
-    build = build_index(settings, embedder, progress, on_stage, on_progress) if added else None
-    return AddReport(tuple(added), tuple(refused), build)
+    with building(settings.index_dir):
+        owners = _current_owners(settings)
+        added: list[str] = []
+        replaced: list[str] = []
+        refused: list[Refused] = []
+        for path in expand(paths):
+            name = path.name
+            label = (names or {}).get(path, str(path))
+            target = corpus / name
+            taken = path.is_file() and target.is_file() and not _same_bytes(path, target)
+            if name in added:
+                problem = f"{label}: another file named {name} is already being added"
+            elif taken and not replace:
+                problem = f"{label}: the corpus already holds a different {name} (use --replace to replace it)"
+            else:
+                problem = _check(path, name, label, settings, owners)
+            if problem:
+                refused.append(Refused(name, problem))
+                continue
+            if taken:
+                replaced.append(name)
+            _copy_in(path, target)
+            sidecar = path.with_name(path.stem + ".meta.json")
+            if sidecar.is_file():
+                _copy_in(sidecar, corpus / (Path(name).stem + ".meta.json"))
+            added.append(name)
+        if not added:
+            return AddReport((), tuple(refused), None, ())
+        try:
+            build = build_index(settings, embedder, progress, on_stage, on_progress, locked=True)
+        except (ScrError, OSError) as exc:
+            raise ScrError(
+                f"{', '.join(added)} copied into {corpus}, but the index was not updated ({exc}); "
+                f"run `{build_command(settings.index_dir)}`"
+            ) from exc
+    return AddReport(tuple(added), tuple(refused), build, tuple(replaced))
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    return a.stat().st_size == b.stat().st_size and sha256_file(a) == sha256_file(b)
 
 
 def _current_owners(settings: Settings) -> dict[str, str]:
@@ -125,16 +153,23 @@ def _check(path: Path, name: str, label: str, settings: Settings, owners: dict[s
     """'' when the file can be added; else one line naming it (as ``label``) and saying why not."""
     if not path.exists():
         return f"{label}: no such file"
-    if name.lower() in SKIP_NAMES or name.startswith(".") or "/" in name or name.endswith(".meta.json"):
+    if name.lower() in SKIP_NAMES or name.startswith(".") or name.endswith(".meta.json"):
         return f"{label}: {name!r} is not a name a review file can have in the corpus"
     try:
         records = parse_file(path, name, settings.max_file_mb)
     except ParseError as exc:
         return f"{label}:{exc.line}: {exc.reason}" if exc.line > 0 else f"{label}: {exc.reason}"
-    for record in records:
+    except OSError as exc:
+        return f"{label}: cannot be read ({exc.strerror or exc})"
+    except Exception as exc:  # noqa: BLE001 - a reader library failing on one file must not stop the others
+        return f"{label}: could not be read ({type(exc).__name__}: {str(exc)[:120]})"
+    ids = [r.case_id for r in records]
+    for i, record in enumerate(records):
         owner = owners.get(record.case_id)
         if owner is not None and owner != name:
             return f"{label}:{record.line}: case id {record.case_id} is already in the corpus, in {owner}"
+        if record.case_id in ids[:i]:
+            return f"{label}:{record.line}: case id {record.case_id} appears twice in this file"
     for record in records:
         owners[record.case_id] = name
     return ""

@@ -17,18 +17,24 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
 _DATED = re.compile(rf"\b(?:published|publication|dated?|final|issued|completed)\b[^\n]{{0,40}}?\b{_YEAR}\b", re.I)
 _MONTH_YEAR = re.compile(rf"\b{_MONTH}\s+{_YEAR}\b", re.I)
 _ANY_YEAR = re.compile(rf"(?<![\d/.-]){_YEAR}(?![\d/.-])")
+_AREA_WORD = r"[A-Z][\w'.-]*"
 _AREA = re.compile(
-    r"((?:[A-Z][\w'&.-]*\s+(?:and\s+|upon\s+|on\s+|under\s+)?){1,4}?)(?:Local\s+)?Safeguarding\s+"
+    rf"((?:{_AREA_WORD}(?:\s*(?:,|&|and|of|upon|on|under|the)\s+|\s+)){{1,6}}?)(?:Local\s+)?Safeguarding\s+"
     r"(?:Children'?s?\s+|Adults\s+)?(?:Board|Partnership|Partners|Arrangements)\b"
 )
-_AREA_NOISE = {"serious", "case", "review", "report", "overview", "the", "by", "published", "local", "child"}
-_PSEUDONYM = re.compile(r"\b((?:Child|Baby|Infant|Sibling|Siblings|Young Person)\s+[A-Z]{1,2}\d{0,3})(?![\w'])")
-_REVIEW_OF = re.compile(
-    r"\b(?i:review)\b\s*(?:into|of|:|-|–|—)\s*(?:the\s+(?:death|case)\s+of\s+)?([A-Z][a-z]+)\b(?![ -][A-Z][a-z])"
+_AREA_NOISE = {"serious", "case", "review", "report", "overview", "the", "by", "published", "local", "child", "final"}
+_PSEUDONYM = re.compile(
+    r"\b((?:Child|Baby|Infant|Sibling|Siblings|Young Person|Family|Adult)\s+[A-Z]{1,2}\d{0,3})(?![\w'])"
 )
+_NOT_A_NAME = {"overview", "executive", "summary", "report", "practice", "learning", "final", "neglect", "the", "a"}
+_REVIEW_OF = re.compile(
+    r"\b(?i:review)\b\s*(?:into|of|:|-|–|—)\s*(?:the\s+(?:death|case)\s+of\s+)?[‘'\"“]?([A-Z][a-z]+)[’'\"”]?"
+    r"(?![ -][A-Z][a-z])(?!\w)"
+)
+_QUOTED = re.compile(r"[‘'\"“]([A-Z][a-z]+)[’'\"”]")
 _REVIEW_WORDS = re.compile(
     r"\b(?:serious case review|safeguarding practice review|learning review|case review|learning brief|"
-    r"domestic homicide review|practice review)\b",
+    r"domestic homicide review|practice review|SCR|LCSPR|CSPR|SILP)\b",
     re.I,
 )
 
@@ -37,20 +43,28 @@ def infer_metadata(title: str, text: str) -> dict[str, Any]:
     """Year, area and name that a report's title and opening lines show (only those found)."""
     opening = "\n".join([line for line in text.split("\n") if line.strip()][:OPENING_LINES])
     found: dict[str, Any] = {}
-    for pattern in (_DATED, _MONTH_YEAR, _ANY_YEAR):
-        match = pattern.search(f"{title}\n{opening}")
+    cover = "\n".join([title, *opening.split("\n")[:12]])
+    for pattern, where in ((_DATED, f"{title}\n{opening}"), (_MONTH_YEAR, f"{title}\n{opening}"), (_ANY_YEAR, cover)):
+        match = pattern.search(where)
         if match:
             found["year"] = int(match.group(1))
             break
     for line in (title, *opening.split("\n")):
         match = _AREA.search(line.lstrip("# "))
         if match:
-            words = [w for w in match.group(1).split() if w.lower() not in _AREA_NOISE]
-            if words:
-                found["area"] = " ".join(words)
+            words = match.group(1).split()
+            while words and words[0].lower().strip(",") in _AREA_NOISE:
+                words.pop(0)  # 'Serious Case Review Northshire ...' names Northshire
+            area = " ".join(words).strip(" ,&")
+            if area:
+                found["area"] = re.sub(r"\s+(?:and|&|,)$", "", area)
                 break
-    name = _PSEUDONYM.search(title) or _REVIEW_OF.search(title) or _PSEUDONYM.search(opening)
-    if name:
+    name = _PSEUDONYM.search(title) or _QUOTED.search(title)
+    if name is None:
+        named = _REVIEW_OF.search(title)
+        name = named if named and named.group(1).lower() not in _NOT_A_NAME else None
+    name = name or _PSEUDONYM.search(opening)
+    if name and name.group(1) not in found.get("area", "").split():  # 'Learning review - Hackney' names a place
         found["name"] = name.group(1)
     return found
 
@@ -81,7 +95,7 @@ def with_pages(document: Document, lines: Sequence[str], pages: Sequence[int]) -
     cursor = 0
     sections = []
     for section in document.doc_sections:
-        needle = section.text.replace("\n", " ")
+        needle, back = _collapse(section.text)  # back: each collapsed character's offset in section.text
         position = flat.find(needle, cursor)
         if position < 0:
             position = flat.find(needle[:80], cursor)
@@ -97,10 +111,24 @@ def with_pages(document: Document, lines: Sequence[str], pages: Sequence[int]) -
             if starts[i] >= position + length:
                 break
             if line_pages[i] != marks[-1][1]:
-                marks.append((starts[i] - position, line_pages[i]))
+                marks.append((back[min(starts[i] - position, len(back) - 1)], line_pages[i]))
         cursor = position + length
         sections.append(dataclasses.replace(section, pages=tuple(marks)))
     return dataclasses.replace(document, doc_sections=tuple(sections))
+
+
+def _collapse(text: str) -> tuple[str, list[int]]:
+    """``text`` with every run of white space made one space, and the original offset of each character."""
+    out: list[str] = []
+    back: list[int] = []
+    for i, char in enumerate(text):
+        if char.isspace():
+            if out and out[-1] == " ":
+                continue
+            char = " "
+        out.append(char)
+        back.append(i)
+    return "".join(out), back or [0]
 
 
 def page_at(section: Section, offset: int) -> int | None:

@@ -104,6 +104,19 @@ def write_index(index_dir: Path, new: NewIndex) -> Path:
         return _write_locked(index_dir, new)
 
 
+@contextlib.contextmanager
+def building(index_dir: Path) -> Iterator[None]:
+    """Hold the index folder's build lock for a whole build (or an add and its build), so that two
+    builds, e.g. two browser sessions adding files at once, run one after the other."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / ".build.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def tidy(index_dir: Path) -> None:
     """Remove what failed or killed builds left beside the live index (under the lock)."""
     with _exclusive(index_dir):

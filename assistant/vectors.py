@@ -14,6 +14,9 @@ APPROXIMATE_FROM = 50_000
 HNSW_M = 32  # neighbours per node
 EF_CONSTRUCTION = 80  # breadth of the search while building
 EF_SEARCH = 128  # breadth of the search at query time (recall against latency)
+# A filter that leaves this many chunks or fewer is searched exactly among them: HNSW's graph walk
+# loses recall when most nodes are filtered out.
+EXACT_FILTERED_UP_TO = 50_000
 
 
 def make_index(vectors: np.ndarray, approximate_from: int = APPROXIMATE_FROM) -> Any:
@@ -60,6 +63,8 @@ def search(index: Any, query: np.ndarray, k: int, allowed: np.ndarray | None = N
     """Scores and ids of the ``k`` nearest vectors, optionally only among the ``allowed`` ids."""
     query = np.ascontiguousarray(np.asarray(query, dtype=np.float32).reshape(1, -1))
     params = None
+    if allowed is not None and is_approximate(index) and len(allowed) <= EXACT_FILTERED_UP_TO:
+        return _exact_among(index, query, k, np.asarray(allowed, dtype=np.int64))
     if allowed is not None:
         selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
         if is_approximate(index):
@@ -69,3 +74,15 @@ def search(index: Any, query: np.ndarray, k: int, allowed: np.ndarray | None = N
     elif is_approximate(index) and k > index.hnsw.efSearch:
         params = faiss.SearchParametersHNSW(efSearch=k)
     return index.search(query, k, params=params)
+
+
+def _exact_among(index: Any, query: np.ndarray, k: int, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exact inner-product search among the ``allowed`` ids of an index that stores full vectors."""
+    rows = index.reconstruct_batch(allowed) if len(allowed) else np.zeros((0, index.d), dtype=np.float32)
+    scores = rows @ query[0]
+    top = np.argsort(-scores, kind="stable")[:k]
+    found_scores = np.full((1, k), -np.inf, dtype=np.float32)
+    found_ids = np.full((1, k), -1, dtype=np.int64)
+    found_scores[0, : len(top)] = scores[top]
+    found_ids[0, : len(top)] = allowed[top]
+    return found_scores, found_ids

@@ -12,7 +12,7 @@ import assistant.build
 from assistant.api import Assistant
 from assistant.build import build_index
 from assistant.cli import main
-from assistant.errors import ParseError
+from assistant.errors import ParseError, ScrError
 from assistant.ingest import extract
 from assistant.intake import add_files
 from assistant.parse import parse_file
@@ -282,7 +282,7 @@ def test_build_interrupted_while_adding_leaves_previous_index(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("assistant.store.save_bm25", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(ScrError, match=r"northshire-child-r.pdf copied into .*, but the index was not updated"):
         add_files([files / fx.PDF_NAME], fake_index, embedder=fake_embedder, progress=False)
     assert _snapshot(fake_index) == before
     assert live_build_dir(fake_index.index_dir).name == before[0]
@@ -344,3 +344,182 @@ def test_a_report_groups_as_one_case_on_both_sides(
     assert set(sentence_groups(stored).keys) <= chunk_keys  # every sentence scores a group that exists
     hits = Assistant.load(settings=fake_index, embedder=fake_embedder).search("button battery", k=10)
     assert [h.case_id for h in hits].count("northshire-child-r") == 1
+
+
+# ---------------------------------------------------------------- found in review
+
+
+def test_a_duplicate_skip_is_lifted_when_the_other_file_goes(fake_index: Settings, fake_embedder: HashEmbedder) -> None:
+    brief = "# Learning brief: Child Q\n\n## What happened\n\nThe school nurse saw bruising and told no one.\n"
+    (fake_index.corpus_dir / "a.md").write_text(brief)
+    (fake_index.corpus_dir / "A.md").write_text(brief.replace("school nurse", "youth worker"))
+    first = build_index(fake_index, embedder=fake_embedder, progress=False)
+    assert [f.name for f in first.skipped()] == ["a.md"] and "duplicate case id a" in first.skipped()[0].reason
+    (fake_index.corpus_dir / "A.md").unlink()
+    second = build_index(fake_index, embedder=fake_embedder, progress=False)
+    assert second.skipped() == [] and "a" in {r.case_id for r in read_index(fake_index.index_dir).records}
+
+
+def test_a_size_skip_is_lifted_when_the_limit_is_raised(
+    files: Path, fake_index: Settings, fake_embedder: HashEmbedder
+) -> None:
+    big = fx.make_large_text(fake_index.corpus_dir, 300_000)
+    small_limit = build_index(fake_index.replace(max_file_mb=0.1), embedder=fake_embedder, progress=False)
+    assert [f.name for f in small_limit.skipped()] == [big.name]
+    raised = build_index(fake_index, embedder=fake_embedder, progress=False)
+    assert raised.skipped() == [] and "huge" in {r.case_id for r in read_index(fake_index.index_dir).records}
+
+
+def test_duplicate_ids_inside_one_file_are_refused(tmp_path: Path, fake_index: Settings) -> None:
+    digest = tmp_path / "twice.txt"
+    entry = "January 2019 - Leeds - Child A\n\nSummary: A baby was shaken.\n\nKeywords: infant\n\n"
+    digest.write_text("Digest\n\n" + entry + entry)
+    report = add_files([digest], fake_index, progress=False)
+    assert "case id 2019-01-leeds-child-a appears twice in this file" in report.refused[0].reason
+
+
+def test_same_name_needs_replace_and_a_batch_cannot_hold_one_name_twice(
+    tmp_path: Path, fake_index: Settings, fake_embedder: HashEmbedder
+) -> None:
+    batch = tmp_path / "batch"
+    for folder, worker in (("a", "school nurse"), ("b", "youth worker")):
+        (batch / folder).mkdir(parents=True)
+        (batch / folder / "brief.md").write_text(f"# Learning brief: Child Q\n\n## What happened\n\nThe {worker}.\n")
+    both = add_files([batch], fake_index, embedder=fake_embedder, progress=False)
+    assert both.added == ("brief.md",) and "another file named brief.md" in both.refused[0].reason
+    other = batch / "b" / "brief.md"
+    kept = add_files([other], fake_index, embedder=fake_embedder, progress=False)
+    assert kept.added == () and "already holds a different brief.md" in kept.refused[0].reason
+    assert "school nurse" in (fake_index.corpus_dir / "brief.md").read_text()
+    newer = add_files([other], fake_index, embedder=fake_embedder, progress=False, replace=True)
+    assert newer.added == ("brief.md",) and newer.replaced == ("brief.md",)
+    assert "youth worker" in (fake_index.corpus_dir / "brief.md").read_text()
+
+
+def test_an_upload_named_like_an_indexed_review_is_refused(
+    files: Path, fake_index: Settings, fake_embedder: HashEmbedder, tmp_path: Path
+) -> None:
+    add_files([files / fx.DOCX_NAME], fake_index, embedder=fake_embedder, progress=False)
+    upload = tmp_path / "0" / "Eastborough Learning Review.docx"  # how the library page saves an upload
+    upload.parent.mkdir()
+    upload.write_bytes((files / fx.DOCX_NAME).read_bytes())
+    report = add_files([upload], fake_index, embedder=fake_embedder, names={upload: upload.name})
+    (refused,) = report.refused
+    assert refused.reason.startswith("Eastborough Learning Review.docx:")
+    assert "already in the corpus, in eastborough-learning-review.docx" in refused.reason
+
+
+def test_a_reader_crash_is_one_line_for_add_and_a_skip_for_build(
+    files: Path, fake_index: Settings, fake_embedder: HashEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import assistant.ingest
+
+    real = assistant.ingest._docx
+
+    def crash(path: Path, data: bytes) -> object:
+        if "bad" in path.name:
+            raise RuntimeError("a reader library bug")
+        return real(path, data)
+
+    monkeypatch.setattr(assistant.ingest, "_docx", crash)
+    bad = files / "bad.docx"
+    bad.write_bytes((files / fx.DOCX_NAME).read_bytes())
+    report = add_files([bad, files / fx.HTML_NAME], fake_index, embedder=fake_embedder, progress=False)
+    assert "could not be read (RuntimeError: a reader library bug)" in report.refused[0].reason
+    assert report.added == (fx.HTML_NAME,)
+    (fake_index.corpus_dir / "bad.docx").write_bytes(bad.read_bytes())
+    built = build_index(fake_index, embedder=fake_embedder, progress=False)
+    assert [f.name for f in built.skipped()] == ["bad.docx"]
+
+
+def test_two_adds_at_once_both_end_up_in_the_index(
+    files: Path, fake_index: Settings, fake_embedder: HashEmbedder
+) -> None:
+    import threading
+
+    threads = [
+        threading.Thread(target=add_files, args=([files / name], fake_index), kwargs={"embedder": fake_embedder})
+        for name in (fx.PDF_NAME, fx.HTML_NAME)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ids = {r.case_id for r in read_index(fake_index.index_dir).records}
+    assert {"northshire-child-r", "westshire-baby-t"} <= ids
+
+
+def test_new_parser_version_reparses_but_reuses_vectors(
+    fake_index: Settings, fake_embedder: HashEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(assistant.build, "PARSER_VERSION", assistant.build.PARSER_VERSION + 1)
+    report = build_index(fake_index, embedder=fake_embedder, progress=False)
+    assert not report.up_to_date and report.embedded == 0 and report.reused == report.chunks
+
+
+@pytest.mark.parametrize(
+    ("line", "level"),
+    [
+        ("4. Findings", 1),
+        ("4.2 Health services", 2),
+        ("KEY PRACTICE EPISODES", 1),
+        ("Recommendations", 1),
+        ("12 March 2016 Home visit by the health visitor", 0),
+        ("CAMHS", 0),
+        ("The health visitor saw the baby at home and", 0),
+    ],
+)
+def test_pdf_heading_lines(line: str, level: int) -> None:
+    from assistant.ingest import heading_level
+
+    assert heading_level(line, short=True) == level
+
+
+def test_pages_inside_a_section_despite_doubled_spaces() -> None:
+    from assistant.records import Document, Section
+    from assistant.reports import page_at, with_pages
+
+    lines = ["# 4. Findings", "", "The first  page holds", "this text.", "The second page  holds", "more text."]
+    pages = [1, 1, 1, 1, 2, 2]
+    text = "The first  page holds this text.\nThe second page  holds more text."
+    document = Document("d", "T", (Section("4. Findings", text, 3),))
+    (section,) = with_pages(document, lines, pages).sections()
+    assert section.pages[0] == (0, 1) and section.pages[1][1] == 2
+    assert text[section.pages[1][0] :].startswith("The second")
+    assert page_at(section, text.index("more")) == 2 and page_at(section, 0) == 1
+
+
+@pytest.mark.parametrize(
+    ("title", "opening", "expected"),
+    [
+        (
+            "Serious Case Review – Child A – Overview Report",
+            "Bath and North East Somerset Safeguarding Children Partnership\nPublished December 2020",
+            {"year": 2020, "area": "Bath and North East Somerset", "name": "Child A"},
+        ),
+        (
+            "Local Child Safeguarding Practice Review: 'Ellie'",
+            "Brighton & Hove Safeguarding Children Partnership",
+            {"area": "Brighton & Hove", "name": "Ellie"},
+        ),
+        (
+            "Serious Case Review - Overview report",
+            "Isle of Wight Safeguarding Children Board",
+            {"area": "Isle of Wight"},
+        ),
+        ("Serious Case Review Family T", "", {"name": "Family T"}),
+    ],
+)
+def test_report_metadata_from_common_title_pages(title: str, opening: str, expected: dict[str, object]) -> None:
+    from assistant.reports import infer_metadata
+
+    assert infer_metadata(title, opening) == expected
+
+
+def test_windows_text_with_non_breaking_spaces_and_html_in_a_form(tmp_path: Path) -> None:
+    text = tmp_path / "word-export.txt"
+    text.write_bytes(b"Learning brief\n\nChild\xa0A\x92s GP was not told \xababout the move\xbb.\n")
+    assert "Child A\u2019s GP was not told \u00ababout the move\u00bb" in parse_file(text)[0].sections()[0].text
+    page = tmp_path / "aspnet.html"
+    page.write_text("<html><body><form><h1>Review: Child K</h1><p>The school saw bruises.</p></form></body></html>")
+    assert "The school saw bruises." in parse_file(page)[0].sections()[0].text

@@ -16,7 +16,7 @@ assistant = st.session_state["assistant"]
 st.title("Case library")
 
 
-def add_uploads(uploads: list) -> None:  # noqa: ANN001 - Streamlit UploadedFile objects
+def add_uploads(uploads: list, replace: bool) -> None:  # noqa: ANN001 - Streamlit UploadedFile objects
     """Add uploaded files exactly as ``scr-assistant add`` does, showing progress; keep the outcome to show."""
     settings = assistant.settings.replace(corpus_dir=assistant.corpus_dir)
     bar = st.progress(0.0, text="Checking the files…")
@@ -27,28 +27,41 @@ def add_uploads(uploads: list) -> None:  # noqa: ANN001 - Streamlit UploadedFile
     with tempfile.TemporaryDirectory(prefix="scr-upload-") as tmp:
         names: dict[Path, str] = {}
         for number, upload in enumerate(uploads):
-            path = Path(tmp) / f"{number}{Path(upload.name).suffix.lower()}"
+            name = Path(upload.name).name  # the name the user knows, never a path
+            path = Path(tmp) / str(number) / name  # each in its own folder: same names stay apart
+            path.parent.mkdir()
             path.write_bytes(upload.getbuffer())
-            names[path] = Path(upload.name).name
+            names[path] = name
         try:
             report = add_files(
-                list(names), settings, embedder=assistant.embedder, progress=False, on_progress=embedded, names=names
+                list(names),
+                settings,
+                embedder=assistant.embedder,
+                progress=False,
+                on_progress=embedded,
+                names=names,
+                replace=replace,
             )
         except ScrError as exc:
-            st.session_state["upload_outcome"] = ([str(exc)], "")
+            st.session_state["upload_outcome"] = ([str(exc)], [], "")
             return
     refused = [r.reason for r in report.refused]
+    skipped = []
     done = ""
     if report.build is not None:
+        skipped = [f"{f.name}: {f.reason}" for f in report.build.skipped() if f.name in report.added]
+        indexed = [n for n in report.added if n not in {f.name for f in report.build.skipped()}]
+        replaced = f" (replacing the earlier {', '.join(report.replaced)})" if report.replaced else ""
         done = (
-            f"Added {len(report.added)} file(s): {', '.join(report.added)}. "
+            f"Added {len(indexed)} file(s){replaced}: {', '.join(indexed) or 'none'}. "
             f"{report.build.embedded} new passages indexed in {report.build.seconds:.1f} s; "
             f"the library now holds {report.build.cases + report.build.documents} cases and documents."
         )
-    st.session_state["upload_outcome"] = (refused, done)
+    st.session_state["upload_outcome"] = (refused, skipped, done)
 
 
-with st.expander("Add your own reviews", expanded="upload_outcome" in st.session_state):
+outcome = st.session_state.pop("upload_outcome", None)  # shown once, after the run that added the files
+with st.expander("Add your own reviews", expanded=outcome is not None):
     st.caption(
         "Full reports (PDF or Word), web pages saved as HTML, learning briefs and digests (text or markdown), "
         f"up to {assistant.settings.max_file_mb:g} MB a file. The files stay on this machine: they are copied "
@@ -61,16 +74,20 @@ with st.expander("Add your own reviews", expanded="upload_outcome" in st.session
         accept_multiple_files=True,
         key=f"uploads_{round_}",
     )
+    replace = st.checkbox("Replace files of the same name already in the library (a newer version)", key="replace")
     if st.button("Add to the library", disabled=not uploads, key="add_uploads"):
-        add_uploads(uploads)
+        add_uploads(uploads, replace)
         st.session_state["upload_round"] = round_ + 1
         st.rerun()
-    if "upload_outcome" in st.session_state:
-        refused, done = st.session_state["upload_outcome"]
+    if outcome is not None:
+        refused, skipped, done = outcome
         for line in refused:
             st.error(f"Not added: {line}")
+        for line in skipped:
+            st.warning(f"Copied but not indexed: {line}")
         if done:
             st.success(done)
+
 
 try:
     records = assistant.records(st.session_state["filters"])
