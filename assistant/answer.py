@@ -98,11 +98,12 @@ class Composer:
 
 
 def describe(record: Record) -> str:
-    """'Oldham - Child D (January 2015, Oldham)' or a document's title."""
+    """'Oldham - Child D (January 2015, Oldham)', or a document's title with its year and area when known."""
     if isinstance(record, Case):
         when = f"{MONTH_NAMES[record.month]} {record.year}".strip()
         return f"**{escape_markdown(record.title)}** ({when}, {escape_markdown(record.area)})"
-    return f"**{escape_markdown(record.title)}**"
+    facts = ", ".join(escape_markdown(str(f)) for f in (record.year, record.area) if f)
+    return f"**{escape_markdown(record.title)}**" + (f" ({facts})" if facts else "")
 
 
 @dataclass(frozen=True)
