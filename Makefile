@@ -41,10 +41,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
-## index: build the index from corpus/ when it is missing, unreadable (e.g. an older format) or older than the corpus
+## index: bring the index up to date with corpus/ (incremental: under a second, without loading the model, when nothing changed)
 index: setup
-	@$(BIN)/scr-assistant cases >/dev/null 2>&1 && [ -z "$$(find corpus -type f -newer index/CURRENT)" ] \
-	  || $(BIN)/scr-assistant build
+	$(BIN)/scr-assistant build
 
 clean:
 	rm -rf $(VENV) index/build-* index/.tmp-* index/CURRENT
