@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from assistant import Assistant, ScrError, Settings
+from assistant.embed import Embedder, load_embedder
 from assistant.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
 from assistant.filters import Filters
 from assistant.pack import SUPPORT
@@ -16,11 +17,18 @@ from assistant.pack import SUPPORT
 st.set_page_config(page_title="SCR learning assistant", layout="wide")
 
 
+@st.cache_resource(show_spinner="Loading the model…")
+def shared_embedder(model: str, encoder: str) -> Embedder:
+    """The embedding model, loaded once for every session and every build of the index."""
+    return load_embedder(Settings.from_env())
+
+
 @st.cache_resource(show_spinner="Loading the case reviews…", max_entries=2)
 def load_assistant(index_dir: str, build: str) -> Assistant:
     """One assistant per live build of an index, for every browser session: it is read-only once
     loaded, and a new build (reviews added here or with ``scr-assistant add``) is loaded on the next run."""
-    return Assistant.load(index_dir)
+    settings = Settings.from_env()
+    return Assistant.load(index_dir, embedder=shared_embedder(settings.model, settings.encoder))
 
 
 def live_build(index_dir: Path) -> str:
