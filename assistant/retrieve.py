@@ -52,30 +52,51 @@ class SentenceGroups:
 
     keys: tuple[GroupKey, ...]
     owner: np.ndarray  # the index into ``keys`` of each sentence, in unit order
+    starts: np.ndarray | None = None  # where each group's run of sentences starts, when runs are contiguous
 
 
 def sentence_groups(index: StoredIndex) -> SentenceGroups:
     """The group of every quotable sentence (computed once, when an assistant is loaded)."""
     positions: dict[GroupKey, int] = {}
     by_section = {r.case_id for r in index.records if r.kind == "document"}  # as group_key groups chunks
-    owner = [
-        positions.setdefault((u.case_id, u.section if u.case_id in by_section else ""), len(positions))
-        for u in index.units
-    ]
-    return SentenceGroups(tuple(positions), np.asarray(owner, dtype=np.int64))
+    owner = np.asarray(
+        [
+            positions.setdefault((u.case_id, u.section if u.case_id in by_section else ""), len(positions))
+            for u in index.units
+        ],
+        dtype=np.int64,
+    )
+    starts = None
+    if len(owner) and np.all(np.diff(owner) >= 0) and owner[-1] == len(positions) - 1:
+        starts = np.flatnonzero(np.r_[True, np.diff(owner) > 0])  # one run per group, in group order
+    return SentenceGroups(tuple(positions), owner, starts)
 
 
 def best_sentences(
-    index: StoredIndex, groups: SentenceGroups, query_vector: np.ndarray, allowed: set[GroupKey] | None
+    index: StoredIndex,
+    groups: SentenceGroups,
+    query_vector: np.ndarray,
+    allowed: set[GroupKey] | None,
+    limit: int | None = None,
 ) -> dict[GroupKey, float]:
-    """Each group's best cosine similarity between the query and one of its sentences. Matching
-    single sentences as well as whole chunks finds a case whose one telling sentence sits among others."""
+    """Each group's best cosine similarity between the query and one of its sentences (only the
+    ``limit`` best groups, when given). Matching single sentences as well as whole chunks finds a
+    case whose one telling sentence sits among others."""
     if not groups.keys:
         return {}
     sims = index.unit_vectors @ np.asarray(query_vector, np.float32).reshape(-1)
-    best = np.full(len(groups.keys), -np.inf, dtype=np.float32)
-    np.maximum.at(best, groups.owner, sims)
-    return {key: float(best[i]) for i, key in enumerate(groups.keys) if allowed is None or key in allowed}
+    if groups.starts is not None:
+        best = np.maximum.reduceat(sims, groups.starts)
+    else:
+        best = np.full(len(groups.keys), -np.inf, dtype=np.float32)
+        np.maximum.at(best, groups.owner, sims)
+    if allowed is not None:
+        keep = np.fromiter((key in allowed for key in groups.keys), dtype=bool, count=len(groups.keys))
+        best = np.where(keep, best, -np.inf)
+    order = np.flatnonzero(np.isfinite(best))
+    if limit is not None and len(order) > limit:
+        order = order[np.argpartition(-best[order], limit - 1)[:limit]]
+    return {groups.keys[i]: float(best[i]) for i in order}
 
 
 def score_chunks(
@@ -108,7 +129,7 @@ def score_chunks(
     sentences = {}
     if groups is not None:
         keys = None if allowed is None else {group_key(chunks[i]) for i in allowed}
-        sentences = best_sentences(index, groups, query_vector, keys)
+        sentences = best_sentences(index, groups, query_vector, keys, limit=candidates)
     return Scored(dense, lexical, sentences)
 
 
