@@ -13,7 +13,7 @@ import numpy as np
 APPROXIMATE_FROM = 50_000
 HNSW_M = 32  # neighbours per node
 EF_CONSTRUCTION = 80  # breadth of the search while building
-EF_SEARCH = 128  # breadth of the search at query time (recall against latency)
+EF_SEARCH = 256  # breadth of the search at query time (recall against latency; eval/SCALE.md)
 # A filter that leaves this many chunks or fewer is searched exactly among them: HNSW's graph walk
 # loses recall when most nodes are filtered out.
 EXACT_FILTERED_UP_TO = 50_000
