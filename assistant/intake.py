@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -183,3 +184,16 @@ def _copy_in(source: Path, target: Path) -> None:
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def add_uploads(uploads: Iterable[tuple[str, bytes]], settings: Settings | None = None, **options: Any) -> AddReport:
+    """``add_files`` for files received as (name, bytes), e.g. browser uploads: each is written under
+    its own name (never a path) in a temporary folder of its own, and named as the user knows it."""
+    with tempfile.TemporaryDirectory(prefix="scr-upload-") as tmp:
+        names: dict[Path, str] = {}
+        for number, (name, data) in enumerate(uploads):
+            path = Path(tmp) / str(number) / Path(name).name
+            path.parent.mkdir()
+            path.write_bytes(data)
+            names[path] = path.name
+        return add_files(list(names), settings, names=names, **options)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from assistant.bench import _figures
-from assistant.chunk import chunk_records
+from assistant.chunk import MONTH_NAMES, chunk_records
 from assistant.parse import corpus_files, is_digest, parse_digest, read_text
 from assistant.records import Case
 from assistant.settings import Settings
@@ -55,20 +55,7 @@ _DATE = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December) (?:19|20)\d\d\b"
 )
 MIX_SHARE = 0.7  # share of generated sentences that join clauses of two shipped sentences
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_MONTHS = MONTH_NAMES[1:]  # January .. December
 # English local areas, added to the shipped ones so that area facets and filters see many values.
 _AREAS = (
     "Barnsley",

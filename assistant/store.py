@@ -109,12 +109,8 @@ def building(index_dir: Path) -> Iterator[None]:
     """Hold the index folder's build lock for a whole build (or an add and its build), so that two
     builds, e.g. two browser sessions adding files at once, run one after the other."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    with (index_dir / ".build.lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with _flock(index_dir / ".build.lock"):
+        yield
 
 
 def tidy(index_dir: Path) -> None:
@@ -126,7 +122,14 @@ def tidy(index_dir: Path) -> None:
 @contextlib.contextmanager
 def _exclusive(index_dir: Path) -> Iterator[None]:
     """Hold the index folder's lock, so that two builds never write or clean up at once."""
-    with (index_dir / ".lock").open("w") as handle:
+    with _flock(index_dir / ".lock"):
+        yield
+
+
+@contextlib.contextmanager
+def _flock(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` for the ``with`` block."""
+    with path.open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

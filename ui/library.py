@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import streamlit as st
 
-from assistant import ScrError
+from assistant import ScrError, intake
 from assistant.ingest import SUPPORTED_SUFFIXES
-from assistant.intake import add_files
 from assistant.present import record_markdown, when
 
 assistant = st.session_state["assistant"]
@@ -24,27 +20,18 @@ def add_uploads(uploads: list, replace: bool) -> None:  # noqa: ANN001 - Streaml
     def embedded(done: int, total: int) -> None:
         bar.progress(done / max(total, 1), text=f"Indexing: {done} of {total} new passages and sentences embedded")
 
-    with tempfile.TemporaryDirectory(prefix="scr-upload-") as tmp:
-        names: dict[Path, str] = {}
-        for number, upload in enumerate(uploads):
-            name = Path(upload.name).name  # the name the user knows, never a path
-            path = Path(tmp) / str(number) / name  # each in its own folder: same names stay apart
-            path.parent.mkdir()
-            path.write_bytes(upload.getbuffer())
-            names[path] = name
-        try:
-            report = add_files(
-                list(names),
-                settings,
-                embedder=assistant.embedder,
-                progress=False,
-                on_progress=embedded,
-                names=names,
-                replace=replace,
-            )
-        except ScrError as exc:
-            st.session_state["upload_outcome"] = ([str(exc)], [], "")
-            return
+    try:
+        report = intake.add_uploads(
+            [(upload.name, bytes(upload.getbuffer())) for upload in uploads],
+            settings,
+            embedder=assistant.embedder,
+            progress=False,
+            on_progress=embedded,
+            replace=replace,
+        )
+    except ScrError as exc:
+        st.session_state["upload_outcome"] = ([str(exc)], [], "")
+        return
     refused = [r.reason for r in report.refused]
     skipped = []
     done = ""
