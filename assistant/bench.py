@@ -150,10 +150,11 @@ def run_bench(settings: Settings, queries_file: Path, repeat: int = 3, chunks: i
 def bare_encoder(embedder: Any) -> Any:
     """The floor's encoder: bare ``model.encode`` for the torch model, the ONNX session's own batch
     encoding (no more than tokenise, run, pool) for an ONNX encoder."""
-    model = getattr(embedder, "model", None) if not hasattr(embedder, "session") else None
-    if model is None:
+    from assistant.embed import SentenceTransformerEmbedder
+
+    if not isinstance(embedder, SentenceTransformerEmbedder):
         return embedder.embed
-    batch_size = getattr(embedder, "batch_size", 32)
+    model, batch_size = embedder.model, embedder.batch_size
     return lambda texts: model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True)
 
 
@@ -161,7 +162,7 @@ def _cold_start(settings: Settings, question: str) -> float:
     """Seconds from a new process to its first answered question (imports, model and index load)."""
     import os
 
-    env = {**os.environ, "SCR_ENCODER": settings.encoder}
+    env = {**os.environ, "SCR_ENCODER": settings.encoder, "SCR_ENCODER_CACHE": settings.encoder_cache}
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "assistant", "ask", question, "--index", str(settings.index_dir), "--json"],
@@ -224,8 +225,14 @@ def compare_encoders(settings: Settings, queries_file: Path, repeat: int = 3) ->
     return out
 
 
-def _build_throughput(assistant: Assistant) -> dict[str, float]:
-    """Chunks per second of a full build of the corpus, and of bare ``model.encode`` on the same chunks."""
+def _build_throughput(assistant: Assistant) -> dict[str, Any]:
+    """Chunks per second of a full build of the corpus, beside bare encoding of the same chunks: by the
+    encoder that built it (its own floor), and by sentence-transformers' ``model.encode`` on torch at
+    the same batch size (the floor the issue names). The build also embeds every quotable sentence, so
+    the bare encoding of all it embeds is timed as well (``build_vs_all_embedded``)."""
+    from assistant.embed import SentenceTransformerEmbedder, load_embedder
+    from assistant.sentences import record_units
+
     settings = assistant.settings
     with tempfile.TemporaryDirectory(prefix="scr-bench-") as tmp:
         started = time.perf_counter()
@@ -235,12 +242,29 @@ def _build_throughput(assistant: Assistant) -> dict[str, float]:
         build_s = time.perf_counter() - started
     records = load_corpus(settings.corpus_dir)
     texts = [c.embed_text for c in chunk_records(records, assistant.embedder.count_tokens, settings)]
+    sentences = [u.embed_text for u in record_units(records)]
     encode = bare_encoder(assistant.embedder)
-    started = time.perf_counter()
-    encode(texts)
-    encode_s = time.perf_counter() - started
-    return {
+    encode_s = _timed(encode, texts)
+    everything_s = encode_s + _timed(encode, sentences)
+    out: dict[str, Any] = {
         "build_chunks_per_s": round(report.chunks / build_s, 1),
         "encode_chunks_per_s": round(len(texts) / encode_s, 1),
         "build_s": round(build_s, 2),
+        "build_vs_encode": round(encode_s / build_s, 3),
+        "build_vs_all_embedded": round(everything_s / build_s, 3),
+        "sentences_per_chunk": round(len(sentences) / max(len(texts), 1), 2),
     }
+    if not isinstance(assistant.embedder, SentenceTransformerEmbedder):
+        torch_model = load_embedder(settings.replace(encoder="torch"))
+        model_encode_s = _timed(bare_encoder(torch_model), texts)
+        out["model_encode_chunks_per_s"] = round(len(texts) / model_encode_s, 1)
+        out["build_vs_model_encode"] = round(model_encode_s / build_s, 3)
+    return out
+
+
+def _timed(encode: Any, texts: list[str]) -> float:
+    """Seconds to encode ``texts`` once, after a short warm-up."""
+    encode(texts[:8])
+    started = time.perf_counter()
+    encode(texts)
+    return time.perf_counter() - started

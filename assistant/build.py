@@ -210,6 +210,8 @@ def build_index(
     unit_vectors, new_units = _reuse([u.embed_text for u in units], old_units)
     todo = len(new_chunks) + len(new_units)
     say(f"parsed {len(records)} records into {len(chunks)} chunks; embedding {len(new_chunks)} new chunks")
+    if todo and not getattr(embedder, "exported", True):
+        say(f"exporting the model to ONNX once, into {embedder.cache_dir} (a few seconds)")
     if todo:
         _embed(embedder, chunks, units, new_chunks, new_units, (chunk_vectors, unit_vectors), progress, on_progress)
     dimension = _dimension(embedder, chunk_vectors, unit_vectors)

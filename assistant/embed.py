@@ -72,13 +72,51 @@ def model_name(settings: Settings | None = None) -> str:
     """The name recorded in an index manifest for the model (and encoder) the settings choose."""
     settings = resolve(settings)
     name = BUNDLED_MODEL_NAME if not settings.model else str(model_dir(settings).resolve())
-    return name if settings.encoder == "torch" else f"{name}+{settings.encoder}"
+    encoder = encoder_choice(settings)
+    return name if encoder == "torch" else f"{name}+{encoder}"
+
+
+def encoder_choice(settings: Settings | None = None) -> str:
+    """The encoder that runs: the one the settings name, or for ``auto`` ONNX Runtime (same vectors as
+    torch, faster on a CPU, no torch import at query time; eval/ENCODERS.md) unless an NVIDIA GPU and
+    a CUDA build of torch are present, when torch runs on the GPU."""
+    settings = resolve(settings)
+    if settings.encoder != "auto":
+        return settings.encoder
+    return "torch" if _cuda_torch() else "onnx"
+
+
+def _cuda_torch() -> bool:
+    """An NVIDIA driver and a torch wheel other than the CPU build (checked without importing torch)."""
+    if not Path("/proc/driver/nvidia/version").exists():
+        return False
+    try:
+        from importlib.metadata import version
+
+        return not version("torch").endswith("+cpu")
+    except Exception:  # noqa: BLE001 - no torch metadata: no GPU path
+        return False
+
+
+def encoder_cache(settings: Settings | None = None) -> Path:
+    """Where ONNX exports are kept, made once from the local weights and shared by every index:
+    the ``encoder_cache`` setting, else ``$XDG_CACHE_HOME/scr-assistant/encoders`` (``~/.cache/...``),
+    else, when that cannot be made, ``<index_dir>/.encoders``."""
+    settings = resolve(settings)
+    if settings.encoder_cache:
+        return Path(settings.encoder_cache).expanduser()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser() / "scr-assistant" / "encoders"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return settings.index_dir / ".encoders"
+    return cache
 
 
 class SentenceTransformerEmbedder:
     """A sentence-transformers model loaded from a local folder, on the CPU, on first use."""
 
-    def __init__(self, path: Path, name: str, batch_size: int = 32) -> None:
+    def __init__(self, path: Path, name: str, batch_size: int = 8) -> None:
         self.path = path
         self.name = name
         self.batch_size = batch_size
@@ -157,15 +195,17 @@ def device() -> str:
 def load_embedder(settings: Settings | None = None) -> Embedder:
     """The embedder the settings choose; the model itself loads on first use."""
     settings = resolve(settings)
-    if settings.encoder != "torch":
+    encoder = encoder_choice(settings)
+    if encoder != "torch":
         from assistant.onnx_encoder import OnnxEmbedder
 
         base = BUNDLED_MODEL_NAME if not settings.model else str(model_dir(settings).resolve())
         return OnnxEmbedder(
             model_dir(settings),
             base,
-            settings.index_dir / ".encoders",
-            quantized=settings.encoder == "onnx-int8",
+            encoder_cache(settings),
+            quantized=encoder == "onnx-int8",
             batch_size=settings.batch_size,
+            query_threads=settings.query_threads,
         )
     return SentenceTransformerEmbedder(model_dir(settings), model_name(settings), settings.batch_size)

@@ -1,5 +1,6 @@
 """An ONNX Runtime encoder: the same model exported to ONNX from its local weights (no download),
-optionally int8-quantised, run without torch at query time. Chosen by ``SCR_ENCODER=onnx|onnx-int8``.
+optionally int8-quantised, run without torch at query time. The default on a CPU (``SCR_ENCODER=auto``);
+``SCR_ENCODER=onnx|onnx-int8`` chooses it anywhere.
 
 sentence-transformers' own ONNX backend needs optimum, whose releases pin an older transformers
 than sentence-transformers 6 requires, so the export here uses ``torch.onnx`` and the encoding
@@ -15,6 +16,7 @@ import logging
 import os
 import threading
 import uuid
+import warnings
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -29,8 +31,11 @@ INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def export_path(model_path: Path, cache_dir: Path, quantized: bool) -> Path:
-    """Where the export of ``model_path`` lives (made on first use, then reused)."""
-    where = hashlib.sha256(str(model_path.resolve()).encode()).hexdigest()[:8]
+    """Where the export of ``model_path`` lives (made on first use, then reused). The name carries the
+    folder and the size and time of its weights, so new weights in the same folder get a new export."""
+    weights = sorted(p for p in model_path.iterdir() if p.suffix in (".safetensors", ".bin") and p.is_file())
+    identity = [str(model_path.resolve())] + [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in weights]
+    where = hashlib.sha256("\n".join(identity).encode()).hexdigest()[:8]
     stem = f"{model_path.resolve().name}-{where}"
     return cache_dir / f"{stem}{'-int8' if quantized else ''}.onnx"
 
@@ -56,7 +61,10 @@ def export(model_path: Path, target: Path, quantized: bool) -> Path:
         return target
     import torch
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
     model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
     transformer = model[0].auto_model.eval()
 
@@ -72,7 +80,8 @@ def export(model_path: Path, target: Path, quantized: bool) -> Path:
     sample = model.tokenizer(["an example", "a second, longer example"], padding=True, return_tensors="pt")
     axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "last_hidden_state")}
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}")
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's notes on shapes it fixes; the vectors are tested
         torch.onnx.export(
             Hidden(),
             tuple(sample[name] for name in INPUTS),
@@ -88,13 +97,26 @@ def export(model_path: Path, target: Path, quantized: bool) -> Path:
 
 
 class OnnxEmbedder:
-    """Mean-pooled, normalised sentence vectors from an ONNX export of a local model."""
+    """Mean-pooled, normalised sentence vectors from an ONNX export of a local model.
 
-    def __init__(self, path: Path, name: str, cache_dir: Path, quantized: bool = False, batch_size: int = 32) -> None:
+    Two sessions, each made on first use: one on every core for batches (a build), and one on
+    ``query_threads`` threads for a single question, so that concurrent sessions of the app do not
+    fight over the cores (eval/ENCODERS.md, "Threads and batch size").
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        name: str,
+        cache_dir: Path,
+        quantized: bool = False,
+        batch_size: int = 8,
+        query_threads: int = 1,
+    ) -> None:
         missing = [m for m in ("onnxruntime", "onnx") if importlib.util.find_spec(m) is None]
         if missing:
             raise SettingsError(
-                f"the ONNX encoder needs {' and '.join(missing)}: pip install -e '.[onnx]' (or set SCR_ENCODER=torch)"
+                f"the ONNX encoder needs {' and '.join(missing)}: pip install -e . (or set SCR_ENCODER=torch)"
             )
         pooling = path / "1_Pooling" / "config.json"
         if pooling.is_file() and not json.loads(pooling.read_text(encoding="utf-8")).get("pooling_mode_mean_tokens"):
@@ -103,25 +125,42 @@ class OnnxEmbedder:
         self.name = f"{name}+onnx{'-int8' if quantized else ''}"
         self.quantized = quantized
         self.batch_size = batch_size
+        self.query_threads = max(1, query_threads)
         self.cache_dir = cache_dir
         self._lock = threading.Lock()
 
     @cached_property
     def session(self):  # noqa: ANN201 - an onnxruntime.InferenceSession
-        """The ONNX Runtime session (the export is made on first use)."""
+        """The session for batches, on every core (the export is made on first use)."""
+        return self._session(os.cpu_count() or 1)
+
+    @cached_property
+    def query_session(self):  # noqa: ANN201 - an onnxruntime.InferenceSession
+        """The session for one question at a time, on ``query_threads`` threads."""
+        threads = min(self.query_threads, os.cpu_count() or 1)
+        if "session" in self.__dict__ and threads == self.session.get_session_options().intra_op_num_threads:
+            return self.session
+        return self._session(threads)
+
+    def _session(self, threads: int):  # noqa: ANN202 - an onnxruntime.InferenceSession
         with self._lock:
             import onnxruntime as ort
 
             model = export(self.path, export_path(self.path, self.cache_dir, self.quantized), self.quantized)
             options = ort.SessionOptions()
-            options.intra_op_num_threads = os.cpu_count() or 1
+            options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
             return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
 
     @property
+    def exported(self) -> bool:
+        """True when the ONNX export is already on disk (else the first embedding makes it)."""
+        return export_path(self.path, self.cache_dir, self.quantized).is_file()
+
+    @property
     def loaded(self) -> bool:
-        """True once the session is in memory."""
-        return "session" in self.__dict__
+        """True once a session is in memory."""
+        return "session" in self.__dict__ or "query_session" in self.__dict__
 
     @cached_property
     def _tokenizer(self):  # noqa: ANN202 - a tokenizers.Tokenizer
@@ -147,15 +186,19 @@ class OnnxEmbedder:
         return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """One normalised float32 row per text (longest first in batches, as sentence-transformers does)."""
+        """One normalised float32 row per text (longest first in batches, as sentence-transformers does);
+        a single text (a question) runs on the query session."""
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        if len(texts) == 1:
+            out[:] = self._encode(list(texts), self.query_session)
+            return out
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         for start in range(0, len(order), self.batch_size):
             batch = order[start : start + self.batch_size]
-            out[batch] = self._encode([texts[i] for i in batch])
+            out[batch] = self._encode([texts[i] for i in batch], self.session)
         return out
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
+    def _encode(self, texts: list[str], session: Any) -> np.ndarray:  # noqa: ANN401 - an InferenceSession
         encodings = [self._tokenizer.encode(t) for t in texts]
         width = min(max(len(e.ids) for e in encodings), self.max_tokens)
         feeds = {name: np.zeros((len(texts), width), dtype=np.int64) for name in INPUTS}
@@ -165,7 +208,7 @@ class OnnxEmbedder:
                 ids = ids[:-1] + [encoding.ids[-1]]
             feeds["input_ids"][row, : len(ids)] = ids
             feeds["attention_mask"][row, : len(ids)] = 1
-        hidden = self.session.run(None, feeds)[0]
+        hidden = session.run(None, feeds)[0]
         mask = feeds["attention_mask"][..., None].astype(np.float32)
         pooled = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)

@@ -575,17 +575,20 @@ def _load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def _bare_encode(texts: list[str], model: Any, batch_size: int = 32) -> dict[str, Any]:
-    model.encode(texts[:64], batch_size=batch_size, normalize_embeddings=True)  # warm-up
+def _bare_encode(texts: list[str], embedder: Any, batch_size: int) -> dict[str, Any]:
+    from assistant.bench import bare_encoder
+
+    encode = bare_encoder(embedder)
+    encode(texts[:64])  # warm-up
     started = time.perf_counter()
-    model.encode(texts, batch_size=batch_size, normalize_embeddings=True)
+    encode(texts)
     seconds = time.perf_counter() - started
     return {
         "sample": len(texts),
         "seconds": round(seconds, 1),
         "chunks_per_s": round(len(texts) / seconds, 1),
         "load_average": _load(),
-        "note": f"bare SentenceTransformer.encode(batch_size={batch_size}) on a random {len(texts):,}-chunk "
+        "note": f"bare encode ({embedder.name}, batch_size={batch_size}) on a random {len(texts):,}-chunk "
         "sample of the same chunks",
     }
 
@@ -636,7 +639,7 @@ def run_scale(
         "synthetic_sample": length_profile([embedder.count_tokens(t) for t in sample]),
     }
     _say(f"bare encode of {len(sample):,} sampled chunks")
-    encode = _bare_encode(sample, embedder.model, settings.batch_size)
+    encode = _bare_encode(sample, embedder, settings.batch_size)
     _say(f"bare encode: {encode['chunks_per_s']} chunks/s")
 
     vectors = all_vectors(stored.faiss_index)

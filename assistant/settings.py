@@ -30,14 +30,25 @@ class Settings:
         metadata={"help": "sentence-transformers model folder; empty means the bundled all-MiniLM-L6-v2"},
     )
     encoder: str = field(
-        default="torch",
-        metadata={"help": "how the model runs: torch, onnx or onnx-int8 (ONNX Runtime, exported locally)"},
+        default="auto",
+        metadata={
+            "help": "how the model runs: onnx or onnx-int8 (ONNX Runtime, exported locally), torch, or auto"
+            " (torch on an NVIDIA GPU, else onnx)"
+        },
+    )
+    encoder_cache: str = field(
+        default="", metadata={"help": "folder for the local ONNX export; empty means ~/.cache/scr-assistant/encoders"}
     )
     chunk_tokens: int = field(default=200, metadata={"help": "target word pieces per chunk, header included"})
     chunk_overlap: int = field(default=30, metadata={"help": "word pieces shared by neighbouring chunks"})
     k: int = field(default=5, metadata={"help": "results returned by search"})
     candidates: int = field(default=100, metadata={"help": "chunks fetched from the index before grouping by case"})
-    batch_size: int = field(default=32, metadata={"help": "texts embedded per model call at build time"})
+    batch_size: int = field(
+        default=8, metadata={"help": "texts embedded per model call at build time (8 is fastest on a 2-core CPU)"}
+    )
+    query_threads: int = field(
+        default=1, metadata={"help": "threads that embed one question (ONNX); 1 serves concurrent sessions best"}
+    )
     max_file_mb: float = field(default=50.0, metadata={"help": "largest review file that add and build accept, in MB"})
     approximate_from: int = field(
         default=50_000, metadata={"help": "chunk count from which the index is approximate (HNSW) instead of exact"}
@@ -61,13 +72,13 @@ class Settings:
     def __post_init__(self) -> None:
         for name in ("corpus_dir", "index_dir", "data_dir"):
             object.__setattr__(self, name, Path(getattr(self, name)))
-        for name in ("chunk_tokens", "k", "candidates", "batch_size", "rrf_k", "approximate_from"):
+        for name in ("chunk_tokens", "k", "candidates", "batch_size", "rrf_k", "approximate_from", "query_threads"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name} must be at least 1, got {getattr(self, name)}")
         if not 0 <= self.chunk_overlap < self.chunk_tokens:
             raise SettingsError("chunk_overlap must be at least 0 and less than chunk_tokens")
-        if self.encoder not in ("torch", "onnx", "onnx-int8"):
-            raise SettingsError(f"encoder must be torch, onnx or onnx-int8, not {self.encoder!r}")
+        if self.encoder not in ("auto", "torch", "onnx", "onnx-int8"):
+            raise SettingsError(f"encoder must be auto, torch, onnx or onnx-int8, not {self.encoder!r}")
         if self.retriever not in ("hybrid", "dense", "bm25"):
             raise SettingsError(f"retriever must be hybrid, dense or bm25, not {self.retriever!r}")
         if self.fusion not in ("rrf", "weighted"):

@@ -49,34 +49,50 @@ def _contains(sequence: tuple[str, ...], part: tuple[str, ...]) -> bool:
     return n > 0 and any(sequence[i : i + n] == part for i in range(len(sequence) - n + 1))
 
 
-def _matches(term: str, query: str, query_stems: tuple[str, ...]) -> bool:
-    is_acronym = term.isupper() and " " not in term
-    if is_acronym and (len(term.replace("&", "")) <= 2 or term in _CASE_SENSITIVE):
-        raw = re.findall(r"[A-Za-z0-9&]+", query)
-        return term in raw or query.strip().upper() == term
-    return _contains(query_stems, stems(term))
+def _exact_only(term: str) -> bool:
+    """A two-letter acronym, or one that is also an everyday word: matched as written, not stemmed."""
+    return term.isupper() and " " not in term and (len(term.replace("&", "")) <= 2 or term in _CASE_SENSITIVE)
+
+
+@cache
+def _compiled(path: Path = VOCABULARY_FILE) -> tuple[tuple[tuple[str, bool, tuple[str, ...]], ...], ...]:
+    """Each group's terms with how they match and their stems, worked out once rather than per query."""
+    return tuple(tuple((t, _exact_only(t), () if _exact_only(t) else stems(t)) for t in g) for g in load_groups(path))
+
+
+def _matched(query: str, path: Path) -> list[tuple[tuple[str, ...], list[str]]]:
+    """Every group that the query matches, with the terms of it that matched."""
+    query_stems = stems(query)
+    present = set(query_stems)
+    raw: set[str] | None = None
+    out = []
+    for group, compiled in zip(load_groups(path), _compiled(path), strict=True):
+        matched = []
+        for term, exact, term_stems in compiled:
+            if exact:
+                if raw is None:
+                    raw = set(re.findall(r"[A-Za-z0-9&]+", query))
+                hit = term in raw or query.strip().upper() == term
+            else:
+                hit = bool(term_stems) and term_stems[0] in present and _contains(query_stems, term_stems)
+            if hit:
+                matched.append(term)
+        if matched:
+            out.append((group, matched))
+    return out
 
 
 def expansions(query: str, path: Path = VOCABULARY_FILE) -> list[str]:
     """Terms to add to ``query``: the other members of every group one of its terms matches."""
-    query_stems = stems(query)
     extra: list[str] = []
-    for group in load_groups(path):
-        matched = [t for t in group if _matches(t, query, query_stems)]
-        if matched:
-            extra.extend(t for t in group if t not in matched and t not in extra)
+    for group, matched in _matched(query, path):
+        extra.extend(t for t in group if t not in matched and t not in extra)
     return extra
 
 
 def acronyms_in(query: str, path: Path = VOCABULARY_FILE) -> list[str]:
     """The vocabulary's acronyms (SUDI, CSE, CAF...) that the query uses."""
-    query_stems = stems(query)
-    return [
-        term
-        for group in load_groups(path)
-        for term in group
-        if term.isupper() and " " not in term and _matches(term, query, query_stems)
-    ]
+    return [t for _, matched in _matched(query, path) for t in matched if t.isupper() and " " not in t]
 
 
 @cache
