@@ -429,6 +429,11 @@ def _ui(args: argparse.Namespace, settings: Settings) -> int:
         str(max(1, math.ceil(settings.max_file_mb))),
     ]
     print(f"SCR learning assistant: open http://{args.host}:{args.port} in your browser (Ctrl+C stops it)", flush=True)
+    if os.name == "posix":
+        # become the server, so that a signal that stops this command (Ctrl+C, a service manager's or a
+        # test's terminate) stops the server too instead of leaving it running on its own
+        os.chdir(app.parent.parent)
+        os.execve(sys.executable, command, env)
     try:
         return subprocess.call(command, env=env, cwd=app.parent.parent)
     except KeyboardInterrupt:

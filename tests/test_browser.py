@@ -223,3 +223,14 @@ def test_upload_reviews_in_the_browser_then_ask_about_them(real_index: Path, tmp
     assert "Serious Case Review: Child R" in answer and "page" in answer
     assert (corpus / fx.PDF_NAME).is_file() and not (corpus / "scanned-report.pdf").exists()
     assert _outside(requests) == []
+
+
+def test_stopping_the_ui_command_stops_its_server(real_index: Path, tmp_path: Path) -> None:
+    # `scr-assistant ui` becomes the Streamlit server, so a terminate (or Ctrl+C) reaches the server itself
+    # and leaves nothing listening on the port
+    with _serve(real_index, tmp_path) as (url, _):
+        assert _healthy(url)
+    deadline = time.monotonic() + 10
+    while _healthy(url) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _healthy(url)

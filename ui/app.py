@@ -19,8 +19,11 @@ st.set_page_config(page_title="SCR learning assistant", layout="wide")
 
 @st.cache_resource(show_spinner="Loading the model…")
 def shared_embedder(model: str, encoder: str) -> Embedder:
-    """The embedding model, loaded once for every session and every build of the index."""
-    return load_embedder(Settings.from_env())
+    """The embedding model, loaded once for every session and every build of the index (and warmed
+    here, so that the first question does not wait for it)."""
+    embedder = load_embedder(Settings.from_env())
+    embedder.embed(["warm up the question encoder"])
+    return embedder
 
 
 @st.cache_resource(show_spinner="Loading the case reviews…", max_entries=2)
