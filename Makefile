@@ -46,4 +46,4 @@ index: setup
 	$(BIN)/scr-assistant build
 
 clean:
-	rm -rf $(VENV) index/build-* index/.tmp-* index/CURRENT
+	rm -rf $(VENV) index/build-* index/.tmp-* index/CURRENT index/.encoders

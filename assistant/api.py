@@ -21,7 +21,7 @@ from assistant.answer import (
     compose_none,
 )
 from assistant.conversation import resolve, topic
-from assistant.embed import Embedder, load_embedder
+from assistant.embed import Embedder, load_embedder, same_vectors
 from assistant.errors import IndexMismatchError, ScrError
 from assistant.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
 from assistant.filters import Filters, allows, validate
@@ -80,7 +80,7 @@ class Assistant:
         index = read_index(settings.index_dir)
         embedder = embedder or load_embedder(settings)
         built_with = index.manifest.get("model")
-        if built_with != embedder.name:
+        if not same_vectors(str(built_with), embedder.name):
             raise IndexMismatchError(
                 settings.index_dir, f"it was built with model {built_with!r}, not {embedder.name!r}"
             )

@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from assistant import vectors as vector_index
 from assistant.chunk import chunk_records, text_digest
-from assistant.embed import Embedder, load_embedder, model_name
+from assistant.embed import Embedder, load_embedder, model_name, same_vectors
 from assistant.errors import ParseError, ScrError
 from assistant.lexical import build_bm25
 from assistant.parse import corpus_files, parse_file
@@ -282,7 +282,7 @@ def _previous(settings: Settings, model: str, full: bool) -> tuple[StoredIndex |
     manifest = previous.manifest
     if full:
         return None, "asked for (--full)"
-    if manifest.get("model") != model:
+    if not same_vectors(str(manifest.get("model")), model):
         return None, f"the model changed from {manifest.get('model')} to {model}: re-embedding every chunk"
     if manifest.get("chunking") != _chunking(settings):
         return None, f"the chunking changed from {manifest.get('chunking')} to {_chunking(settings)}"

@@ -28,16 +28,39 @@ from assistant.errors import SettingsError
 
 ENCODERS = ("torch", "onnx", "onnx-int8")
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+EXPORT_VERSION = 1  # raise when export() changes what it writes, so that cached exports are made again
 
 
 def export_path(model_path: Path, cache_dir: Path, quantized: bool) -> Path:
     """Where the export of ``model_path`` lives (made on first use, then reused). The name carries the
     folder and the size and time of its weights, so new weights in the same folder get a new export."""
     weights = sorted(p for p in model_path.iterdir() if p.suffix in (".safetensors", ".bin") and p.is_file())
-    identity = [str(model_path.resolve())] + [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in weights]
+    identity = [str(model_path.resolve()), f"export {EXPORT_VERSION}", *_tool_versions()]
+    identity += [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in weights]
     where = hashlib.sha256("\n".join(identity).encode()).hexdigest()[:8]
     stem = f"{model_path.resolve().name}-{where}"
     return cache_dir / f"{stem}{'-int8' if quantized else ''}.onnx"
+
+
+def _tool_versions() -> list[str]:
+    """The versions of the packages that make the export (a new one may export differently)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for package in ("torch", "onnx", "onnxruntime"):
+        try:
+            out.append(f"{package} {version(package)}")
+        except PackageNotFoundError:
+            out.append(f"{package} -")
+    return out
+
+
+def cores() -> int:
+    """The CPUs this process may run on (its affinity, not every CPU of the host)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def export(model_path: Path, target: Path, quantized: bool) -> Path:
@@ -129,28 +152,35 @@ class OnnxEmbedder:
         self.cache_dir = cache_dir
         self._lock = threading.Lock()
 
-    @cached_property
+    @property
     def session(self):  # noqa: ANN201 - an onnxruntime.InferenceSession
         """The session for batches, on every core (the export is made on first use)."""
-        return self._session(os.cpu_count() or 1)
+        return self._session("session", cores())
 
-    @cached_property
+    @property
     def query_session(self):  # noqa: ANN201 - an onnxruntime.InferenceSession
-        """The session for one question at a time, on ``query_threads`` threads."""
-        threads = min(self.query_threads, os.cpu_count() or 1)
-        if "session" in self.__dict__ and threads == self.session.get_session_options().intra_op_num_threads:
+        """The session for one question at a time, on ``query_threads`` threads (the batch session
+        itself when that has as many)."""
+        threads = min(self.query_threads, cores())
+        if threads == cores():
             return self.session
-        return self._session(threads)
+        return self._session("query_session", threads)
 
-    def _session(self, threads: int):  # noqa: ANN202 - an onnxruntime.InferenceSession
+    def _session(self, attribute: str, threads: int):  # noqa: ANN202 - an onnxruntime.InferenceSession
+        """The session kept under ``attribute``, made once even when threads ask for it together."""
         with self._lock:
+            existing = self.__dict__.get(f"_made_{attribute}")
+            if existing is not None:
+                return existing
             import onnxruntime as ort
 
             model = export(self.path, export_path(self.path, self.cache_dir, self.quantized), self.quantized)
             options = ort.SessionOptions()
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
-            return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+            made = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+            self.__dict__[f"_made_{attribute}"] = made
+            return made
 
     @property
     def exported(self) -> bool:
@@ -160,7 +190,7 @@ class OnnxEmbedder:
     @property
     def loaded(self) -> bool:
         """True once a session is in memory."""
-        return "session" in self.__dict__ or "query_session" in self.__dict__
+        return "_made_session" in self.__dict__ or "_made_query_session" in self.__dict__
 
     @cached_property
     def _tokenizer(self):  # noqa: ANN202 - a tokenizers.Tokenizer

@@ -32,7 +32,7 @@ CALIBRATION_CASES = 300
 SIZES = (5_000, 10_000, 20_000, 50_000, 100_000)
 EF_SWEEP = (64, 128, 256)
 CANDIDATES = 100  # what the retriever fetches from the vector index (Settings.candidates)
-FLOOR_SHARE_MS = 2.0  # a quarter of the ~8 ms query-embedding floor
+FLOOR_SHARE_MS = 2.0  # half of the ~4 ms query embedding (ONNX), a quarter of torch's ~8 ms
 MIN_RECALL_AT_10 = 0.95
 ENCODE_SAMPLE = 5_000
 HELD_OUT_QUERIES = 200
@@ -889,7 +889,7 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         "## Switch point",
         "",
-        f"Rule: the {v['rule']} (2 ms is a quarter of the ~8 ms query-embedding floor).",
+        f"Rule: the {v['rule']} (2 ms is half of the ~4 ms query embedding with ONNX, a quarter of torch's ~8 ms).",
         "",
         (
             f"**Switch point: {v['switch_point']:,} vectors**, HNSW recall@10 there {v['switch_recall@10']}."

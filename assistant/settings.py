@@ -44,7 +44,7 @@ class Settings:
     k: int = field(default=5, metadata={"help": "results returned by search"})
     candidates: int = field(default=100, metadata={"help": "chunks fetched from the index before grouping by case"})
     batch_size: int = field(
-        default=8, metadata={"help": "texts embedded per model call at build time (8 is fastest on a 2-core CPU)"}
+        default=8, metadata={"help": "texts embedded per model call at build time (8: fastest, or near it, on 2 cores)"}
     )
     query_threads: int = field(
         default=1, metadata={"help": "threads that embed one question (ONNX); 1 serves concurrent sessions best"}

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.bench import run_bench
+from assistant.embed import encoder_choice
 from assistant.settings import Settings
 
 from .conftest import ROOT, SHIPPED_CORPUS
@@ -23,9 +24,9 @@ def test_bench_reports_every_figure(real_index: Path, tmp_path: Path) -> None:
     assert result["floor_ms"]["n"] == result["search_ms"]["n"] == 12
     assert 0 < result["cold_start_s"] < 120 and result["rss_mb"] > 50
     assert result["build_chunks_per_s"] > 0 and result["encode_chunks_per_s"] > 0
-    # the default encoder is ONNX, so torch's model.encode is timed beside it on the same chunks
-    assert result["model_encode_chunks_per_s"] > 0 and result["build_vs_model_encode"] > 0
-    assert 0 < result["build_vs_encode"] < result["build_vs_all_embedded"]
+    if encoder_choice(Settings()) != "torch":  # ONNX (on a CPU): torch's model.encode is timed beside it
+        assert result["model_encode_chunks_per_s"] > 0 and result["build_vs_model_encode"] > 0
+    assert result["build_vs_encode"] > 0 and result["build_vs_all_embedded"] > 0
     assert result["sentences_per_chunk"] > 1
     assert result["naive"]["chunks"] < result["chunks"]  # 1000-character chunks over whole files
     assert 0 <= result["naive"]["ndcg@10"] <= 1 and 0 <= result["ndcg@10"] <= 1

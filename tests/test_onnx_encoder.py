@@ -9,7 +9,7 @@ import pytest
 
 from assistant.build import build_index
 from assistant.embed import load_embedder, model_name
-from assistant.errors import SettingsError
+from assistant.errors import IndexMismatchError, SettingsError
 from assistant.settings import Settings
 
 from .conftest import SHIPPED_CORPUS
@@ -28,9 +28,11 @@ def test_encoder_setting_is_checked_and_named() -> None:
     assert model_name(Settings(encoder="torch")) == "all-MiniLM-L6-v2"
 
 
-def test_auto_runs_onnx_on_a_cpu_and_torch_on_a_cuda_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_runs_onnx_on_a_cpu_and_torch_on_a_cuda_gpu(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import assistant.embed as embed
     from assistant.onnx_encoder import OnnxEmbedder
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
 
     monkeypatch.setattr(embed, "_cuda_torch", lambda: False)
     assert embed.encoder_choice(Settings()) == "onnx"
@@ -43,6 +45,41 @@ def test_auto_runs_onnx_on_a_cpu_and_torch_on_a_cuda_gpu(monkeypatch: pytest.Mon
     assert embed.encoder_choice(Settings(encoder="onnx-int8")) == "onnx-int8"
 
 
+def test_a_gpu_is_detected_without_importing_torch(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import importlib.util
+
+    import assistant.embed as embed
+
+    fake = tmp_path / "torch"
+    fake.mkdir()
+    (fake / "version.py").write_text("__version__ = '2.13.0'\ncuda: Optional[str] = '12.8'\n")
+    spec = importlib.util.spec_from_file_location("torch", fake / "__init__.py", submodule_search_locations=[str(fake)])
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: spec if name == "torch" else None)
+    assert embed._torch_cuda_version() == "12.8"
+    (fake / "version.py").write_text("__version__ = '2.13.0+cpu'\ncuda: Optional[str] = None\n")
+    assert embed._torch_cuda_version() is None
+    (fake / "version.py").write_text("cuda = '12.1'\n")
+    assert embed._torch_cuda_version() == "12.1"
+    monkeypatch.setattr(embed, "_torch_cuda_version", lambda: "12.1")
+    monkeypatch.setattr(embed.Path, "exists", lambda self: str(self) == "/dev/nvidia0")
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    assert embed._cuda_torch()
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
+    assert not embed._cuda_torch()  # every device hidden
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")
+    monkeypatch.setattr(embed.Path, "exists", lambda self: False)  # no device node: a container without --gpus
+    assert not embed._cuda_torch()
+
+
+def test_torch_and_fp32_onnx_indexes_are_interchangeable_but_int8_is_not() -> None:
+    from assistant.embed import same_vectors
+
+    assert same_vectors("all-MiniLM-L6-v2", "all-MiniLM-L6-v2+onnx")
+    assert same_vectors("all-MiniLM-L6-v2+onnx", "all-MiniLM-L6-v2")
+    assert not same_vectors("all-MiniLM-L6-v2", "all-MiniLM-L6-v2+onnx-int8")
+    assert not same_vectors("all-MiniLM-L6-v2+onnx", "other-model+onnx")
+
+
 def test_encoder_cache_is_shared_by_indexes_unless_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from assistant.embed import encoder_cache
 
@@ -52,6 +89,9 @@ def test_encoder_cache_is_shared_by_indexes_unless_set(tmp_path: Path, monkeypat
     assert encoder_cache(Settings(encoder_cache=str(tmp_path / "mine"))) == tmp_path / "mine"
     (tmp_path / "file").write_text("not a folder")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))
+    assert encoder_cache(Settings(index_dir=tmp_path / "a")) == tmp_path / "a" / ".encoders"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr("os.access", lambda path, mode: False)  # a cache folder this user cannot write
     assert encoder_cache(Settings(index_dir=tmp_path / "a")) == tmp_path / "a" / ".encoders"
 
 
@@ -76,23 +116,29 @@ def test_onnx_vectors_match_torch_and_int8_stays_close(tmp_path: Path) -> None:
     assert np.all((onnx.embed(TEXTS) * reference).sum(axis=1) > 0.9999)
     assert np.all((int8.embed(TEXTS) * reference).sum(axis=1) > 0.9)
     # one question runs on the query session, and gives the vector a batch gives it
-    assert "query_session" not in onnx.__dict__
-    assert float(onnx.embed(TEXTS[:1])[0] @ reference[0]) > 0.9999 and "query_session" in onnx.__dict__
+    assert "_made_query_session" not in onnx.__dict__
+    assert float(onnx.embed(TEXTS[:1])[0] @ reference[0]) > 0.9999 and "_made_query_session" in onnx.__dict__
     assert onnx.query_session.get_session_options().intra_op_num_threads == 1
     assert onnx.count_tokens("safeguarding") == torch.count_tokens("safeguarding")
     assert sorted(p.name.endswith("-int8.onnx") for p in tmp_path.glob("*.onnx")) == [False, True]
 
 
 @pytest.mark.model
-def test_switching_encoder_rebuilds_and_says_why(real_index: Path, tmp_path: Path) -> None:
+def test_switching_between_torch_and_onnx_keeps_the_index_and_int8_rebuilds(real_index: Path, tmp_path: Path) -> None:
     import shutil
 
-    index = tmp_path / "index"
-    shutil.copytree(real_index, index)
-    settings = Settings(corpus_dir=SHIPPED_CORPUS, index_dir=index, encoder="torch")  # the index is ONNX's
-    report = build_index(settings, progress=False)
-    assert "model changed from all-MiniLM-L6-v2+onnx to all-MiniLM-L6-v2" in report.full_rebuild
-    assert report.embedded == report.chunks
     from assistant.api import Assistant
 
-    assert Assistant.load(settings=settings).search("hidden pregnancy")[0].case_id == "2015-01-oldham-child-d"
+    index = tmp_path / "index"
+    shutil.copytree(real_index, index)  # built by the default encoder: ONNX on this CPU
+    for encoder in ("torch", "onnx"):
+        settings = Settings(corpus_dir=SHIPPED_CORPUS, index_dir=index, encoder=encoder)
+        report = build_index(settings, progress=False)
+        assert report.up_to_date and not report.full_rebuild  # the same vectors: nothing re-embedded
+        assert Assistant.load(settings=settings).search("hidden pregnancy")[0].case_id == "2015-01-oldham-child-d"
+    settings = Settings(corpus_dir=SHIPPED_CORPUS, index_dir=index, encoder="onnx-int8")
+    with pytest.raises(IndexMismatchError, match="built with model"):
+        Assistant.load(settings=settings)
+    report = build_index(settings, progress=False)
+    assert "to all-MiniLM-L6-v2+onnx-int8: re-embedding every chunk" in report.full_rebuild
+    assert report.embedded == report.chunks
