@@ -102,6 +102,11 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print JSON")
     evaluate.add_argument("--report", type=Path, help="write a Markdown report and a PNG chart to this folder")
     evaluate.add_argument("--out-of-scope", type=Path, help="questions the corpus cannot answer: calibrate 'no answer'")
+    evaluate.add_argument(
+        "--encoders",
+        action="store_true",
+        help="instead, each encoder's hybrid nDCG@10 and speed, with the change against torch (as bench --encoders)",
+    )
 
     cases = sub.add_parser("cases", help="list every case and document in the index")
     common(cases)
@@ -265,6 +270,8 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.k < 1:
         raise ScrError("--k must be at least 1")
+    if args.encoders:
+        return _eval_encoders(args, settings)
     queries = load_queries(args.queries)
     embedder = load_embedder(settings)
     with tempfile.TemporaryDirectory(prefix="scr-eval-") as tmp:
@@ -294,6 +301,28 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{name:<7} {metrics}")
         for kind, by_kind in values["by_kind"].items():
             print(f"    {kind:<11}" + "  ".join(f"{m} {v:.3f}" for m, v in by_kind.items()))
+    return 0
+
+
+def _eval_encoders(args: argparse.Namespace, settings: Settings) -> int:
+    """Every encoder on the same corpus and questions: nDCG@10 and speed, against torch."""
+    from assistant.bench import compare_encoders
+    from assistant.embed import encoder_choice
+
+    if args.corpus is not None:
+        settings = settings.replace(corpus_dir=args.corpus)
+    result = compare_encoders(settings, args.queries, repeat=1)
+    default = encoder_choice(settings)
+    if args.json:
+        print(json.dumps({"default": default, "encoders": result}, indent=2))
+        return 0
+    print(f"{'encoder':<18}{'nDCG@10':>9}{'change':>9}{'encode':>9}{'query':>8}")
+    for name, row in result.items():
+        label = f"{name} (default)" if name == default else name
+        change = row.get("ndcg@10_change", 0.0)
+        encode, query = row.get("encode_speedup", 1.0), row.get("query_speedup", 1.0)
+        print(f"{label:<18}{row['ndcg@10']:>9.4f}{change:>+9.4f}{encode:>8.2f}x{query:>7.2f}x")
+    print("change and speed-ups against torch, the reference implementation of the model")
     return 0
 
 

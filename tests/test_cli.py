@@ -67,3 +67,32 @@ def test_parse_error_is_one_line_naming_file_and_line(
     assert code == 2
     assert err[-1] == f"error: {corpus / 'digest.txt'}:3: case heading has an unknown month 'Smarch'"
     assert not (tmp_path / "idx" / "CURRENT").exists()
+
+
+def test_eval_encoders_reports_each_encoders_change_against_torch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import assistant.bench
+    import assistant.embed
+
+    seen = {}
+
+    def compare(settings: Settings, queries: Path, repeat: int = 3) -> dict:
+        seen.update(corpus=settings.corpus_dir, queries=queries)
+        return {
+            "torch": {"ndcg@10": 0.91},
+            "onnx": {"ndcg@10": 0.91, "ndcg@10_change": 0.0, "encode_speedup": 1.9, "query_speedup": 2.1},
+            "onnx-int8": {"ndcg@10": 0.90, "ndcg@10_change": -0.01, "encode_speedup": 3.4, "query_speedup": 5.7},
+        }
+
+    monkeypatch.setattr(assistant.bench, "compare_encoders", compare)
+    monkeypatch.setattr(assistant.embed, "_cuda_torch", lambda: False)
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"qid": "q1", "query": "concealed pregnancy", "relevant": ["x"]}\n')
+    assert main(["eval", "--queries", str(queries), "--corpus", str(tmp_path), "--encoders"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert seen == {"corpus": tmp_path, "queries": queries}
+    assert lines[2].split() == ["onnx", "(default)", "0.9100", "+0.0000", "1.90x", "2.10x"]
+    assert lines[3].split() == ["onnx-int8", "0.9000", "-0.0100", "3.40x", "5.70x"]
+    assert main(["eval", "--queries", str(queries), "--encoders", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["default"] == "onnx"
