@@ -52,3 +52,30 @@ def test_threads_get_exactly_the_serial_results(real_index: Path) -> None:
     assert sum(len(t) for t in threaded) == THREADS * CALLS
     assert assistant.index.faiss_index is faiss_index and assistant.index.bm25 is bm25  # never rebuilt
     assert _fingerprint(assistant) == before  # never mutated
+
+
+def test_a_loaded_assistant_answers_without_opening_a_file(real_index: Path) -> None:
+    # the lean query path: the index, BM25, vocabulary, encoder sessions and tokenizers are all loaded
+    # once; answering a question opens nothing (checked with an audit hook on every open())
+    import sys
+
+    assistant = Assistant.load(real_index)
+    assistant.ask("warm up: cases involving concealed pregnancy")
+    questions = [q.query for q in load_queries(ROOT / "eval" / "queries.jsonl")[:20]]
+    opened: list[str] = []
+    watching = [True]
+
+    def hook(event: str, args: tuple) -> None:
+        if watching[0] and event == "open":
+            opened.append(str(args[0]))
+
+    sys.addaudithook(hook)  # cannot be removed; it goes quiet when the test ends
+    try:
+        for question in questions:
+            assistant.search(question)
+            assistant.ask(question)
+        assistant.ask("what should a health visitor learn about bed sharing?", role="health-visitor")
+        assistant.ask("learning about neglect of teenagers")
+    finally:
+        watching[0] = False
+    assert opened == []
