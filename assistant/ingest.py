@@ -25,7 +25,7 @@ from assistant.errors import ParseError
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".pdf", ".docx", ".html", ".htm")
 DEFAULT_MAX_MB = 50  # Settings.max_file_mb; a 150-page overview report is 1-5 MB
-MAX_UNPACKED_MB = 500  # a .docx that unpacks to more is a zip bomb, not a review
+MAX_UNPACKED_MB = 500  # a .docx or PDF that unpacks to more is a bomb, not a review
 
 # Characters that Windows-1252 text typically holds beyond ASCII (smart quotes, dashes, pound, euro).
 _CP1252_PUNCTUATION = set("‘’“”–—…•£€°·½¼¾§©®™´¨¸\xa0\xad«»×÷¶¹²³ªº¿¡¢¥¦¬¯±µ†‡‰‹›")
@@ -247,7 +247,13 @@ def _pdf(path: Path, data: bytes) -> Extracted:
                 opened = 0
             if not opened:
                 raise ParseError(path, 0, "is an encrypted PDF: remove its password (save an unprotected copy) first")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = []
+        total = 0
+        for page in reader.pages:  # pypdf caps each stream at 75 MB unpacked; this caps the whole text
+            pages.append(page.extract_text() or "")
+            total += len(pages[-1])
+            if total > MAX_UNPACKED_MB * 1024 * 1024:
+                raise ParseError(path, 0, f"unpacks to over {MAX_UNPACKED_MB} MB of text: not a review this reads")
         info = reader.metadata
         title = str(info.title or "").strip() if info else ""
     except ParseError:

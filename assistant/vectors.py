@@ -8,9 +8,11 @@ from typing import Any
 import faiss
 import numpy as np
 
-# Past this many vectors an exact search costs more than the query embedding it follows; see
-# eval/SCALE.md for the measurement. Settings.approximate_from overrides it.
-APPROXIMATE_FROM = 50_000
+from assistant.settings import Settings
+
+# Past this many vectors an exact search costs more than half the query embedding it follows; see
+# eval/SCALE.md for the measurement. The one value lives in Settings (SCR_APPROXIMATE_FROM).
+APPROXIMATE_FROM: int = Settings.approximate_from
 HNSW_M = 32  # neighbours per node
 EF_CONSTRUCTION = 80  # breadth of the search while building
 EF_SEARCH = 256  # breadth of the search at query time (recall against latency; eval/SCALE.md)

@@ -523,3 +523,17 @@ def test_windows_text_with_non_breaking_spaces_and_html_in_a_form(tmp_path: Path
     page = tmp_path / "aspnet.html"
     page.write_text("<html><body><form><h1>Review: Child K</h1><p>The school saw bruises.</p></form></body></html>")
     assert "The school saw bruises." in parse_file(page)[0].sections()[0].text
+
+
+@pytest.mark.parametrize("make", [fx.make_pdf_report, fx.make_docx_report])
+def test_a_file_that_unpacks_to_far_more_than_a_review_is_refused(
+    make, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001 - a fixture maker
+) -> None:
+    import assistant.ingest
+
+    path = make(tmp_path)
+    assert extract(path).text  # read as usual under the real limit
+    monkeypatch.setattr(assistant.ingest, "MAX_UNPACKED_MB", 0.001)  # about 1,000 bytes: the fixtures unpack to more
+    with pytest.raises(ParseError, match=r"unpacks to .*0\.001 MB") as caught:
+        extract(path)
+    assert str(path) in str(caught.value) and "\n" not in str(caught.value)
