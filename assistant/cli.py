@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import textwrap
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -96,7 +97,24 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser("eval", help="measure retrieval quality on a gold query set")
     common(evaluate)
     evaluate.add_argument("--queries", type=Path, required=True, help="gold queries, JSON lines")
-    evaluate.add_argument("--corpus", type=Path, help="corpus to evaluate on (built into a temporary index if needed)")
+    evaluate.add_argument(
+        "--corpus",
+        dest="corpora",
+        nargs="+",
+        type=Path,
+        metavar="DIR",
+        help="corpus folder(s) to evaluate on (built into an index of their own if needed)",
+    )
+    evaluate.add_argument(
+        "--answers",
+        action="store_true",
+        help="also ask every question and score the answers (questions file with kinds, personas, counts)",
+    )
+    evaluate.add_argument(
+        "--check", action="store_true", help="only check the questions file against the corpus (ids, kinds, sizes)"
+    )
+    evaluate.add_argument("--split", choices=["dev", "holdout", "all"], default="all", help="which questions to use")
+    evaluate.add_argument("--out", type=Path, help="with --answers: write every figure and per-question row as JSON")
     evaluate.add_argument("--retriever", choices=[*RETRIEVERS, "all"], default="all", help="default: all")
     evaluate.add_argument("--k", type=int, default=10, help="cut-off of nDCG and recall (default 10)")
     evaluate.add_argument("--json", action="store_true", help="print JSON")
@@ -142,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env(
             index_dir=args.index,
             model=args.model,
-            corpus_dir=getattr(args, "corpus", None),
+            corpus_dir=getattr(args, "corpus", None) or (getattr(args, "corpora", None) or [None])[0],
             k=getattr(args, "k", None) if args.command == "search" else None,
         )
         commands = {
@@ -272,10 +290,15 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         raise ScrError("--k must be at least 1")
     if args.encoders:
         return _eval_encoders(args, settings)
+    if args.answers or args.check:
+        return _eval_answers(args, settings)
     queries = load_queries(args.queries)
     embedder = load_embedder(settings)
     with tempfile.TemporaryDirectory(prefix="scr-eval-") as tmp:
-        if args.corpus is not None and not index_matches_corpus(settings):
+        if args.corpora and len(args.corpora) > 1:
+            settings = _combined_settings(args.corpora, settings)
+            build_index(settings, embedder=embedder)
+        elif args.corpora is not None and not index_matches_corpus(settings):
             print(f"building a temporary index of {settings.corpus_dir} ...", file=sys.stderr)
             settings = settings.replace(index_dir=Path(tmp) / "index")
             build_index(settings, embedder=embedder)
@@ -296,11 +319,69 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     if "no_answer" in result:
         print("no-answer calibration: " + json.dumps(result["no_answer"]))
     print(f"{result['queries']} queries")
+    _print_retrieval(result)
+    return 0
+
+
+def _print_retrieval(result: dict) -> None:
     for name, values in result["retrievers"].items():
         metrics = "  ".join(f"{m} {v:.3f}" for m, v in values.items() if m != "by_kind")
         print(f"{name:<7} {metrics}")
         for kind, by_kind in values["by_kind"].items():
             print(f"    {kind:<11}" + "  ".join(f"{m} {v:.3f}" for m, v in by_kind.items()))
+
+
+def _combined_settings(corpora: Sequence[Path], settings: Settings) -> Settings:
+    """Settings for one corpus made of several folders, with its own reusable index (under the cache)."""
+    from assistant.quality import combined_corpus
+
+    cache = Path.home() / ".cache" / "scr-assistant" / "eval-corpora"
+    corpus = combined_corpus(corpora, cache)
+    print(f"evaluating on {', '.join(map(str, corpora))} (copied to {corpus.parent})", file=sys.stderr)
+    return settings.replace(corpus_dir=corpus, index_dir=corpus.parent / "index")
+
+
+def _eval_answers(args: argparse.Namespace, settings: Settings) -> int:
+    """Ask every question of a judged set and print what users meet (eval --answers), or only check the set."""
+    from assistant.api import Assistant
+    from assistant.build import build_index
+    from assistant.embed import load_embedder
+    from assistant.evaluate import GoldQuery, evaluate
+    from assistant.parse import load_corpus
+    from assistant.quality import RETRIEVAL_KINDS, check_questions, load_questions, load_role_terms, score_answers
+
+    questions = load_questions(args.queries)
+    corpora = args.corpora or [settings.corpus_dir]
+    if args.check:
+        known = [r.case_id for folder in corpora for r in load_corpus(folder)]
+        problems = check_questions(questions, known, args.queries)
+        for problem in problems:
+            print(problem)
+        kinds = ", ".join(f"{k} {n}" for k, n in sorted(Counter(q.kind for q in questions).items()))
+        print(f"{len(questions)} questions over {len(set(known))} cases ({kinds}): {len(problems)} problems")
+        return 1 if problems else 0
+    if args.split != "all":
+        questions = [q for q in questions if q.split == args.split]
+    embedder = load_embedder(settings)
+    settings = _combined_settings(corpora, settings)
+    build_index(settings, embedder=embedder)
+    assistant = Assistant.load(settings=settings, embedder=embedder)
+    gold = [GoldQuery(q.qid, q.query, q.relevant, q.kind) for q in questions if q.kind in RETRIEVAL_KINDS]
+    result: dict = {"retrieval": evaluate(assistant, gold, ("hybrid",), k=args.k) if gold else None}
+    result["answers"] = score_answers(assistant, questions, load_role_terms(args.queries.parent / "role_terms.json"))
+    if args.out:
+        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    if args.json:
+        print(json.dumps({**result, "answers": {k: v for k, v in result["answers"].items() if k != "rows"}}, indent=2))
+        return 0
+    if result["retrieval"]:
+        print(f"retrieval ({len(gold)} questions of kinds {', '.join(RETRIEVAL_KINDS)}):")
+        _print_retrieval(result["retrieval"])
+    answers = result["answers"]
+    print(f"answers ({answers['overall']['questions']} questions):")
+    for name, figures in [("overall", answers["overall"]), *answers["by_kind"].items(), *answers["by_split"].items()]:
+        shown = "  ".join(f"{k} {v}" for k, v in figures.items() if v is not None and k != "questions")
+        print(f"  {name:<9} n={figures['questions']:<4} {shown}")
     return 0
 
 

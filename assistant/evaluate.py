@@ -70,6 +70,10 @@ def ranked_ids(assistant: Assistant, query: str, retriever: str, k: int) -> list
     return ids[:k]
 
 
+def _kind_order(kind: str) -> tuple[int, str]:
+    return (KINDS.index(kind) if kind in KINDS else len(KINDS), kind)
+
+
 def _metrics(k: int) -> list[str]:
     return list(dict.fromkeys([f"ndcg@{k}", "recall@5", f"recall@{k}", "mrr"]))
 
@@ -109,8 +113,7 @@ def evaluate(
         overall = score([q.qid for q in queries])
         by_kind = {
             kind: score([q.qid for q in queries if q.kind == kind])
-            for kind in KINDS
-            if any(q.kind == kind for q in queries)
+            for kind in sorted({q.kind for q in queries}, key=_kind_order)
         }
         result["retrievers"][retriever] = {**overall, "by_kind": by_kind}
     return result
