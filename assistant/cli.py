@@ -113,6 +113,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--check", action="store_true", help="only check the questions file against the corpus (ids, kinds, sizes)"
     )
+    evaluate.add_argument(
+        "--panel", action="store_true", help="write each (unjudged) question's answer to --out, for a blind panel"
+    )
     evaluate.add_argument("--split", choices=["dev", "holdout", "all"], default="all", help="which questions to use")
     evaluate.add_argument("--out", type=Path, help="with --answers: write every figure and per-question row as JSON")
     evaluate.add_argument("--retriever", choices=[*RETRIEVERS, "all"], default="all", help="default: all")
@@ -290,7 +293,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         raise ScrError("--k must be at least 1")
     if args.encoders:
         return _eval_encoders(args, settings)
-    if args.answers or args.check:
+    if args.answers or args.check or args.panel:
         return _eval_answers(args, settings)
     queries = load_queries(args.queries)
     embedder = load_embedder(settings)
@@ -348,9 +351,16 @@ def _eval_answers(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.embed import load_embedder
     from assistant.evaluate import GoldQuery, evaluate
     from assistant.parse import load_corpus
-    from assistant.quality import RETRIEVAL_KINDS, check_questions, load_questions, load_role_terms, score_answers
+    from assistant.quality import (
+        RETRIEVAL_KINDS,
+        check_questions,
+        load_questions,
+        load_role_terms,
+        panel_answers,
+        score_answers,
+    )
 
-    questions = load_questions(args.queries)
+    questions = load_questions(args.queries, judged=not args.panel)
     corpora = args.corpora or [settings.corpus_dir]
     if args.check:
         known = [r.case_id for folder in corpora for r in load_corpus(folder)]
@@ -366,6 +376,14 @@ def _eval_answers(args: argparse.Namespace, settings: Settings) -> int:
     settings = _combined_settings(corpora, settings)
     build_index(settings, embedder=embedder)
     assistant = Assistant.load(settings=settings, embedder=embedder)
+    if args.panel:
+        rows = panel_answers(assistant, questions)
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        if args.out:
+            args.out.write_text(text, encoding="utf-8")
+        else:
+            print(text, end="")
+        return 0
     gold = [GoldQuery(q.qid, q.query, q.relevant, q.kind) for q in questions if q.kind in RETRIEVAL_KINDS]
     result: dict = {"retrieval": evaluate(assistant, gold, ("hybrid",), k=args.k) if gold else None}
     result["answers"] = score_answers(assistant, questions, load_role_terms(args.queries.parent / "role_terms.json"))
@@ -390,8 +408,8 @@ def _eval_encoders(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.bench import compare_encoders
     from assistant.embed import encoder_choice
 
-    if args.corpus is not None:
-        settings = settings.replace(corpus_dir=args.corpus)
+    if args.corpora:
+        settings = settings.replace(corpus_dir=args.corpora[0])
     result = compare_encoders(settings, args.queries, repeat=1)
     default = encoder_choice(settings)
     if args.json:

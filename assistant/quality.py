@@ -61,7 +61,7 @@ def _strings(path: Path, n: int, row: dict[str, Any], key: str) -> tuple[str, ..
     return tuple(value)
 
 
-def _question(path: Path, n: int, row: Any) -> Question:
+def _question(path: Path, n: int, row: Any, judged: bool = True) -> Question:
     if not isinstance(row, dict):
         raise ParseError(path, n, "each line must be a JSON object")
     for key in ("qid", "query", "kind", "persona"):
@@ -74,7 +74,7 @@ def _question(path: Path, n: int, row: Any) -> Question:
     if split not in SPLITS:
         raise ParseError(path, n, f"unknown split {split!r} (use {', '.join(SPLITS)})")
     relevant = _strings(path, n, row, "relevant")
-    if kind != "none" and not relevant and kind not in ("count", "overview"):
+    if judged and kind != "none" and not relevant and kind not in ("count", "overview"):
         raise ParseError(path, n, f'a {kind} question needs at least one "relevant" id')
     if kind == "none" and relevant:
         raise ParseError(path, n, 'a "none" question has no relevant ids (put the closest ones in "nearest")')
@@ -84,9 +84,9 @@ def _question(path: Path, n: int, row: Any) -> Question:
     table = row.get("expected_table", {})
     if not isinstance(table, dict) or not all(isinstance(v, int) and not isinstance(v, bool) for v in table.values()):
         raise ParseError(path, n, '"expected_table" must map row names to whole numbers')
-    if kind in ("count", "overview") and count is None and not table:
+    if judged and kind in ("count", "overview") and count is None and not table:
         raise ParseError(path, n, f'a {kind} question needs "expected_count" or "expected_table"')
-    if kind in ("count", "overview") and not str(row.get("criterion", "")).strip():
+    if judged and kind in ("count", "overview") and not str(row.get("criterion", "")).strip():
         raise ParseError(path, n, f'a {kind} question needs its "criterion"')
     history = _strings(path, n, row, "history")
     if kind == "followup" and not history:
@@ -112,8 +112,9 @@ def _question(path: Path, n: int, row: Any) -> Question:
     )
 
 
-def load_questions(path: Path) -> list[Question]:
-    """Read a question file; a malformed line raises ParseError naming the file and line."""
+def load_questions(path: Path, judged: bool = True) -> list[Question]:
+    """Read a question file; a malformed line raises ParseError naming the file and line. ``judged=False``
+    reads a panel's questions, which carry no relevance judgments."""
     try:
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
@@ -130,7 +131,7 @@ def load_questions(path: Path) -> list[Question]:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise ParseError(path, n, f"not valid JSON ({exc.msg})") from None
-        question = _question(path, n, row)
+        question = _question(path, n, row, judged)
         if question.qid in seen:
             raise ParseError(path, n, f"duplicate qid {question.qid!r}")
         seen.add(question.qid)
@@ -254,7 +255,8 @@ def score_answer(q: Question, answer: Answer, role_terms: dict[str, list[str]]) 
         row["recall"] = round(len(hits) / len(relevant), 4) if relevant else None
         row["padding"] = len(cited) - len(hits)
     else:
-        row["nearest_shown"] = [c for c in cited if c in set(q.nearest)]
+        shown = [*cited, *getattr(answer, "nearest", ())]
+        row["nearest_shown"] = [c for c in dict.fromkeys(shown) if c in set(q.nearest)]
     by_n = {c.n: c for c in answer.citations}
     if q.concepts:
         quotes = [by_n[n].quote for n in evidence_citations(answer) if n in by_n]
@@ -359,3 +361,26 @@ def load_role_terms(path: Path) -> dict[str, list[str]]:
     ):
         raise ParseError(path, 1, "role terms must map each role to a list of words")
     return {k: [t.lower() for t in v] for k, v in data.items()}
+
+
+def panel_answers(assistant: Any, questions: Sequence[Question]) -> list[dict[str, Any]]:
+    """Each panel question with the answer a user would read (text and its sources), for blind judges."""
+    out = []
+    for q in questions:
+        history: list[Answer] = []
+        for earlier in q.history:
+            history.append(assistant.ask(earlier, history=history))
+        answer = assistant.ask(q.query, history=history)
+        sources = [f"[{c.n}] {c.title} ({c.case_id}), {c.section}: \u201c{c.quote}\u201d" for c in answer.citations]
+        out.append(
+            {
+                "qid": q.qid,
+                "kind": q.kind,
+                "persona": q.persona,
+                "history": list(q.history),
+                "question": q.query,
+                "answer": answer.text,
+                "sources": sources,
+            }
+        )
+    return out
