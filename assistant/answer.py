@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -33,6 +33,9 @@ MAX_CASES = 5
 MAX_BULLETS = 6
 DUPLICATE_COSINE = 0.8
 RELATIVE_CUTOFF = 0.55  # a case joins an answer when its fused score is at least this share of the best
+ABSOLUTE_DENSE = 0.30  # a case shown must reach this cosine with the topic ...
+LEXICAL_SUPPORT = 0.5  # ... or use at least this share of the topic's distinctive words
+GENERAL_POINTS = 2  # general points shown after a role's own
 LEXICAL_WEIGHT = 0.3
 ROLE_BOOST = 0.25
 
@@ -116,18 +119,41 @@ class Context:
     evidence: Evidence
     units_by_case: dict[str, list[int]]
     records: dict[str, Record]
+    support: Mapping[str, float] = field(default_factory=dict)  # share of the topic's distinctive words per case
 
     def unpack(self) -> tuple[str, str, Sequence[Hit], Evidence, dict[str, list[int]], dict[str, Record]]:
         """The fields in order, for the compose functions."""
         return self.question, self.query, self.hits, self.evidence, self.units_by_case, self.records
 
 
-def relevant_hits(hits: Sequence[Hit]) -> list[Hit]:
-    """The hits worth showing: those close to the best one, never padding with weak matches."""
+def relevant_hits(hits: Sequence[Hit], support: Mapping[str, float] | None = None) -> list[Hit]:
+    """The hits worth showing: close to the best one AND past an absolute bar (the topic's similarity, or
+    the case using the topic's own distinctive words), so a list may be one case long and is never padded."""
     if not hits:
         return []
     top = hits[0].score
-    return [h for h in hits if h.score >= RELATIVE_CUTOFF * top]
+    support = support or {}
+    return [
+        h
+        for h in hits
+        if h.score >= RELATIVE_CUTOFF * top
+        and (h.dense_score >= ABSOLUTE_DENSE or support.get(h.case_id, 0.0) >= LEXICAL_SUPPORT)
+    ]
+
+
+_METADATA_RE = re.compile(
+    r"\b(?:was|were|is|are|has been|have been) (?:published|released|commissioned|undertaken|carried out|written|"
+    r"authored|chaired|conducted|completed)\b|\bpublished (?:in|on|at|alongside|together|with|by)\b|"
+    r"\bone of (?:two|three|four|five|several) (?:reviews|reports)\b|\bexecutive summary\b|\bthe (?:overview )?"
+    r"report (?:was|is)\b|\bindependent (?:author|chair|reviewer)\b|\bterms of reference\b|\bthe review (?:panel"
+    r"|team)\b",
+    re.I,
+)
+
+
+def is_metadata(text: str) -> bool:
+    """True for a sentence about a review's publication, authorship or process: metadata, never evidence."""
+    return _METADATA_RE.search(text) is not None
 
 
 def compose_cases(ctx: Context) -> Answer:
@@ -137,7 +163,7 @@ def compose_cases(ctx: Context) -> Answer:
     shown: list[str] = []
     lines: list[str] = []
     role_found = False
-    for hit in relevant_hits(hits):
+    for hit in relevant_hits(hits, ctx.support):
         if hit.case_id in shown or len(shown) == MAX_CASES:
             continue
         unit_ids = units_by_case.get(hit.case_id, [])
@@ -170,11 +196,11 @@ def compose_cases(ctx: Context) -> Answer:
     return Answer(question, text, tuple(composer.citations), tuple(shown), mode="cases", query=query)
 
 
-def compose_learning(ctx: Context) -> Answer:
-    """A learning answer: distinct learning points from several reviews, near-duplicates merged."""
-    question, query, hits, evidence, units_by_case, records = ctx.unpack()
+def _learning_candidates(ctx: Context, hits: Sequence[Hit]) -> list[tuple[float, int]]:
+    """Learning units of ``hits`` with their weighted relevance to the query, best first."""
+    evidence, units_by_case, records = ctx.evidence, ctx.units_by_case, ctx.records
     candidates: list[tuple[float, int]] = []
-    for hit in hits[:LEARNING_HITS]:
+    for hit in hits:
         for unit_id in units_by_case.get(hit.case_id, []):
             unit = evidence.units[unit_id]
             if records[hit.case_id].kind == "case":
@@ -185,15 +211,22 @@ def compose_learning(ctx: Context) -> Answer:
                 weight = None
             else:  # a document's text before its first heading describes it rather than teaching
                 weight = 0.6 if unit.section == "Introduction" else 1.0
-            if weight is not None:
+            if weight is not None and not is_metadata(unit.text):
                 candidates.append((evidence.score(unit_id, lens=False) * weight, unit_id))
     candidates.sort(key=lambda pair: (-pair[0], pair[1]))
     if candidates:
         floor = UNIT_CUTOFF * candidates[0][0]
         candidates = [(score, u) for score, u in candidates if score >= floor]
+    return candidates
+
+
+def _group_points(ctx: Context, candidates: Sequence[tuple[float, int]], limit: int) -> list[list[int]]:
+    """Distinct points (near-duplicates merged, with every review that carries them), most recurrent first."""
+    evidence, records = ctx.evidence, ctx.records
     bullets: list[list[int]] = []
     per_source: dict[tuple[str, str], int] = {}
-    for _, unit_id in candidates:
+    order: dict[int, float] = {}
+    for score, unit_id in candidates:
         unit = evidence.units[unit_id]
         duplicate = next((b for b in bullets if _similar(evidence, b[0], unit_id)), None)
         if duplicate is not None:
@@ -201,25 +234,58 @@ def compose_learning(ctx: Context) -> Answer:
                 duplicate.append(unit_id)
             continue
         source = (unit.case_id, unit.section if records[unit.case_id].kind != "case" else "")
-        if len(bullets) == MAX_BULLETS or per_source.get(source, 0) >= 2:
+        if per_source.get(source, 0) >= 2:
             continue
         bullets.append([unit_id])
+        order[unit_id] = score
         per_source[source] = per_source.get(source, 0) + 1
-    if evidence.role:  # the profession lens: that role's learning first
-        bullets.sort(key=lambda b: not any(concerns_role(evidence.role, evidence.units[u].text) for u in b))
-    composer = Composer(records)
+    bullets.sort(key=lambda b: (-len({evidence.units[u].case_id for u in b}), -order[b[0]]))
+    return bullets[:limit]
+
+
+def _bullet_lines(ctx: Context, composer: Composer, bullets: Sequence[list[int]], marker: str = "") -> list[str]:
     lines = []
     for bullet in bullets:
-        parts = [
-            f"{composer.quote(evidence.units[u])} — {_source(records[evidence.units[u].case_id], evidence.units[u])}"
-            for u in bullet
-        ]
-        lines.append("- " + "; also ".join(parts))
+        units = [ctx.evidence.units[u] for u in bullet]
+        parts = [f"{composer.quote(u)} — {_source(ctx.records[u.case_id], u)}" for u in units]
+        reviews = len({u.case_id for u in units})
+        recurs = f" *(in {reviews} reviews)*" if reviews > 1 else ""
+        lines.append(f"- {marker}" + "; also ".join(parts) + recurs)
+    return lines
+
+
+def compose_learning(ctx: Context) -> Answer:
+    """A learning answer: distinct points from every review above the bar, near-duplicates merged, the most
+    recurrent first; with a role, that role's own points first and general ones after, marked as such."""
+    question, query, _, evidence, _, records = ctx.unpack()
+    hits = relevant_hits(ctx.hits, ctx.support)
+    candidates = _learning_candidates(ctx, hits)
+    role = evidence.role
+    composer = Composer(records)
+    lines: list[str] = []
+    if role:
+        own = [(s, u) for s, u in candidates if concerns_role(role, evidence.units[u].text)]
+        general = [(s, u) for s, u in candidates if not concerns_role(role, evidence.units[u].text)]
+        own_bullets = _group_points(ctx, own, MAX_BULLETS)
+        general_bullets = _group_points(ctx, general, max(0, min(GENERAL_POINTS, MAX_BULLETS - len(own_bullets))))
+        if own_bullets:
+            lines += _bullet_lines(ctx, composer, own_bullets)
+        else:
+            lines.append(f"None of these reviews says anything specific to {role_label(role)} on this.")
+        if general_bullets:
+            lines += ["", f"General learning (not specific to {role_label(role)}):"]
+            lines += _bullet_lines(ctx, composer, general_bullets)
+        bullets = own_bullets + general_bullets
+    else:
+        bullets = _group_points(ctx, candidates, MAX_BULLETS)
+        lines += _bullet_lines(ctx, composer, bullets)
     cases = tuple(dict.fromkeys(evidence.units[u].case_id for b in bullets for u in b))
+    matching = len({h.case_id for h in hits})
     sources = "one review" if len(cases) == 1 else f"{len(cases)} reviews"
-    text = "\n".join([f"Learning on \u201c{escape_markdown(query)}\u201d from {sources}:", "", *lines])
-    role_found = any(evidence.role and concerns_role(evidence.role, evidence.units[u].text) for b in bullets for u in b)
-    text += _role_note(evidence.role, role_found)
+    drawn = f" (of {matching} that match)" if matching > len(cases) else ""
+    lens = f" for {role_label(role)}" if role else ""
+    subject = f" on \u201c{escape_markdown(query)}\u201d" if query else ""
+    text = "\n".join([f"Learning{lens}{subject} from {sources}{drawn}:", "", *lines])
     return Answer(question, text, tuple(composer.citations), cases, mode="learning", query=query)
 
 
@@ -241,14 +307,32 @@ def compose_case_detail(ctx: Context, case_id: str, sections: Sequence[str]) -> 
     return Answer(question, "\n".join(lines), tuple(composer.citations), (case_id,), mode="case-detail", query=question)
 
 
-def compose_none(question: str, reason: str, themes: Sequence[str], corpus_summary: str) -> Answer:
-    """An honest 'nothing relevant' answer with what the corpus does cover; no citations."""
-    text = (
-        f"{reason}\n\nThis collection holds {corpus_summary}. It covers themes such as "
-        f"{', '.join(themes)}. Try asking about one of those, for example \u201ccases involving "
-        f"{themes[0] if themes else 'neglect'}\u201d."
+def compose_none(
+    question: str,
+    reason: str,
+    themes: Sequence[str],
+    corpus_summary: str,
+    nearest: Sequence[tuple[Record, str]] = (),
+) -> Answer:
+    """An honest 'nothing relevant' answer with what the corpus does cover and, apart and labelled, the
+    nearest cases; no citations."""
+    text = reason
+    if nearest:
+        names = [
+            describe(r) + (f" — {escape_markdown(section)}" if r.kind != "case" and section else "")
+            for r, section in nearest
+        ]
+        text += (
+            "\n\nNearest reviews (they share some words with your question, but none is about it):\n"
+            + "\n".join(f"- {n}" for n in names)
+        )
+    text += (
+        f"\n\nThis collection holds {corpus_summary}. It covers themes such as "
+        f"{', '.join(escape_markdown(t) for t in themes)}. Try asking about one of those, for example \u201ccases "
+        f"involving {escape_markdown(themes[0]) if themes else 'neglect'}\u201d."
     )
-    return Answer(question, text, no_answer=True, mode="none", query=question)
+    ids = tuple(dict.fromkeys(r.case_id for r, _ in nearest))
+    return Answer(question, text, no_answer=True, mode="none", query=question, nearest=ids)
 
 
 def _similar(evidence: Evidence, a: int, b: int) -> bool:

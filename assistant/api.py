@@ -14,13 +14,14 @@ import numpy as np
 from assistant.answer import (
     Context,
     Evidence,
-    classify,
     compose_case_detail,
     compose_cases,
     compose_learning,
     compose_none,
+    relevant_hits,
 )
 from assistant.conversation import resolve, topic
+from assistant.counting import compose_count, tally
 from assistant.embed import Embedder, load_embedder, same_vectors
 from assistant.errors import IndexMismatchError, ScrError
 from assistant.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
@@ -28,9 +29,10 @@ from assistant.filters import Filters, allows, validate
 from assistant.generate import check_endpoint, generate
 from assistant.lexical import tokenize
 from assistant.present import escape_markdown
+from assistant.question import Interpretation, interpret
 from assistant.records import Answer, Case, Hit, Record
 from assistant.retrieve import RETRIEVERS, make_hits, rank_groups, score_chunks, sentence_groups
-from assistant.roles import ROLES, normalise_role
+from assistant.roles import ROLES, normalise_role, role_label
 from assistant.settings import Settings
 from assistant.settings import resolve as resolve_settings
 from assistant.store import StoredIndex, corpus_changes, read_index
@@ -38,7 +40,8 @@ from assistant.themes import Theme, theme_counts
 from assistant.vocabulary import acronyms_in, expansions, lexical_query
 
 MAX_QUERY_CHARS = 2000  # a question longer than this is cut, with a notice
-ASK_CANDIDATES = 10
+ASK_CANDIDATES = 20
+NEAREST = 3  # a "nothing found" answer names this many nearest cases, apart and labelled
 _ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _NAME_RE = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][a-zA-Z\u00C0-\u017F'-]{2,})")
 
@@ -60,6 +63,7 @@ class Assistant:
             self._units_by_case.setdefault(unit.case_id, []).append(unit.unit_id)
         self._unit_tokens = [frozenset(t) for t in tokenize([u.embed_text for u in index.units])] if index.units else []
         self._vocabulary = frozenset(index.bm25.vocab_dict)
+        self._areas = sorted({r.area for r in index.records if isinstance(r, Case) and r.area})
         self._groups = sentence_groups(index)
         self._case_tokens: dict[str, frozenset[str]] = {
             case_id: frozenset().union(*(self._unit_tokens[u] for u in units))
@@ -152,8 +156,18 @@ class Assistant:
         if filters is not None:
             validate(filters, self.index.chunks)
         resolved = resolve(question, history)
-        query_vector = self.embedder.embed([resolved.query])
-        evidence = self._evidence(resolved.query, query_vector[0], role_key)
+        interp = interpret(resolved.query, self._areas, role_key)
+        if interp.mode in ("count", "overview") and resolved.mode is None:
+            records = self.records(self._question_filters(interp, filters))
+            answer = compose_count(question, interp, tally(records, interp), self._records, resolved.query)
+            return dataclasses.replace(answer, topic=interp.topic)
+        role_key = interp.role
+        search_query = interp.topic or (role_label(role_key) if role_key and interp.mode == "role" else resolved.query)
+        if interp.topic and resolved.subject and resolved.follows:
+            search_query = resolved.query
+        filters = self._question_filters(interp, filters)
+        query_vector = self.embedder.embed([search_query])
+        evidence = self._evidence(search_query, query_vector[0], role_key)
         if resolved.mode == "case-detail" and resolved.case_id in self._records:
             context = Context(question, question, (), evidence, self._units_by_case, self._records)
             return compose_case_detail(context, resolved.case_id, resolved.sections)
@@ -172,7 +186,7 @@ class Assistant:
             return self._nothing(question, f"The reviews in this collection do not mention {names}.")
         if resolved.age_bands and (filters is None or filters.age_band is None):
             filters = dataclasses.replace(filters or Filters(), age_band=",".join(resolved.age_bands))
-        hits = self._search_vector(resolved.query, query_vector, ASK_CANDIDATES, filters)
+        hits = self._search_vector(search_query, query_vector, ASK_CANDIDATES, filters)
         if resolved.age_bands and resolved.subject:  # narrowed by age: keep cases that still concern the topic
             expand = bool(acronyms_in(resolved.subject))  # "CSE" needs its expansion; other words stand alone
             subject = self._distinctive(tokenize([lexical_query(resolved.subject, expand)])[0])
@@ -183,21 +197,36 @@ class Assistant:
                     f"None of the reviews about \u201c{escape_markdown(resolved.subject)}\u201d concerns "
                     f"{escape_markdown(resolved.query.removesuffix(resolved.subject).strip())}.",
                 )
-        if not hits or not self.in_scope(resolved.query, hits):
+        support = self._support(search_query, hits)
+        if not hits or not self.in_scope(search_query, hits) or not relevant_hits(hits, support):
             return self._nothing(
-                question, f"I found nothing in the reviews about \u201c{escape_markdown(resolved.query)}\u201d."
+                question,
+                f"No review in this collection is about \u201c{escape_markdown(search_query)}\u201d.",
+                hits[:NEAREST],
             )
         previous_mode = next((a.mode for a in reversed(history or ()) if a.cases), None)
         if resolved.follows and previous_mode in ("cases", "learning"):
             mode = previous_mode
         else:
-            mode = classify(resolved.query)
+            mode = "cases" if interp.mode == "find" else "learning"
         compose = compose_learning if mode == "learning" else compose_cases
-        answer = compose(Context(question, resolved.query, hits, evidence, self._units_by_case, self._records))
-        answer = dataclasses.replace(answer, topic=resolved.subject or topic(resolved.query))
+        shown_query = "" if not interp.topic and interp.roles else search_query
+        context = Context(question, shown_query, hits, evidence, self._units_by_case, self._records, support)
+        answer = compose(context)
+        answer = dataclasses.replace(
+            answer, topic=resolved.subject or interp.topic or topic(resolved.query), interpretation=interp
+        )
         if self.settings.llm_url:
             answer = generate(answer, self.settings.llm_url, self.settings.llm_model, self.settings.llm_timeout)
         return answer
+
+    def _question_filters(self, interp: Interpretation, filters: Filters | None) -> Filters | None:
+        """The sidebar's filters with the facets the question names added (the sidebar's own choice wins)."""
+        base = filters or Filters()
+        named = {"year_from": interp.year_from, "year_to": interp.year_to, "area": interp.area}
+        updates = {k: v for k, v in named.items() if v is not None and getattr(base, k) is None}
+        merged = dataclasses.replace(base, **updates) if updates else base
+        return merged if merged.active else filters
 
     @property
     def corpus_dir(self) -> Path:
@@ -265,6 +294,19 @@ class Assistant:
             role,
         )
 
+    def _support(self, query: str, hits: Sequence[Hit]) -> dict[str, float]:
+        """Per case: the share of the query's distinctive words it uses (a reviewed synonym counts as half)."""
+        own = self._distinctive(tokenize([lexical_query(query, False)])[0])
+        if not own:
+            return {}
+        extra = set(tokenize([" ".join(expansions(query))])[0]) - own if self.settings.expand_synonyms else set()
+        support = {}
+        for hit in hits:
+            words = self._case_tokens.get(hit.case_id, frozenset())
+            share = len(own & words) / len(own)
+            support[hit.case_id] = max(share, 0.5) if extra & words else share
+        return support
+
     def _distinctive(self, tokens: Sequence[str]) -> set[str]:
         """The tokens that half the cases or fewer contain ("child" is in nearly all of them)."""
         limit = max(1, len(self._case_tokens) // 2)
@@ -279,7 +321,7 @@ class Assistant:
                 unknown.append(name)
         return unknown
 
-    def _nothing(self, question: str, reason: str) -> Answer:
+    def _nothing(self, question: str, reason: str, nearest: Sequence[Hit] = ()) -> Answer:
         cases = [r for r in self._records.values() if isinstance(r, Case)]
         years = sorted({c.year for c in cases})
         span = "" if not years else str(years[0]) if len(years) == 1 else f"{years[0]} to {years[-1]}"
@@ -289,7 +331,8 @@ class Assistant:
             summary += f" and {documents} other document{'s' if documents > 1 else ''} on learning from reviews"
         counts = Counter(k.lower() for c in cases for k in c.keywords)
         themes = [k for k, _ in counts.most_common(6)]
-        return compose_none(question, reason, themes, summary)
+        shown = [(self._records[h.case_id], h.section) for h in nearest if h.case_id in self._records]
+        return compose_none(question, reason, themes, summary, shown)
 
 
 def clean_query(query: str) -> str:

@@ -244,10 +244,15 @@ class Answer:
     query: str = ""  # what was searched, after follow-up resolution
     notice: str = ""
     topic: str = ""  # the subject a "what about ...?" follow-up carries on with
+    count: int | None = None  # a count or overview answer: how many reviews meet the criterion
+    criterion: str = ""  # ... and what that criterion is
+    breakdown: dict[str, int] | None = None  # ... and its breakdown (by year, age, theme), when asked for
+    interpretation: Any = None  # how the question was read (assistant.question.Interpretation)
+    nearest: tuple[str, ...] = ()  # a "nothing found" answer: the closest cases, shown apart and labelled
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form used by ``ask --json``."""
-        return {
+        data: dict[str, Any] = {
             "question": self.question,
             "answer": self.text,
             "no_answer": self.no_answer,
@@ -256,3 +261,12 @@ class Answer:
             "cases": list(self.cases),
             "notice": self.notice,
         }
+        if self.interpretation is not None:
+            data["interpretation"] = self.interpretation.to_dict()
+        if self.count is not None:
+            data.update(count=self.count, criterion=self.criterion, matching=list(self.cases))
+            if self.breakdown is not None:
+                data["breakdown"] = dict(self.breakdown)
+        if self.nearest:
+            data["nearest"] = list(self.nearest)
+        return data

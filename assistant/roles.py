@@ -18,7 +18,10 @@ ROLES: dict[str, tuple[str, re.Pattern[str]]] = {
         "the police",
         re.compile(r"police|crim\w*|prosecut\w*|arrest\w*|offend\w*|abduction warning|disruption", re.I),
     ),
-    "school": ("schools", re.compile(r"schools?|educat\w*|teach\w*|attendance|exclu\w*|nursery", re.I)),
+    "school": (
+        "schools",
+        re.compile(r"schools?|educat\w*|teach\w*|attendance|exclu\w*|\bDSLs?\b|designated safeguarding|pupils?", re.I),
+    ),
     "social-worker": (
         "social workers",
         re.compile(
@@ -40,6 +43,91 @@ ROLES: dict[str, tuple[str, re.Pattern[str]]] = {
         ),
     ),
     "housing": ("housing services", re.compile(r"housing|accommodation|landlord|home conditions", re.I)),
+    "hospital": (
+        "hospital and emergency doctors",
+        re.compile(
+            r"hospitals?|emergency departments?|\bA&E\b|\bED\b|paediatric\w*|wards?\b|clinicians?|doctors?|"
+            r"skeletal surve\w*|fractures?|medical (?:examination|assessment|staff|professionals?)|acute trust|"
+            r"minor injur\w*|consultants?",
+            re.I,
+        ),
+    ),
+    "early-years": (
+        "early years and nursery staff",
+        re.compile(
+            r"nurser(?:y|ies)|early years|child ?minders?|pre-?schools?|children'?s cent(?:re|er)s?|childcare|"
+            r"day ?care",
+            re.I,
+        ),
+    ),
+    "probation": (
+        "probation services",
+        re.compile(r"probation|\bMAPPA\b|offender manage\w*|prisons?\b|released from|licence conditions", re.I),
+    ),
+    "youth-justice": (
+        "youth justice services",
+        re.compile(
+            r"youth justice|youth offending|\bYOT\b|\bYJS\b|criminal(?:ly)? exploit\w*|county lines|"
+            r"national referral mechanism|custody",
+            re.I,
+        ),
+    ),
+    "substance-misuse": (
+        "drug and alcohol services",
+        re.compile(
+            r"(?:drug|alcohol|substance)\w*(?: (?:and|or) alcohol)?(?: misuse)? (?:services?|workers?|treatment|teams?|"
+            r"agenc\w*)|methadone|recovery (?:services?|workers?)|addiction services?",
+            re.I,
+        ),
+    ),
+    "ambulance": (
+        "ambulance services",
+        re.compile(r"ambulance|paramedics?|\b999\b|call handlers?|emergency calls?", re.I),
+    ),
+}
+# How people name each role in a question ("as a health visitor", "lessons for paediatricians").
+ROLE_NAMES: dict[str, re.Pattern[str]] = {
+    "health-visitor": re.compile(
+        r"health visit\w*|\bHVs?\b|0-19 (?:team|service|nurse)s?|public health nurs\w*|school nurs\w*", re.I
+    ),
+    "midwife": re.compile(r"midwi\w*|maternity (?:staff|team|services?|unit)", re.I),
+    "gp": re.compile(r"\bGPs?\b|general practi\w*|family doctors?|primary care|practice nurses?", re.I),
+    "hospital": re.compile(
+        r"hospital (?:staff|doctors?|nurses?|teams?|clinicians?)|\bA ?(?:&|and) ?E\b|emergency (?:department|doctor)s?|"
+        r"\bED (?:staff|doctors?|nurses?)|paediatricians?|paediatric (?:staff|nurses?|teams?|wards?)|"
+        r"(?:on|in) the wards?|ward (?:staff|nurses?)|junior doctors?|consultants?|hospital|\bdoctors?\b",
+        re.I,
+    ),
+    "school": re.compile(
+        r"\bschools?\b(?! nurs)|teachers?|\bDSLs?\b|designated safeguarding leads?|head ?teachers?|education staff|"
+        r"teaching staff|pastoral (?:staff|leads?|teams?)|colleges?",
+        re.I,
+    ),
+    "early-years": re.compile(
+        r"nurser(?:y|ies)|early years|child ?minders?|pre-?schools?|children'?s cent(?:re|er)s?|childcare", re.I
+    ),
+    "police": re.compile(r"\bpolice\b|officers?|\bcops?\b|detectives?|\bPCSOs?\b|policing", re.I),
+    "probation": re.compile(r"probation|offender managers?", re.I),
+    "social-worker": re.compile(
+        r"social workers?|\bsocial work\b|children'?s social care|\bCSC\b|(?<!manager )social care(?! manager)", re.I
+    ),
+    "mental-health": re.compile(
+        r"mental health (?:workers?|nurses?|teams?|services?|practitioners?|staff|professionals?)|\bCAMHS\b|"
+        r"psychiatrists?|psychologists?|therapists?|counsellors?",
+        re.I,
+    ),
+    "manager": re.compile(
+        r"managers?\b|team leaders?|business managers?|safeguarding (?:board|partnership)s?|\bLSCBs?\b|"
+        r"senior leaders?|leadership|commissioners?|service leads?",
+        re.I,
+    ),
+    "housing": re.compile(r"housing (?:officers?|workers?|providers?|associations?|staff|teams?)|landlords?", re.I),
+    "youth-justice": re.compile(r"youth justice|youth offending|\bYOTs?\b|\bYJS\b", re.I),
+    "substance-misuse": re.compile(
+        r"(?:drugs?|alcohol|substance misuse|addiction) (?:and alcohol )?(?:workers?|services?|teams?|practitioners?)",
+        re.I,
+    ),
+    "ambulance": re.compile(r"ambulance|paramedics?", re.I),
 }
 ALIASES = {
     "hv": "health-visitor",
@@ -69,6 +157,19 @@ ALIASES = {
     "lscb": "manager",
     "trainer": "manager",
     "housing-officer": "housing",
+    "hospital-doctor": "hospital",
+    "emergency-department": "hospital",
+    "a&e": "hospital",
+    "paediatrician": "hospital",
+    "paediatrics": "hospital",
+    "nursery": "early-years",
+    "nurseries": "early-years",
+    "childminder": "early-years",
+    "probation-officer": "probation",
+    "yot": "youth-justice",
+    "youth-offending": "youth-justice",
+    "drug-and-alcohol": "substance-misuse",
+    "paramedic": "ambulance",
 }
 
 

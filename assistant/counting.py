@@ -1,0 +1,363 @@
+"""Count, overview and trend answers from the whole collection: a stated criterion, never top-k retrieval.
+
+A case counts for a theme when the theme's wording (``taxonomy.json``) appears in its keywords, summary or
+key issues; facets (age band, harm, review model, year, area) come from the case's own text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from assistant.chunk import MONTH_NAMES
+from assistant.conversation import AGE_WORDS
+from assistant.facets import AGE_BANDS, REVIEW_MODELS, derive_facets
+from assistant.present import escape_markdown
+from assistant.question import Interpretation
+from assistant.records import Answer, Case, Citation, Record
+from assistant.vocabulary import expansions, stems
+
+TAXONOMY_FILE = Path(__file__).with_name("taxonomy.json")
+COUNTED_FIELDS = (("keywords", "Keywords"), ("summary", "Summary"), ("key_issues", "Key issues"))
+WHERE_COUNTED = "keywords, summary or key issues"
+TOP_THEMES = 5
+_DEATH_WORDS = re.compile(r"\b(?:died|dies|death|deaths|dead|fatal\w*|killed|fatalit\w*)\b", re.I)
+_INJURY_WORDS = re.compile(r"\b(?:serious(?:ly)? (?:injur\w*|harm\w*)|injured|injuries)\b", re.I)
+_TOPIC_STOP = frozenset(stems("the and with about were was had has have who that which their them they when where"))
+_AGE_NOUNS = re.compile(r"\b(?:teen\w*|child(?:ren)?|kids?|bab(?:y|ies)|infants?|young (?:people|person))\b", re.I)
+_GENERIC = frozenset(stems("child children kid kids young people person family families parent parents baby babies"))
+
+
+@dataclass(frozen=True)
+class TaxonomyTheme:
+    """One normalised theme: a key, how answers name it, and the wording that names it in text."""
+
+    key: str
+    label: str
+    pattern: re.Pattern[str]
+
+
+@cache
+def load_taxonomy(path: Path = TAXONOMY_FILE) -> tuple[TaxonomyTheme, ...]:
+    """The reviewed theme taxonomy."""
+    data = json.loads(path.read_text(encoding="utf-8"))["themes"]
+    return tuple(
+        TaxonomyTheme(key, spec["label"], re.compile("|".join(f"(?<![\\w])(?:{p})" for p in spec["patterns"]), re.I))
+        for key, spec in data.items()
+    )
+
+
+def themes_named(text: str) -> list[TaxonomyTheme]:
+    """The taxonomy themes whose wording appears in ``text`` (a question's topic, say)."""
+    return [t for t in load_taxonomy() if t.pattern.search(text)]
+
+
+@dataclass(frozen=True)
+class Match:
+    """Where a case names what is counted: the section and the verbatim stretch."""
+
+    section: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A count with its criterion, every case counted, and the breakdown asked for."""
+
+    count: int
+    total: int
+    criterion: str
+    matching: tuple[str, ...]
+    evidence: dict[str, Match]
+    breakdown: dict[str, int] | None = None
+    breakdown_of: str | None = None  # "year", "age", "theme" or "model"
+    per_year_total: dict[str, int] | None = None
+    topic_label: str = ""
+
+
+def _field_text(case: Case, name: str) -> str:
+    value = getattr(case, name)
+    return "; ".join(value) if isinstance(value, tuple) else value
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence (or keyword) of ``text`` holding ``start:end``, verbatim."""
+    left = max(text.rfind(sep, 0, start) for sep in (". ", "; ", "\n"))
+    right_candidates = [i for i in (text.find(sep, end) for sep in (". ", "; ", "\n")) if i != -1]
+    right = min(right_candidates) if right_candidates else len(text)
+    left = 0 if left == -1 else left + 2
+    return text[left:right].strip().rstrip(".")
+
+
+def find_in_case(case: Case, pattern: re.Pattern[str] | WordsPattern) -> Match | None:
+    """The first place in the counted fields where ``pattern`` names the theme."""
+    for name, label in (COUNTED_FIELDS[1], COUNTED_FIELDS[2], COUNTED_FIELDS[0]):
+        text = _field_text(case, name)
+        match = pattern.search(text)
+        if match:
+            return Match(label, _sentence_around(text, match.start(), match.end()))
+    return None
+
+
+@dataclass(frozen=True)
+class _Span:
+    begin: int
+    finish: int
+
+    def start(self) -> int:
+        return self.begin
+
+    def end(self) -> int:
+        return self.finish
+
+
+@dataclass(frozen=True)
+class WordsPattern:
+    """A topic outside the taxonomy: every content word's stem in one sentence, or a reviewed synonym."""
+
+    word_stems: tuple[str, ...]
+    synonyms: re.Pattern[str] | None
+
+    def search(self, text: str) -> _Span | None:
+        """The first sentence of ``text`` that holds every stem (or a synonym), like ``re.search``."""
+        if self.synonyms is not None:
+            match = self.synonyms.search(text)
+            if match:
+                return _Span(match.start(), match.end())
+        for sentence in re.finditer(r"[^.;\n]+", text):
+            sentence_stems = set(stems(sentence.group(0)))
+            if all(s in sentence_stems for s in self.word_stems):
+                return _Span(sentence.start(), sentence.end())
+        return None
+
+
+def _words_pattern(topic: str) -> WordsPattern | None:
+    word_stems = tuple(s for s in stems(topic) if s not in _GENERIC and len(s) > 2)
+    word_stems = tuple(s for s in word_stems if s not in _TOPIC_STOP)
+    if not word_stems:
+        return None
+    synonyms = [re.escape(t) for t in expansions(topic)]
+    return WordsPattern(word_stems, re.compile("|".join(rf"\b{t}\b" for t in synonyms), re.I) if synonyms else None)
+
+
+def _strip_facet_words(topic: str) -> str:
+    for pattern, _ in AGE_WORDS:
+        topic = pattern.sub(" ", topic)
+    topic = _AGE_NOUNS.sub(" ", topic)
+    return " ".join(topic.split())
+
+
+def _facet_filter(interp: Interpretation, case: Case) -> bool:
+    facets = derive_facets(case)
+    if interp.age_bands and not set(interp.age_bands) & set(facets.age_bands):
+        return False
+    if interp.year_from is not None and case.year < interp.year_from:
+        return False
+    if interp.year_to is not None and case.year > interp.year_to:
+        return False
+    if interp.area and case.area.lower() != interp.area.lower():
+        return False
+    return not (interp.review_model and facets.review_model != interp.review_model)
+
+
+def _criterion_for_facets(interp: Interpretation) -> list[str]:
+    parts = []
+    if interp.age_bands:
+        parts.append("are about a child aged " + " or ".join(AGE_BANDS[b] for b in interp.age_bands))
+    if interp.review_model:
+        parts.append(f"used the {REVIEW_MODELS[interp.review_model][0]} model")
+    if interp.area:
+        parts.append(f"are from {interp.area}")
+    if interp.year_from is not None or interp.year_to is not None:
+        low, high = interp.year_from, interp.year_to
+        parts.append(
+            f"were published in {low}" if low == high else
+            f"were published {low}\u2013{high}" if low and high else
+            f"were published in {low} or later" if low else f"were published in {high} or earlier"
+        )
+    return parts
+
+
+def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
+    """Count the case reviews that meet the question's criterion, with the breakdown it asks for."""
+    cases = [r for r in records if isinstance(r, Case)]
+    base = [c for c in cases if _facet_filter(interp, c)]
+    topic = _strip_facet_words(interp.topic) if interp.age_bands else interp.topic
+    themes = themes_named(topic) if topic else []
+    harm = "death" if topic and _DEATH_WORDS.search(topic) else "serious-injury" if _INJURY_WORDS.search(topic) else ""
+    evidence: dict[str, Match] = {}
+    facet_parts = _criterion_for_facets(interp)
+    if themes:
+        pattern = re.compile("|".join(t.pattern.pattern for t in themes), re.I)
+        label = " or ".join(t.label for t in themes)
+        criterion = f"name {label} in their {WHERE_COUNTED}"
+    elif harm:
+        pattern = None
+        label = {"death": "the child died", "serious-injury": "the child was seriously injured"}[harm]
+        criterion = f"say in their summary that {label}"
+    else:
+        pattern = _words_pattern(topic) if topic else None
+        label = topic
+        criterion = f"mention \u201c{topic}\u201d in their {WHERE_COUNTED}" if pattern else ""
+    matching: list[str] = []
+    for case in base:
+        if harm and not themes:
+            if harm in derive_facets(case).harms:
+                matching.append(case.case_id)
+                evidence[case.case_id] = Match("Summary", case.summary.strip().rstrip("."))
+            continue
+        if pattern is None:
+            matching.append(case.case_id)
+            continue
+        found = find_in_case(case, pattern)
+        if found:
+            matching.append(case.case_id)
+            evidence[case.case_id] = found
+    criterion = " and ".join([p for p in [criterion, *facet_parts] if p]) or "are in the collection"
+    by_id = {c.case_id: c for c in cases}
+    breakdown, per_year_total = _breakdown(interp.breakdown, [by_id[i] for i in matching], base, themes)
+    return Tally(
+        count=len(matching),
+        total=len(cases),
+        criterion=criterion,
+        matching=tuple(matching),
+        evidence=evidence,
+        breakdown=breakdown,
+        breakdown_of=interp.breakdown,
+        per_year_total=per_year_total,
+        topic_label=label,
+    )
+
+
+def _breakdown(
+    kind: str | None, matched: Sequence[Case], base: Sequence[Case], themes: Sequence[TaxonomyTheme]
+) -> tuple[dict[str, int] | None, dict[str, int] | None]:
+    if kind == "year":
+        counts = Counter(str(c.year) for c in matched)
+        totals = Counter(str(c.year) for c in base)
+        years = sorted(totals)
+        return {y: counts.get(y, 0) for y in years}, {y: totals[y] for y in years}
+    if kind == "age":
+        counts: Counter[str] = Counter()
+        for case in matched:
+            bands = derive_facets(case).age_bands or ("age not stated",)
+            counts.update(AGE_BANDS.get(b, b) for b in bands)
+        order = [*AGE_BANDS.values(), "age not stated"]
+        return {band: counts[band] for band in order if counts[band]}, None
+    if kind == "model":
+        counts = Counter(
+            REVIEW_MODELS[m][0] if m in REVIEW_MODELS else ("other model" if m else "model not stated")
+            for m in (derive_facets(c).review_model for c in matched)
+        )
+        return dict(counts.most_common()), None
+    if kind == "theme":
+        defining = {t.key for t in themes}
+        counts = Counter()
+        for case in matched:
+            for theme in load_taxonomy():
+                if theme.key not in defining and find_in_case(case, theme.pattern):
+                    counts[theme.label] += 1
+        return dict(counts.most_common(TOP_THEMES)), None
+    return None, None
+
+
+# ---------------------------------------------------------------- composing the answer
+
+
+def _trend_sentence(t: Tally, split_year: int | None) -> str:
+    if not t.breakdown or not t.per_year_total:
+        return ""
+    years = sorted(int(y) for y in t.per_year_total)
+    if len(years) < 2:
+        return ""
+    split = split_year if split_year is not None else years[-1] - 5
+    early = [y for y in years if y < split]
+    late = [y for y in years if y >= split]
+    if not early or not late:
+        return ""
+
+    def share(group: list[int]) -> tuple[int, int]:
+        return sum(t.breakdown[str(y)] for y in group), sum(t.per_year_total[str(y)] for y in group)
+
+    (a, n), (b, m) = share(early), share(late)
+    pa, pb = (100 * a / n if n else 0.0), (100 * b / m if m else 0.0)
+    trend = "a larger" if pb > pa + 5 else "a smaller" if pb < pa - 5 else "about the same"
+    return (
+        f"Published {late[0]}\u2013{late[-1]}: {b} of {m} reviews ({pb:.0f}%); published {early[0]}\u2013{early[-1]}: "
+        f"{a} of {n} ({pa:.0f}%). That is {trend} share in the later years. The collection holds different numbers "
+        "of reviews each year, so compare shares rather than counts, and read it as this collection, not the country."
+    )
+
+
+def _table(t: Tally) -> list[str]:
+    if not t.breakdown:
+        return []
+    head = {"year": "Year", "age": "Age of the child", "theme": "Theme", "model": "Review model"}[t.breakdown_of or ""]
+    if t.breakdown_of == "year" and t.per_year_total:
+        lines = [f"| {head} | Reviews counted | Reviews that year |", "|---|---:|---:|"]
+        lines += [f"| {k} | {v} | {t.per_year_total[k]} |" for k, v in t.breakdown.items()]
+        return lines
+    lines = [f"| {head} | Reviews |", "|---|---:|"]
+    return lines + [f"| {escape_markdown(k)} | {v} |" for k, v in t.breakdown.items()]
+
+
+def compose_count(
+    question: str, interp: Interpretation, t: Tally, records: dict[str, Record], query: str
+) -> Answer:
+    """A count or overview answer: the number first with its criterion, the breakdown, every case counted."""
+    word = "review" if t.total == 1 else "reviews"
+    verb = "meets" if t.count == 1 else "meet"
+    head = f"**{t.count} of the {t.total} {word}** in this collection {verb} the criterion: they {t.criterion}."
+    if t.count == 0:
+        head = f"**None of the {t.total} {word}** in this collection {t.criterion.replace('name ', 'names ', 1)}."
+    lines = [head]
+    table = _table(t)
+    if table:
+        lines += ["", *table]
+    trend = _trend_sentence(t, interp.year_from) if t.breakdown_of == "year" else ""
+    if trend:
+        lines += ["", trend]
+    citations: list[Citation] = []
+    if t.matching:
+        lines += ["", "Every review counted:" if t.count > 1 else "The review counted:", ""]
+    for i, case_id in enumerate(t.matching, start=1):
+        record = records[case_id]
+        assert isinstance(record, Case)
+        when = f"{MONTH_NAMES[record.month]} {record.year}".strip()
+        line = f"{i}. **{escape_markdown(record.title)}** ({when})"
+        match = t.evidence.get(case_id)
+        if match:
+            n = len(citations) + 1
+            citations.append(
+                Citation(n, case_id, record.title, match.section, match.quote, record.kind, record.year, record.area)
+            )
+            line += f" — \u201c{escape_markdown(match.quote)}\u201d [{n}]"
+        lines.append(line)
+    lines += ["", "How this was counted: " + _method(t)]
+    return Answer(
+        question,
+        "\n".join(lines),
+        tuple(citations),
+        t.matching,
+        mode="count" if interp.mode == "count" else "overview",
+        query=query,
+        count=t.count,
+        criterion=t.criterion,
+        breakdown=t.breakdown,
+        interpretation=interp,
+    )
+
+
+def _method(t: Tally) -> str:
+    if "name " in t.criterion:
+        return (
+            f"a review counts when its {WHERE_COUNTED} use the wording listed for the theme in the reviewed "
+            "taxonomy (assistant/taxonomy.json); ages, harms and review models come from each review's own text. "
+            "Documents that are not case reviews are not counted."
+        )
+    return "ages, harms and review models come from each review's own text; documents are not counted."

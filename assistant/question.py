@@ -1,0 +1,364 @@
+"""Read a question before searching it: its mode, the role it is asked for, the facets it names, its topic.
+
+Persona and framing words ("I'm a health visitor in Leeds", "what should I learn from these reviews",
+"any cases where") are taken out of the topic, so that they never drive retrieval.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from assistant.conversation import age_bands_named
+from assistant.facets import AGE_BANDS, REVIEW_MODELS
+from assistant.roles import ROLE_NAMES, role_label
+
+MODES = ("find", "role", "theme", "count", "overview", "case-detail", "followup")
+BREAKDOWNS = ("year", "age", "theme", "model")
+
+_COUNT_RE = re.compile(
+    r"\bhow many\b|\bnumber of\b|\bhow often\b|\bwhat (?:proportion|percentage|share|fraction)\b|\bcount\b"
+    r"|\bhow common\b",
+    re.I,
+)
+_OVERVIEW_RE = re.compile(
+    r"\bmost (?:common\w*|often|frequent\w*|usual)\b|\bcomes? up (?:the )?most\b|\bcome up most\b|\bmain (?:themes"
+    r"|issues)\b"
+    r"|\btop (?:\d+ |five |three |ten )?(?:themes|issues|reasons)\b|\bwhich (?:themes|issues)\b|\brecurr\w*\b"
+    r"|\bkeep (?:coming|cropping) up\b|\bper year\b|\bby year\b|\beach year\b|\bover (?:time|the years)\b|\btrends?\b"
+    r"|\brecent years\b|\bincreas\w*\b|\bdecreas\w*\b|\bchanged?\b|\bbreak(?:s)? ?(?:it |them )?down\b|\bbreakdown\b"
+    r"|\bby age\b|\bage groups?\b|\bcompared? (?:to|with)\b|\bmore (?:\w+ ){0,3}(?:now|recently|than before)\b",
+    re.I,
+)
+_YEAR_BREAKDOWN_RE = re.compile(
+    r"\bper year\b|\bby year\b|\beach year\b|\bover (?:time|the years)\b|\btrends?\b|\brecent years\b|\bincreas"
+    r"|\bdecreas"
+    r"|\bchanged?\b|\bsince (?:19|20)\d\d\b|\bmore (?:\w+ ){0,3}(?:now|recently|than before)\b|\byear by year\b",
+    re.I,
+)
+_AGE_BREAKDOWN_RE = re.compile(r"\bby age\b|\bage groups?\b|\bages? of the child", re.I)
+_MODEL_BREAKDOWN_RE = re.compile(r"\bby (?:review )?model\b|\bwhich (?:review )?models?\b|\bmethodolog", re.I)
+_THEME_BREAKDOWN_RE = re.compile(
+    r"\bmost (?:common\w*|often|frequent\w*)\b|\bcomes? up\b|\bmain (?:themes|issues)\b|\btop\b|\bwhich (?:themes"
+    r"|issues)\b"
+    r"|\brecurr|\bkeep (?:coming|cropping) up\b",
+    re.I,
+)
+_LEARNING_RE = re.compile(
+    r"\b(?:lessons?|learn(?:ing|t|ed)?(?!\s+(?:disabilit|difficult))|recommend\w*|barriers?|enablers?|themes?"
+    r"|what should|what can|what stops|what helps|what (?:do|does) (?:the |these )?reviews? (?:say|tell)|why|"
+    r"what (?:keeps|kept) (?:going|coming)|messages?|take ?aways?|takeaway|implications|do differently|"
+    r"what (?:went|goes) wrong|how (?:can|should|do|does))\b",
+    re.I,
+)
+_LENS_CUE_RE = re.compile(
+    r"\b(?:learn\w*|lessons?|should|need(?:s)? to|take (?:from|away)|takeaways?|messages?|do differently|implications?|"
+    r"relevant|know|for (?:my|our) (?:practice|team|role|service)|what (?:do|does|can|could|must) .{0,40}\b(?:do"
+    r"|know)\b|"
+    r"advice|tips?|what (?:did|do) .{0,30}miss)\b",
+    re.I,
+)
+_FIND_RE = re.compile(
+    r"\b(?:any|are there|were there|is there|show me|find|list|examples? of)\b.{0,25}\b(?:cases?|reviews?|examples?|"
+    r"families|children|babies|where|when|in which)\b|^\s*(?:cases?|reviews?|examples?) (?:of|where|involving|about"
+    r"|with)\b",
+    re.I,
+)
+_PERSONA_RE = re.compile(
+    r"\b(?:i'?m|i am|as|im|being|we(?:'re| are)|i work as|i'?ve been) (?:a|an|the)?\s*(?:newly qualified |new |senior |"
+    r"student |trainee |qualified |community |specialist |named |designated )?",
+    re.I,
+)
+_WORK_IN_RE = re.compile(r"\bi (?:work|am based|'m based) (?:in|at|for|on|with)\b", re.I)
+
+# Framing to take out of the topic, tried in order; each match is removed.
+_FRAMING = [
+    r"^\s*(?:hi|hello|hey|ok|okay|please|quick question)\b[\s,!.:-]*",
+    r"\bwhat (?:keeps|kept) (?:going|coming) (?:wrong|up)(?: with| in| for| around| when)?\b"
+    r"|\bwhat (?:went|goes|has gone) wrong(?: with| in| for| around| when)?\b",
+    r"\bwhat (?:did|do|does|have|has) (?:\w+ ){0,2}(?:miss|missed|get wrong|got wrong|overlook|overlooked)\b"
+    r"(?: with| in| about| when| around)?",
+    r"\b(?:need|needs|have|has) to (?:take|know|learn|understand|do)(?: away)?(?: from (?:these|this|them"
+    r"|the reviews?))?\b",
+    r"\btake (?:away )?from (?:these|this|them|the reviews?)\b",
+    r"\b(?:i'?m|i am|im) (?:running|doing|putting together|planning|preparing|writing|delivering) (?:a |an |some )?"
+    r"(?:training |teaching |team |staff |learning |development )?(?:session|briefing|workshop|course|presentation|"
+    r"training|talk|slides?)\w*(?: for [\w\s'-]{1,40}?)?\s+(?:on|about|around|covering)\b",
+    r"\b(?:can|could|would) you\b|\bplease\b|\bi(?:'d| would) like to know\b|\bi want to know\b|\bi need to know\b"
+    r"|\bi(?:'m| am) (?:interested in|looking for|after|trying to find)\b|\btell me\b|\bshow me\b|\bgive me\b"
+    r"|\bfind me\b"
+    r"|\bhelp me\b|\bis there anything\b|\bdo you have\b|\bdo we have\b",
+    r"\bwhat (?:should|can|could|do|must|would) (?:i|we|they|staff|people|practitioners|professionals)?\s*"
+    r"(?:learn|know|take|take away|understand|do differently|be aware of|look out for|watch out for|think about)\b"
+    r"(?: from (?:these|the|this|our|those) (?:reviews?|cases?|collection|reports?))?(?: about| on| around| re"
+    r"| regarding)?",
+    r"\bwhat (?:do|does|did|can) (?:these|the|this|our|those)? ?(?:serious case |case |practice )?(?:reviews?|cases?"
+    r"|reports?|"
+    r"collection) (?:say|tell us|teach us|show|found|find|have to say|recommend)\b(?: about| on| around| regarding)?",
+    r"\b(?:what|which) (?:are|were) the (?:key |main )?(?:lessons?|learning|messages?|takeaways?|points?)"
+    r"(?: (?:learned|learnt|for \w+(?: \w+)?))?(?: (?:about|on|around|from|regarding))?",
+    r"\b(?:key |main )?(?:lessons?|learning|messages?|takeaways?|learning points?) (?:learned |learnt )?"
+    r"(?:for|about|on|around|from|regarding)\b",
+    r"\b(?:are|were|is) there (?:any )?(?:serious case |case |practice )?(?:reviews?|cases?|examples?|reports?)?\s*"
+    r"(?:where|of|about|involving|with|in which|on|that (?:involve|mention|show|cover)\w*|when)?",
+    r"\bany (?:serious case |case )?(?:reviews?|cases?|examples?)\s*(?:where|of|about|involving|with|in which|on"
+    r"|that)?",
+    r"\b(?:serious case |case |practice )?(?:reviews?|cases?|examples?|reports?) (?:involving|about|of|where|with"
+    r"|in which|"
+    r"on|that (?:involve|involved|mention|mentioned|show|cover|looked at)\w*|looking at|mentioning|covering|when)\b",
+    r"\bhow many (?:of (?:the|these) )?(?:serious case |case )?(?:reviews?|cases?|reports?|children|kids|families)?\s*"
+    r"(?:(?:are|were|is) (?:there )?(?:about|on|involving|linked to|to do with|related to)?|involve\w*|mention\w*|"
+    r"(?:have|had|has|feature\w*|includ\w*|concern\w*|show\w*|cover\w*|relate\w* to|name\w*|talk about|deal with|"
+    r"look at|where)\b)?",
+    r"\b(?:the )?number of (?:serious case |case )?(?:reviews?|cases?|reports?)\s*(?:about|on|involving|with|where|"
+    r"mentioning|that)?",
+    r"\bwhat (?:comes?|came) up (?:the )?most (?:often )?(?:in|for|with|when|across)?\b|\bmost common (?:themes?"
+    r"|issues?|"
+    r"factors?|things?)?(?: in| for| across| with)?|\bwhat are the (?:main|top|most common) (?:themes?|issues?|"
+    r"factors?)(?: in| for| across| with)?|\b(?:which|what) (?:themes?|issues?) (?:come|keep coming|crop) up"
+    r"(?: the)?(?: most)?(?: often)?(?: in| for| across| with)?",
+    r"\b(?:per|by|each) year\b|\bover (?:time|the years)\b|\bin recent years\b|\brecently\b|\bbreak(?:ing)? (?:it "
+    r"|them |that )?"
+    r"down\b(?: by (?:age|year|theme))?|\bbreakdown\b(?: by (?:age|year|theme))?|\bby age(?: group)?\b|\bhas (?:this"
+    r"|that|it)? ?"
+    r"changed\b|\bchanged\b|\bare there more\b|\bmore common\b|\bgetting more common\b",
+    r"\b(?:in|across|from) (?:these|the|this|our|those|all the) (?:reviews?|cases?|collection|reports?)\b",
+    r"\b(?:from|in) (?:these|the|this|them|those)\b\s*$",
+    r"\bthe reviews?\b|\bthese\b|\breviews?\b|\bcases?\b(?! (?:conference|review|management|law))",
+]
+_FRAMING_RES = [re.compile(p, re.I) for p in _FRAMING]
+_LEADING_VERBS_RE = re.compile(
+    r"^\s*(?:(?:more|fewer|any|mention(?:s|ed|ing)?|involv(?:e|es|ed|ing)|featur(?:e|es|ed|ing)|about|with|of|on|"
+    r"where|that|which|to do with|related to|linked to|concerning|regarding)\s+)+",
+    re.I,
+)
+_YEAR_RANGE_RE = re.compile(
+    r"\b(?:between|from) ((?:19|20)\d\d) (?:and|to|-) ((?:19|20)\d\d)\b|\b((?:19|20)\d\d) ?[-–] ?((?:19|20)\d\d)\b"
+)
+_SINCE_RE = re.compile(r"\b(?:since|after|from) ((?:19|20)\d\d)\b(?! (?:and|to))", re.I)
+_BEFORE_RE = re.compile(r"\b(?:before|until|up to|prior to) ((?:19|20)\d\d)\b", re.I)
+_IN_YEAR_RE = re.compile(r"\b(?:in|during|published in|from) ((?:19|20)\d\d)\b", re.I)
+_MODEL_RE = {key: pattern for key, (_, pattern) in REVIEW_MODELS.items() if key != "systems"}
+_STOP = frozenset(
+    "a an the of in on at to for from by with about and or any some all what which who whom how is are was were be "
+    "been do does did i me my we our us you your they them their it its this that these those there here s ve ll d "
+    "m re so just really also please thanks thank than then have has had can could should would will shall may might "
+    "must get got tell show give find know want need like look looking kind sort anything something things thing "
+    "staff practitioners professionals people".split()
+)
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """What a question was read as: shown to the user as one line above the answer."""
+
+    mode: str
+    topic: str
+    roles: tuple[str, ...] = ()
+    role_from: str | None = None  # "question", "setting" or None
+    age_bands: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    area: str | None = None
+    review_model: str | None = None
+    breakdown: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def role(self) -> str | None:
+        """The first role the question is asked for."""
+        return self.roles[0] if self.roles else None
+
+    def filters_dict(self) -> dict[str, object]:
+        """The facets taken from the question, as ``ask --json`` shows them."""
+        out: dict[str, object] = {}
+        if self.age_bands:
+            out["age_band"] = ",".join(self.age_bands)
+        if self.year_from is not None or self.year_to is not None:
+            out["year"] = _year_text(self.year_from, self.year_to)
+        if self.area:
+            out["area"] = self.area
+        if self.review_model:
+            out["review_model"] = self.review_model
+        return out
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form (``ask --json`` "interpretation")."""
+        return {
+            "mode": self.mode,
+            "topic": self.topic,
+            "role": self.role,
+            "role_from": self.role_from,
+            "filters": self.filters_dict(),
+            "breakdown": self.breakdown,
+        }
+
+    def line(self) -> str:
+        """'Looking for: head injuries · babies (under 1) · lens: police (from your question)'."""
+        parts = [self.topic or "everything in the collection"]
+        parts += [AGE_BANDS[b] for b in self.age_bands]
+        if self.year_from is not None or self.year_to is not None:
+            parts.append("published " + _year_text(self.year_from, self.year_to))
+        if self.area:
+            parts.append(f"in {self.area}")
+        if self.review_model:
+            parts.append(f"{REVIEW_MODELS[self.review_model][0]} reviews")
+        if self.roles:
+            source = " (from your question)" if self.role_from == "question" else ""
+            parts.append(f"lens: {', '.join(role_label(r) for r in self.roles)}{source}")
+        if self.breakdown:
+            parts.append(f"by {self.breakdown}")
+        label = {"count": "Counting", "overview": "Comparing"}.get(self.mode, "Looking for")
+        return f"{label}: " + " · ".join(parts)
+
+
+def _year_text(year_from: int | None, year_to: int | None) -> str:
+    if year_from is not None and year_to is not None:
+        return str(year_from) if year_from == year_to else f"{year_from}-{year_to}"
+    return f"{year_from} onwards" if year_from is not None else f"up to {year_to}"
+
+
+def roles_named(question: str) -> tuple[str, ...]:
+    """The roles a question names as its lens, in the order named ("as a GP", "lessons for nursery staff")."""
+    found: list[tuple[int, str]] = []
+    for role, pattern in ROLE_NAMES.items():
+        match = pattern.search(question)
+        if match:
+            found.append((match.start(), role))
+    if not found:
+        return ()
+    persona = bool(_PERSONA_RE.search(question) or _WORK_IN_RE.search(question))
+    if not (persona or _LENS_CUE_RE.search(question) or re.search(r"\bfor (?:\w+ ){0,2}\w+\s*\??$", question)):
+        return ()
+    ordered = [role for _, role in sorted(found)]
+    if "hospital" in ordered and "gp" in ordered and re.search(r"\bGPs?\b", question):  # "doctor" said with "GP"
+        ordered.remove("hospital")
+    return tuple(dict.fromkeys(ordered))
+
+
+_ROLE_NOUNS_RE = re.compile(r"\b(?:staff|workers|teams?|services?|colleagues|practitioners|professionals)\b", re.I)
+_MODEL_WORDS_RE = re.compile(
+    r"\b(?:SILP|SCIE|learning together|significant incident learning process|model|method|approach|used|done with|"
+    r"carried out)\b",
+    re.I,
+)
+
+
+def _strip_roles(text: str, roles: Iterable[str]) -> str:
+    for role in roles:
+        text = ROLE_NAMES[role].sub(" ", text)
+    text = _PERSONA_RE.sub(" ", text)
+    text = _WORK_IN_RE.sub(" ", text)
+    return _ROLE_NOUNS_RE.sub(" ", text)
+
+
+def topic_of(question: str, roles: Iterable[str] = (), areas: Iterable[str] = ()) -> str:
+    """The question's subject with persona, framing, role, area and year words taken out."""
+    text = f" {question} "
+    roles = tuple(roles)
+    if roles:
+        # a persona clause up to its end ("I'm a health visitor in Leeds," / "as a GP -")
+        text = re.sub(
+            r"\b(?:i'?m|i am|im|as|i work as|i work in|i work at)\b[^,.;:?!]{0,60}?(?:[,.;:!?]|\s-\s|\s–\s)",
+            lambda m: " " if any(ROLE_NAMES[r].search(m.group(0)) for r in roles) else m.group(0),
+            text,
+            count=1,
+            flags=re.I,
+        )
+    text = " ".join(_strip_roles(text, roles).split())
+    for pattern in _FRAMING_RES:
+        text = " ".join(pattern.sub(" ", text).split())
+    text = _LEADING_VERBS_RE.sub(" ", text)
+    for area in areas:
+        text = re.sub(rf"\b(?:in|from|at) {re.escape(area)}\b", " ", text, flags=re.I)
+    text = _YEAR_RANGE_RE.sub(" ", text)
+    for pattern in (_SINCE_RE, _BEFORE_RE, _IN_YEAR_RE):
+        text = pattern.sub(" ", text)
+    words = re.findall(r"[\w'&-]+", text)
+    while words and words[0].lower() in _STOP | {"that", "where", "when", "if", "around", "regarding", "re"}:
+        words.pop(0)
+    while words and words[-1].lower() in _STOP | {"that", "where", "when", "if", "now"}:
+        words.pop()
+    topic = " ".join(words).strip(" -'")
+    if not any(w.lower() not in _STOP for w in re.findall(r"[\w'&-]+", topic)):
+        return ""
+    return topic
+
+
+def _years(question: str) -> tuple[int | None, int | None]:
+    match = _YEAR_RANGE_RE.search(question)
+    if match:
+        first, second = (match[1], match[2]) if match[1] else (match[3], match[4])
+        low, high = sorted((int(first), int(second)))
+        return low, high
+    since = _SINCE_RE.search(question)
+    before = _BEFORE_RE.search(question)
+    if since or before:
+        return (int(since[1]) if since else None), (int(before[1]) - 1 if before else None)
+    single = _IN_YEAR_RE.search(question)
+    return (int(single[1]), int(single[1])) if single else (None, None)
+
+
+def _breakdown(question: str, mode: str) -> str | None:
+    if mode not in ("count", "overview"):
+        return None
+    if _AGE_BREAKDOWN_RE.search(question):
+        return "age"
+    if _MODEL_BREAKDOWN_RE.search(question):
+        return "model"
+    if _YEAR_BREAKDOWN_RE.search(question):
+        return "year"
+    if _THEME_BREAKDOWN_RE.search(question):
+        return "theme"
+    return None
+
+
+def interpret(
+    question: str,
+    areas: Iterable[str] = (),
+    role_setting: str | None = None,
+) -> Interpretation:
+    """Read ``question``: its mode, the roles named (an explicit ``role_setting`` wins), facets and topic."""
+    areas = sorted(set(areas), key=len, reverse=True)
+    named_roles = roles_named(question)
+    if role_setting:
+        roles, role_from = (role_setting,), "setting"
+    elif named_roles:
+        roles, role_from = named_roles, "question"
+    else:
+        roles, role_from = (), None
+    area = next((a for a in areas if re.search(rf"\b(?:in|from|at) {re.escape(a)}\b", question, re.I)), None)
+    year_from, year_to = _years(question)
+    review_model = next((key for key, pattern in _MODEL_RE.items() if pattern.search(question)), None)
+    if _COUNT_RE.search(question):
+        mode = "overview" if _breakdown(question, "count") in ("year", "age", "model", "theme") else "count"
+        if re.match(r"\s*how many\b", question, re.I) and not _AGE_BREAKDOWN_RE.search(question):
+            mode = "overview" if _YEAR_BREAKDOWN_RE.search(question) else "count"
+    elif _OVERVIEW_RE.search(question) and not named_roles:
+        mode = "overview"
+    elif _FIND_RE.search(question):
+        mode = "find"
+    elif roles and role_from == "question":
+        mode = "role"
+    elif _LEARNING_RE.search(question):
+        mode = "role" if roles else "theme"
+    else:
+        mode = "find"
+    topic = topic_of(question, named_roles, [area] if area else [])
+    if review_model and mode in ("count", "overview"):
+        topic = " ".join(_MODEL_WORDS_RE.sub(" ", topic).split())
+        topic = topic if any(w.lower() not in _STOP for w in topic.split()) else ""
+    age_bands = age_bands_named(question)
+    return Interpretation(
+        mode=mode,
+        topic=topic,
+        roles=roles,
+        role_from=role_from,
+        age_bands=age_bands,
+        year_from=year_from,
+        year_to=year_to,
+        area=area,
+        review_model=review_model,
+        breakdown=_breakdown(question, mode),
+    )
