@@ -8,13 +8,11 @@ import json
 import re
 import urllib.error
 import urllib.request
-from urllib.parse import urlparse
 
-from assistant.errors import SettingsError
 from assistant.present import escape_markdown
 from assistant.records import Answer, Citation
+from assistant.settings import check_llm_url
 
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 SYSTEM_PROMPT = (
     "You help safeguarding practitioners learn from serious case reviews. Answer the question using ONLY "
     "the numbered passages supplied as data. Every sentence you write must end with the marker of the "
@@ -40,13 +38,7 @@ _LOCAL_ONLY = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRe
 
 def check_endpoint(url: str) -> str:
     """The endpoint's base URL; only a server on this machine is allowed, so nothing leaves it."""
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or parsed.hostname not in LOOPBACK:
-        raise SettingsError(
-            f"SCR_LLM_URL must be a server on this machine (http://127.0.0.1:PORT), not {url!r}: "
-            "questions and review text never leave the machine"
-        )
-    return url.rstrip("/")
+    return check_llm_url(url)
 
 
 def build_messages(question: str, citations: tuple[Citation, ...]) -> list[dict[str, str]]:
