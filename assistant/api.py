@@ -196,7 +196,8 @@ class Assistant:
         answer = compose(Context(question, resolved.query, hits, evidence, self._units_by_case, self._records))
         answer = dataclasses.replace(answer, topic=resolved.subject or topic(resolved.query))
         if self.settings.llm_url:
-            answer = generate(answer, self.settings.llm_url, self.settings.llm_model, self.settings.llm_timeout)
+            llm = self.settings
+            answer = generate(answer, llm.llm_url, llm.llm_model, llm.llm_timeout, support=llm.llm_support)
         return answer
 
     @property
