@@ -217,7 +217,8 @@ class Assistant:
             answer, topic=resolved.subject or interp.topic or topic(resolved.query), interpretation=interp
         )
         if self.settings.llm_url:
-            answer = generate(answer, self.settings.llm_url, self.settings.llm_model, self.settings.llm_timeout)
+            llm = self.settings
+            answer = generate(answer, llm.llm_url, llm.llm_model, llm.llm_timeout, support=llm.llm_support)
         return answer
 
     def _question_filters(self, interp: Interpretation, filters: Filters | None) -> Filters | None:

@@ -572,7 +572,10 @@ def _feedback(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.feedback import export_queries, read_feedback
 
     data_dir = args.data or settings.data_dir
-    queries, skipped = export_queries(read_feedback(data_dir))
+    rows, damaged = read_feedback(data_dir)
+    for problem in damaged:  # each damaged line is its own error; the other judgments are still exported
+        print(f"{'note' if problem.unfinished else 'error'}: {problem}; that line is left out", file=sys.stderr)
+    queries, skipped = export_queries(rows)
     text = "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in queries)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
@@ -583,7 +586,7 @@ def _feedback(args: argparse.Namespace, settings: Settings) -> int:
         f"{len(queries)} helpful answers exported; {skipped} judgments left out (unhelpful, or citing no case)",
         file=sys.stderr,
     )
-    return 0
+    return 1 if any(not p.unfinished for p in damaged) else 0
 
 
 def _doctor(args: argparse.Namespace, settings: Settings) -> int:

@@ -23,6 +23,17 @@ class ParseError(ScrError):
         super().__init__(f"{self.path}:{line}: {reason}" if line > 0 else f"{self.path}: {reason}")
 
 
+class DamagedLineError(ParseError):
+    """One line of a JSON-lines file that cannot be used; the file's other lines are still read.
+
+    ``unfinished`` marks a last line without its newline: a write cut off, or still under way.
+    """
+
+    def __init__(self, path: Path | str, line: int, reason: str, unfinished: bool = False) -> None:
+        self.unfinished = unfinished
+        super().__init__(path, line, reason)
+
+
 class IndexNotBuiltError(ScrError):
     """No usable index at the given folder; says the command that builds one."""
 

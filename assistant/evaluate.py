@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,32 +33,67 @@ def load_queries(path: Path) -> list[GoldQuery]:
     """Read a JSON-lines gold set; a malformed line raises ParseError naming file and line."""
     queries: list[GoldQuery] = []
     seen: set[str] = set()
-    try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except FileNotFoundError:
-        raise ParseError(path, 0, "queries file not found") from None
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ParseError(path, n, f"not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict) or not {"qid", "query", "relevant"} <= set(row):
+    for n, row in _json_lines(path):
+        if not {"qid", "query", "relevant"} <= set(row):
             raise ParseError(path, n, 'each line needs "qid", "query" and "relevant"')
+        qid, query = _qid(path, n, row["qid"]), _query(path, n, row["query"])
         relevant = row["relevant"]
         if not isinstance(relevant, list) or not relevant or not all(isinstance(r, str) for r in relevant):
             raise ParseError(path, n, '"relevant" must be a non-empty list of ids')
         kind = row.get("kind", "paraphrase")
-        if kind not in KINDS:
-            raise ParseError(path, n, f"unknown kind {kind!r} (use {', '.join(KINDS)})")
-        if row["qid"] in seen:
-            raise ParseError(path, n, f"duplicate qid {row['qid']!r}")
-        seen.add(row["qid"])
-        queries.append(GoldQuery(str(row["qid"]), str(row["query"]), tuple(relevant), kind))
+        if not isinstance(kind, str) or kind not in KINDS:
+            raise ParseError(path, n, f"unknown kind {_short(kind)} (use {', '.join(KINDS)})")
+        if qid in seen:
+            raise ParseError(path, n, f"duplicate qid {qid!r}")
+        seen.add(qid)
+        queries.append(GoldQuery(qid, query, tuple(relevant), kind))
     if not queries:
         raise ParseError(path, 1, "no queries in the file")
     return queries
+
+
+def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each non-blank line of a JSON-lines file with its number, as an object; ParseError (file and line) if not."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ParseError(path, 0, "queries file not found") from None
+    except OSError as exc:
+        raise ParseError(path, 0, f"cannot be read ({exc.strerror or exc})") from None
+    for n, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            row = json.loads(raw.decode("utf-8-sig" if n == 1 else "utf-8"))
+        except UnicodeDecodeError:
+            raise ParseError(path, n, "not UTF-8 text") from None
+        except json.JSONDecodeError as exc:
+            raise ParseError(path, n, f"not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise ParseError(path, n, "not valid JSON (nested too deeply)") from None
+        if not isinstance(row, dict):
+            raise ParseError(path, n, "each line must be a JSON object")
+        yield n, row
+
+
+def _qid(path: Path, n: int, qid: Any) -> str:
+    """A query id as text; ids may be strings or whole numbers."""
+    if isinstance(qid, bool) or not isinstance(qid, (str, int)):
+        raise ParseError(path, n, f'"qid" must be a string or a number, not {_short(qid)}')
+    return str(qid)
+
+
+def _query(path: Path, n: int, query: Any) -> str:
+    """A query's text, which must be a non-empty string."""
+    if not isinstance(query, str) or not query.strip():
+        raise ParseError(path, n, f'"query" must be non-empty text, not {_short(query)}')
+    return query
+
+
+def _short(value: Any) -> str:
+    """A value as shown in an error message, cut short."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def ranked_ids(assistant: Assistant, query: str, retriever: str, k: int) -> list[str]:
@@ -158,13 +193,11 @@ def load_lines(path: Path) -> list[str]:
 def load_queries_loose(path: Path) -> list[GoldQuery]:
     """Like load_queries, but ``relevant`` may be missing (for questions with no answer)."""
     out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
-        if line.strip():
-            try:
-                row = json.loads(line)
-                out.append(GoldQuery(str(row.get("qid", n)), str(row["query"]), (), "paraphrase"))
-            except (json.JSONDecodeError, KeyError, TypeError):
-                raise ParseError(path, n, 'each line needs a JSON object with a "query"') from None
+    for n, row in _json_lines(path):
+        if "query" not in row:
+            raise ParseError(path, n, 'each line needs a JSON object with a "query"')
+        qid = _qid(path, n, row["qid"]) if "qid" in row else str(n)
+        out.append(GoldQuery(qid, _query(path, n, row["query"]), (), "paraphrase"))
     return out
 
 

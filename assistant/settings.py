@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from assistant.errors import SettingsError
 
 ENV_PREFIX = "SCR_"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")  # the only hosts SCR_LLM_URL may name: nothing leaves the machine
 
 
 @dataclass(frozen=True)
@@ -33,62 +36,95 @@ class Settings:
         default="auto",
         metadata={
             "help": "how the model runs: onnx or onnx-int8 (ONNX Runtime, exported locally), torch, or auto"
-            " (torch on an NVIDIA GPU, else onnx)"
+            " (torch on an NVIDIA GPU, else onnx)",
+            "choices": ("auto", "torch", "onnx", "onnx-int8"),
         },
     )
     encoder_cache: str = field(
         default="", metadata={"help": "folder for the local ONNX export; empty means ~/.cache/scr-assistant/encoders"}
     )
-    chunk_tokens: int = field(default=200, metadata={"help": "target word pieces per chunk, header included"})
-    chunk_overlap: int = field(default=30, metadata={"help": "word pieces shared by neighbouring chunks"})
-    k: int = field(default=5, metadata={"help": "results returned by search"})
-    candidates: int = field(default=100, metadata={"help": "chunks fetched from the index before grouping by case"})
+    chunk_tokens: int = field(
+        default=200, metadata={"help": "target word pieces per chunk, header included", "range": (1, 250)}
+    )
+    chunk_overlap: int = field(
+        default=30, metadata={"help": "word pieces shared by neighbouring chunks", "range": (0, 249)}
+    )
+    k: int = field(default=5, metadata={"help": "results returned by search", "range": (1, 1000)})
+    candidates: int = field(
+        default=100, metadata={"help": "chunks fetched from the index before grouping by case", "range": (1, 100_000)}
+    )
     batch_size: int = field(
-        default=8, metadata={"help": "texts embedded per model call at build time (8: fastest, or near it, on 2 cores)"}
+        default=8,
+        metadata={
+            "help": "texts embedded per model call at build time (8: fastest, or near it, on 2 cores)",
+            "range": (1, 4096),
+        },
     )
     query_threads: int = field(
-        default=1, metadata={"help": "threads that embed one question (ONNX); 1 serves concurrent sessions best"}
+        default=1,
+        metadata={
+            "help": "threads that embed one question (ONNX); 1 serves concurrent sessions best",
+            "range": (1, 256),
+        },
     )
-    max_file_mb: float = field(default=50.0, metadata={"help": "largest review file that add and build accept, in MB"})
+    max_file_mb: float = field(
+        default=50.0,
+        metadata={"help": "largest review file that add and build accept, in MB", "range": (0.001, 10_000.0)},
+    )
     approximate_from: int = field(
-        default=50_000, metadata={"help": "chunk count from which the index is approximate (HNSW) instead of exact"}
+        default=50_000,
+        metadata={
+            "help": "chunk count from which the index is approximate (HNSW) instead of exact",
+            "range": (1, 1_000_000_000),
+        },
     )
-    retriever: str = field(default="hybrid", metadata={"help": "hybrid, dense or bm25"})
-    fusion: str = field(default="weighted", metadata={"help": "how hybrid fuses its two rankings: rrf or weighted"})
-    rrf_k: int = field(default=60, metadata={"help": "the k of reciprocal rank fusion"})
-    dense_weight: float = field(default=0.6, metadata={"help": "weight of the dense side in weighted fusion"})
+    retriever: str = field(
+        default="hybrid", metadata={"help": "hybrid, dense or bm25", "choices": ("hybrid", "dense", "bm25")}
+    )
+    fusion: str = field(
+        default="weighted",
+        metadata={"help": "how hybrid fuses its two rankings: rrf or weighted", "choices": ("rrf", "weighted")},
+    )
+    rrf_k: int = field(default=60, metadata={"help": "the k of reciprocal rank fusion", "range": (1, 1_000_000)})
+    dense_weight: float = field(
+        default=0.6, metadata={"help": "weight of the dense side in weighted fusion", "range": (0.0, 1.0)}
+    )
     min_relevance: float = field(
-        default=0.208, metadata={"help": "cosine similarity below which ask says nothing relevant was found"}
+        default=0.208,
+        metadata={
+            "help": "cosine similarity below which ask says nothing relevant was found (above 1: never answer)",
+            "range": (-1.0, 2.0),
+        },
     )
     llm_url: str = field(
         default="", metadata={"help": "optional local OpenAI-compatible chat server, http://127.0.0.1:PORT"}
     )
     llm_model: str = field(default="", metadata={"help": "model name to ask the chat server for"})
-    llm_timeout: float = field(default=60.0, metadata={"help": "seconds to wait for the chat server"})
+    llm_timeout: float = field(
+        default=60.0, metadata={"help": "seconds a whole request to the chat server may take", "range": (0.1, 3600.0)}
+    )
     expand_synonyms: bool = field(
         default=True, metadata={"help": "expand lexical queries with the safeguarding vocabulary"}
     )
 
+    llm_support: float = field(
+        default=0.5,
+        metadata={
+            "help": "share of a generated sentence's content words (stop words aside) that must be in the passages"
+            " it cites, or the sentence is dropped",
+            "range": (0.0, 1.0),
+        },
+    )
+
     def __post_init__(self) -> None:
-        for name in ("corpus_dir", "index_dir", "data_dir"):
-            object.__setattr__(self, name, Path(getattr(self, name)))
-        for name in ("chunk_tokens", "k", "candidates", "batch_size", "rrf_k", "approximate_from", "query_threads"):
-            if getattr(self, name) < 1:
-                raise SettingsError(f"{name} must be at least 1, got {getattr(self, name)}")
-        if not 0 <= self.chunk_overlap < self.chunk_tokens:
-            raise SettingsError("chunk_overlap must be at least 0 and less than chunk_tokens")
-        if self.encoder not in ("auto", "torch", "onnx", "onnx-int8"):
-            raise SettingsError(f"encoder must be auto, torch, onnx or onnx-int8, not {self.encoder!r}")
-        if self.retriever not in ("hybrid", "dense", "bm25"):
-            raise SettingsError(f"retriever must be hybrid, dense or bm25, not {self.retriever!r}")
-        if self.fusion not in ("rrf", "weighted"):
-            raise SettingsError(f"fusion must be rrf or weighted, not {self.fusion!r}")
-        if self.max_file_mb <= 0:
-            raise SettingsError("max_file_mb must be more than 0")
-        if not 0.0 <= self.dense_weight <= 1.0:
-            raise SettingsError("dense_weight must be between 0 and 1")
-        if self.chunk_tokens > 250:
-            raise SettingsError("chunk_tokens must be at most 250 (the model reads 256 word pieces)")
+        for f in fields(self):
+            object.__setattr__(self, f.name, _checked(f, getattr(self, f.name)))
+        if self.chunk_overlap >= self.chunk_tokens:
+            raise SettingsError(
+                f"SCR_CHUNK_OVERLAP must be less than SCR_CHUNK_TOKENS ({self.chunk_tokens}), got {self.chunk_overlap}"
+            )
+        if self.llm_url:
+            check_llm_url(self.llm_url)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -117,27 +153,85 @@ class Settings:
 
 
 def _convert(f: dataclasses.Field, source: str, raw: Any) -> Any:
+    """``raw`` (text from the environment, or a value from a flag) as the field's type; checked later."""
     default = f.default
+    if not isinstance(raw, str) or isinstance(default, (str, Path)):
+        return raw
     if isinstance(default, bool):
-        if isinstance(raw, bool):
-            return raw
-        text = str(raw).strip().lower()
+        text = raw.strip().lower()
         if text in ("1", "true", "yes", "on"):
             return True
         if text in ("0", "false", "no", "off"):
             return False
-        raise SettingsError(f"{source} must be true or false, got {raw!r}")
+        raise SettingsError(f"{source} must be true or false, got {_shown(raw)}")
+    whole = isinstance(default, int)
     try:
-        if isinstance(default, Path):
-            return Path(raw)
-        if isinstance(default, int):
-            return int(raw)
-        if isinstance(default, float):
-            return float(raw)
+        return int(raw) if whole else float(raw)
     except ValueError:
-        kind = "a whole number" if isinstance(default, int) else "a number"
-        raise SettingsError(f"{source} must be {kind}, got {raw!r}") from None
-    return str(raw)
+        low, high = f.metadata["range"]
+        kind = "a whole number" if whole else "a number"
+        raise SettingsError(f"{source} must be {kind} from {low} to {high}, got {_shown(raw)}") from None
+
+
+def _checked(f: dataclasses.Field, value: Any) -> Any:
+    """``value`` for field ``f`` if it has the field's type and lies in its range or choices, else SettingsError."""
+    name = ENV_PREFIX + f.name.upper()
+    default = f.default
+    if isinstance(default, Path):
+        if not isinstance(value, (str, Path)):
+            raise SettingsError(f"{name} must be a folder path, got {_shown(value)}")
+        return Path(value)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise SettingsError(f"{name} must be true or false, got {_shown(value)}")
+        return value
+    if isinstance(default, (int, float)):
+        whole = isinstance(default, int)
+        low, high = f.metadata["range"]
+        kind = "a whole number" if whole else "a number"
+        if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
+            raise SettingsError(f"{name} must be {kind} from {low} to {high}, got {_shown(value)}")
+        if not (math.isfinite(value) and low <= value <= high):
+            extra = " (the model reads 256 word pieces)" if f.name == "chunk_tokens" else ""
+            raise SettingsError(f"{name} must be {kind} from {low} to {high}{extra}, got {_shown(value)}")
+        return value if whole else float(value)
+    if not isinstance(value, str):
+        raise SettingsError(f"{name} must be text, got {_shown(value)}")
+    choices = f.metadata.get("choices")
+    if choices and value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {_shown(value)}")
+    return value
+
+
+def check_llm_url(url: str) -> str:
+    """The chat server's base URL if ``url`` is a well-formed http(s) address on this machine, else SettingsError."""
+    why = ""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        parts, port, why = None, None, str(exc)
+    if parts is not None:
+        if any(ch.isspace() or not ch.isprintable() for ch in url):
+            why = "it holds a space or a control character"
+        elif parts.scheme not in ("http", "https"):
+            why = "it must start with http:// or https://"
+        elif parts.hostname not in LOOPBACK:
+            why = "only a server on this machine is allowed: questions and review text never leave the machine"
+        elif (port is not None and not 1 <= port <= 65535) or parts.netloc.endswith(":"):
+            why = "the port must be a number from 1 to 65535"
+        elif parts.query or parts.fragment or parts.username or parts.password:
+            why = "it must be a plain address, without a user, a query or a fragment"
+    if why:
+        shown = _shown(url)
+        raise SettingsError(f"SCR_LLM_URL must be a server on this machine, http://127.0.0.1:PORT, not {shown}: {why}")
+    return url.rstrip("/")
+
+
+def _shown(value: Any) -> str:
+    """``value`` as it appears in an error message: its repr, cut short when it is long."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(str(value))} characters)"
 
 
 def resolve(settings: Settings | None) -> Settings:

@@ -91,3 +91,58 @@ def test_cli_eval_builds_a_temporary_index_for_another_corpus(
     assert set(data["retrievers"]) == {"bm25", "dense", "hybrid"} and data["queries"] == 3
     assert "building a temporary index" in captured.err
     assert not (tmp_path / "none").exists()
+
+
+GOOD_LINE = b'{"qid": "ok", "query": "x", "relevant": ["c"]}\n\n'
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (b'{"qid": ["a"], "query": "x", "relevant": ["c"]}', '"qid" must be a string or a number, not \\["a"\\]'),
+        (b'{"qid": {"a": 1}, "query": "x", "relevant": ["c"]}', '"qid" must be a string or a number'),
+        (b'{"qid": "a", "query": "x", "relevant": "c"}', '"relevant" must be a non-empty list of ids'),
+        (b'{"qid": "a", "query": ["x"], "relevant": ["c"]}', '"query" must be non-empty text'),
+        (b'{"qid": "a", "query": "x", "relevant": ["c"], "kind": ["role"]}', "unknown kind"),
+        (b'["qid", "query", "relevant"]', "each line must be a JSON object"),
+        (b'"qid query relevant"', "each line must be a JSON object"),
+        (b'{"qid": "a", "query": "caf\xe9", "relevant": ["c"]}', "not UTF-8 text"),
+        (b"not json at all", "not valid JSON"),
+        (b"[" * 100_000, "not valid JSON"),
+    ],
+)
+def test_malformed_query_files_are_one_line_naming_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], line: bytes, message: str
+) -> None:
+    """`qid` a list, `relevant` a string, a JSON list or non-UTF-8 bytes once gave a traceback."""
+    path = tmp_path / "q.jsonl"
+    path.write_bytes(GOOD_LINE + line + b"\n")
+    with pytest.raises(ParseError, match=message) as info:
+        load_queries(path)
+    assert info.value.line == 3 and str(info.value).startswith(f"{path}:3: ")
+    assert main(["eval", "--queries", str(path), "--index", str(tmp_path / "none")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}:3: ") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (b'{"qid": ["a"], "query": "x"}', '"qid" must be a string or a number'),
+        (b'{"query": 7}', '"query" must be non-empty text'),
+        (b'{"qid": "a"}', 'needs a JSON object with a "query"'),
+        (b"[1]", "each line must be a JSON object"),
+        (b'{"query": "\xff"}', "not UTF-8 text"),
+    ],
+)
+def test_malformed_out_of_scope_files_name_file_and_line(tmp_path: Path, line: bytes, message: str) -> None:
+    from assistant.evaluate import load_lines, load_queries_loose
+
+    path = tmp_path / "oos.jsonl"
+    path.write_bytes(b'{"query": "how do I bake bread"}\n' + line + b"\n")
+    with pytest.raises(ParseError, match=message) as info:
+        load_queries_loose(path)
+    assert info.value.line == 2
+    (tmp_path / "fine.jsonl").write_bytes(b'\xef\xbb\xbf{"qid": 3, "query": "bread"}\n{"query": "cake"}\n')
+    assert load_lines(tmp_path / "fine.jsonl") == ["bread", "cake"]
+    assert [q.qid for q in load_queries_loose(tmp_path / "fine.jsonl")] == ["3", "2"]

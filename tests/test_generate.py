@@ -104,15 +104,18 @@ def test_unreachable_server_falls_back_to_the_extractive_answer(
 
 
 def test_model_markdown_is_inert_and_quotes_must_come_from_the_cited_passage() -> None:
+    crafted = Citation(3, "c3", "Testshire - Child Z", "Summary", "Concealment matters ![t](http://203.0.113.9/x.png)")
     text = (
-        "Concealment matters ![t](http://203.0.113.9/x.png) [1]. "
+        "Concealment matters ![t](http://203.0.113.9/x.png) [3]. "  # echoed from a crafted review
         '"need to routinely and confidentially ask parents" [1]. '
         '"need to routinely and confidentially ask parents" [2].'
     )
-    cleaned, used = enforce_citations(text, CITATIONS)
+    cleaned, used = enforce_citations(text, (*CITATIONS, crafted))
     assert "![" not in cleaned and "\\!\\[t\\]" in cleaned  # shown as text, never fetched
     assert cleaned.count("need to routinely") == 1  # the quote attributed to [1] is not in passage [1]
-    assert [c.n for c in used] == [1, 2]
+    assert [c.n for c in used] == [2, 3]
+    invented, _ = enforce_citations("Concealment matters ![t](http://203.0.113.9/x.png) [1].", CITATIONS)
+    assert invented == ""  # an address the passage does not hold is not in its words either
 
 
 def test_a_proxy_setting_never_carries_the_request(

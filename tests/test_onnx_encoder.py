@@ -22,7 +22,7 @@ TEXTS = [
 
 
 def test_encoder_setting_is_checked_and_named() -> None:
-    with pytest.raises(SettingsError, match="encoder must be auto, torch, onnx or onnx-int8"):
+    with pytest.raises(SettingsError, match="SCR_ENCODER must be one of auto, torch, onnx, onnx-int8, got .tensorrt."):
         Settings(encoder="tensorrt")
     assert model_name(Settings(encoder="onnx-int8")) == "all-MiniLM-L6-v2+onnx-int8"
     assert model_name(Settings(encoder="torch")) == "all-MiniLM-L6-v2"
