@@ -310,8 +310,9 @@ _MANIFEST_FIELDS: dict[str, tuple[bool, Any, str]] = {
     "files": (False, lambda v: _str_map(v), _STR_MAP),
     "skipped": (
         False,
-        lambda v: isinstance(v, dict)
-        and all(isinstance(r, dict) and isinstance(r.get("reason"), str) for r in v.values()),
+        lambda v: (
+            isinstance(v, dict) and all(isinstance(r, dict) and isinstance(r.get("reason"), str) for r in v.values())
+        ),
         "an object of file names and reasons",
     ),
     "corpus_dir": (False, lambda v: isinstance(v, str), "a string"),
