@@ -153,8 +153,11 @@ def test_an_index_built_before_the_ledger_still_clears_its_old_builds(index: Set
     assert not first.exists() and (index.index_dir / "build-2023-notes").is_dir()
 
 
-def _load_while(index: Settings, work: Callable[[], None], readers: int = 3) -> tuple[int, list[str]]:
-    """Load the index over and over in ``readers`` threads while ``work`` runs; (loads, errors)."""
+def _load_while(
+    index: Settings, work: Callable[[], None], readers: int = 3, records: int | None = 20
+) -> tuple[int, list[str]]:
+    """Load the index over and over in ``readers`` threads while ``work`` runs (each load holding
+    ``records`` records, when given); (loads, errors)."""
     done = threading.Event()
     loads = [0]
     errors: list[str] = []
@@ -163,7 +166,7 @@ def _load_while(index: Settings, work: Callable[[], None], readers: int = 3) -> 
         while not done.is_set():
             try:
                 stored = read_index(index.index_dir)
-                assert stored.manifest["record_count"] == len(stored.records) == 20
+                assert stored.manifest["record_count"] == len(stored.records) == (records or len(stored.records))
                 Assistant.load(settings=index, embedder=HashEmbedder())
                 loads[0] += 1
             except Exception as exc:  # noqa: BLE001 - every failure is collected and asserted on
