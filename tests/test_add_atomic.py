@@ -20,6 +20,7 @@ from assistant import journal
 from assistant.api import Assistant
 from assistant.build import build_index
 from assistant.cli import main
+from assistant.doctor import diagnose
 from assistant.errors import ScrError
 from assistant.intake import add_files
 from assistant.settings import Settings
@@ -111,18 +112,22 @@ def _killed_add(settings: Settings, corpus_file: Path) -> None:
 
 
 def test_a_killed_add_is_served_with_a_notice_and_undone_by_the_next_build(
-    fake_index: Settings, fake_embedder: HashEmbedder, tmp_path: Path
+    fake_index: Settings, fake_embedder: HashEmbedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _killed_add(fake_index, _brief(tmp_path / "in"))
     for strict in (True, False):  # the library and the app both serve the last complete index
         loaded = Assistant.load(settings=fake_index, embedder=fake_embedder, strict=strict)
         assert loaded.notice.startswith("Not yet in the index: brief.md (an add is under way or was interrupted)")
         assert NEW_ID not in {r.case_id for r in loaded.records()}
+    monkeypatch.setattr("assistant.doctor.model_name", lambda settings=None: HashEmbedder.name)
+    problems = [f.message for f in diagnose(fake_index) if not f.ok]
+    assert problems[0].startswith("an add of brief.md did not finish (or is under way): run `scr-assistant build")
     messages: list[str] = []
     build_index(fake_index, embedder=fake_embedder, progress=False, on_stage=messages.append)
     assert messages[0] == "undid an interrupted add of brief.md (it never reached the index): add it again"
     assert not (fake_index.corpus_dir / "brief.md").exists() and _agree(fake_index)
     assert Assistant.load(settings=fake_index, embedder=fake_embedder).notice == ""
+    assert all(f.ok for f in diagnose(fake_index))
 
 
 def test_an_add_killed_after_its_index_went_live_stands(
@@ -239,3 +244,14 @@ def test_loads_beside_adds_always_get_an_index(
     loads, errors = _load_while(fake_index, adds, records=None)
     assert errors == [] and loads >= 8
     assert live_build_dir(fake_index.index_dir).is_dir() and _agree(fake_index)
+
+
+def test_the_app_serves_an_index_older_than_the_corpus_with_a_notice(
+    fake_index: Settings, fake_embedder: HashEmbedder, tmp_path: Path
+) -> None:
+    _brief(fake_index.corpus_dir)  # put there by hand, not by add: the CLI stays strict, the app serves
+    with pytest.raises(ScrError, match=r"the corpus has changed since the build \(added: brief.md\)"):
+        Assistant.load(settings=fake_index, embedder=fake_embedder)
+    loaded = Assistant.load(settings=fake_index, embedder=fake_embedder, strict=False)
+    assert loaded.notice.startswith("The corpus has changed since the index was built (added: brief.md)")
+    assert loaded.search("neglect") and NEW_ID not in {r.case_id for r in loaded.records()}
