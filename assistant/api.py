@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant import journal
 from assistant.answer import (
     Context,
     Evidence,
@@ -23,7 +24,7 @@ from assistant.answer import (
 from assistant.conversation import resolve, topic
 from assistant.counting import compose_count, tally
 from assistant.embed import Embedder, load_embedder, same_vectors
-from assistant.errors import IndexMismatchError, ScrError
+from assistant.errors import IndexMismatchError, ScrError, build_command
 from assistant.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
 from assistant.filters import Filters, allows, validate
 from assistant.generate import check_endpoint, generate
@@ -35,7 +36,7 @@ from assistant.retrieve import RETRIEVERS, make_hits, rank_groups, score_chunks,
 from assistant.roles import ROLES, normalise_role, role_label
 from assistant.settings import Settings
 from assistant.settings import resolve as resolve_settings
-from assistant.store import StoredIndex, corpus_changes, read_index
+from assistant.store import StoredIndex, corpus_diff, describe_diff, live_build_dir, read_index
 from assistant.themes import Theme, theme_counts
 from assistant.vocabulary import acronyms_in, expansions, lexical_query
 
@@ -50,8 +51,44 @@ class QueryError(ScrError):
     """A query that cannot be searched (empty, say)."""
 
 
+def _read_live(index_dir: Path, strict: bool) -> tuple[StoredIndex, str]:
+    """The live index and its notice; read again when an add or build made a newer index live while
+    the corpus was compared (so a load beside an add sees the old index with a notice, or the new one)."""
+    for _ in range(3):
+        index = read_index(index_dir)
+        try:
+            return index, _stale_notice(index_dir, index.manifest, strict)
+        except IndexMismatchError:
+            if live_build_dir(index_dir) == index.path:
+                raise
+    return index, _stale_notice(index_dir, index.manifest, strict)
+
+
+def _stale_notice(index_dir: Path, manifest: dict[str, Any], strict: bool) -> str:
+    """'' when the index was built from the corpus as it is; else the notice for serving it anyway
+    (raises when the corpus was changed by hand and ``strict``)."""
+    diff = corpus_diff(manifest)
+    if not diff:
+        return ""
+    changed = {name for names in diff.values() for name in names}
+    adding = set(journal.pending(index_dir))
+    if changed and changed <= adding:
+        return (
+            f"Not yet in the index: {', '.join(sorted(changed))} (an add is under way or was interrupted); "
+            "answers come from the index without them until the add or the next build finishes."
+        )
+    if strict:
+        raise IndexMismatchError(index_dir, f"the corpus has changed since the build ({describe_diff(diff)})")
+    return (
+        f"The corpus has changed since the index was built ({describe_diff(diff)}): answers come from the "
+        f"last complete index; run `{build_command(index_dir)}` to include the changes."
+    )
+
+
 class Assistant:
     """A loaded index plus the embedder that reads queries; safe to share between threads."""
+
+    notice = ""  # set by load when the index served is not the corpus's latest state
 
     def __init__(self, index: StoredIndex, embedder: Embedder, settings: Settings) -> None:
         self.index = index
@@ -76,12 +113,18 @@ class Assistant:
         index_dir: Path | str | None = None,
         settings: Settings | None = None,
         embedder: Embedder | None = None,
+        strict: bool = True,
     ) -> Assistant:
-        """Load and verify the index at ``index_dir`` (default: ``settings.index_dir``)."""
+        """Load and verify the index at ``index_dir`` (default: ``settings.index_dir``).
+
+        A corpus that changed since the build raises when ``strict``; otherwise the last complete
+        index is served and ``notice`` says so. Files of an add that is under way, or was interrupted,
+        never raise: the index without them is served, with a notice.
+        """
         settings = resolve_settings(settings)
         if index_dir is not None:
             settings = settings.replace(index_dir=Path(index_dir))
-        index = read_index(settings.index_dir)
+        index, notice = _read_live(settings.index_dir, strict)
         embedder = embedder or load_embedder(settings)
         built_with = index.manifest.get("model")
         if not same_vectors(str(built_with), embedder.name):
@@ -93,12 +136,11 @@ class Assistant:
                 settings.index_dir,
                 f"the model gives {embedder.dimension}-dimensional vectors, the index holds {index.faiss_index.d}",
             )
-        stale = corpus_changes(index.manifest)
-        if stale:
-            raise IndexMismatchError(settings.index_dir, f"the corpus has changed since the build ({stale})")
         if settings.llm_url:
             check_endpoint(settings.llm_url)
-        return cls(index, embedder, settings)
+        assistant = cls(index, embedder, settings)
+        assistant.notice = notice
+        return assistant
 
     def search(
         self,

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from assistant import journal
 from assistant import vectors as vector_index
 from assistant.chunk import chunk_records, text_digest
 from assistant.embed import Embedder, load_embedder, model_name, same_vectors
@@ -167,6 +168,9 @@ def build_index(
     settings = resolve(settings)
     if not locked:
         with building(settings.index_dir):
+            undone = journal.settle(settings.index_dir)  # an add that was killed before its index was live
+            if undone and on_stage is not None:
+                on_stage(f"undid an interrupted add of {', '.join(undone)} (it never reached the index): add it again")
             return build_index(settings, embedder, progress, on_stage, on_progress, full, locked=True)
     started = time.perf_counter()
     say = on_stage or (lambda message: None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assistant import journal
 from assistant.embed import model_name
 from assistant.errors import ScrError, build_command
 from assistant.settings import Settings, resolve
@@ -48,6 +49,15 @@ def diagnose(settings: Settings | None = None) -> list[Finding]:
                     f"built with model {manifest.get('model')!r}, but the configured model is {wanted!r}: run `{fix}`",
                 )
             )
+    unfinished = journal.pending(settings.index_dir)
+    if unfinished:
+        findings.append(
+            Finding(
+                False,
+                f"an add of {', '.join(unfinished)} did not finish (or is under way): "
+                f"run `{fix}` to undo it, then add the files again",
+            )
+        )
     changes = corpus_changes(manifest)
     if changes:
         findings.append(

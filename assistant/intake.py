@@ -3,7 +3,8 @@
 A file that cannot be read is refused with one line naming it; the other files are still added.
 Files are copied into the corpus folder under their own names (a different file of the same name
 is refused unless replacing is asked for), each by a write to a temporary name and a rename,
-and the index is rebuilt incrementally, so only the new text is embedded.
+and the index is rebuilt incrementally, so only the new text is embedded. An add is all or nothing:
+the copies are journalled first (``journal``), so one that fails or is killed is undone.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant import journal
 from assistant.build import BuildReport, Progress, build_index
 from assistant.embed import Embedder
-from assistant.errors import ParseError, ScrError, build_command
+from assistant.errors import ParseError, ScrError
 from assistant.ingest import SUPPORTED_SUFFIXES
 from assistant.parse import SKIP_NAMES, parse_file
 from assistant.settings import Settings, resolve
@@ -101,10 +103,12 @@ def add_files(
     if not corpus.is_dir():
         raise ParseError(corpus, 0, "corpus folder not found")
     with building(settings.index_dir):
+        journal.settle(settings.index_dir)  # an earlier add that was killed: undone, unless it was indexed
         owners = _current_owners(settings)
         added: list[str] = []
         replaced: list[str] = []
         refused: list[Refused] = []
+        copies: list[tuple[Path, Path]] = []
         for path in expand(paths):
             name = path.name
             label = (names or {}).get(path, str(path))
@@ -121,21 +125,43 @@ def add_files(
                 continue
             if taken:
                 replaced.append(name)
-            _copy_in(path, target)
+            copies.append((path, target))
             sidecar = path.with_name(path.stem + ".meta.json")
             if sidecar.is_file():
-                _copy_in(sidecar, corpus / (Path(name).stem + ".meta.json"))
+                copies.append((sidecar, corpus / (Path(name).stem + ".meta.json")))
             added.append(name)
         if not added:
             return AddReport((), tuple(refused), None, ())
-        try:
-            build = build_index(settings, embedder, progress, on_stage, on_progress, locked=True)
-        except (ScrError, OSError) as exc:
-            raise ScrError(
-                f"{', '.join(added)} copied into {corpus}, but the index was not updated ({exc}); "
-                f"run `{build_command(settings.index_dir)}`"
-            ) from exc
+        build = _copy_and_index(copies, added, settings, embedder, progress, on_stage, on_progress)
     return AddReport(tuple(added), tuple(refused), build, tuple(replaced))
+
+
+def _copy_and_index(
+    copies: list[tuple[Path, Path]],
+    added: list[str],
+    settings: Settings,
+    embedder: Embedder | None,
+    progress: bool | None,
+    on_stage: Callable[[str], None] | None,
+    on_progress: Progress | None,
+) -> BuildReport:
+    """Copy the files into the corpus and build, all or nothing: the copies are journalled first, and
+    a failure (a full disk, a build error) undoes them before it is reported, in one line."""
+    try:
+        journal.begin(settings.index_dir, settings.corpus_dir, copies)
+        for source, target in copies:
+            _copy_in(source, target)
+        build = build_index(settings, embedder, progress, on_stage, on_progress, locked=True)
+    except BaseException as exc:
+        kept = journal.settle(settings.index_dir) is None  # None: the live index already holds the files
+        if not isinstance(exc, (ScrError, OSError)):
+            raise
+        what = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) and exc.filename else str(exc)
+        if kept:
+            raise ScrError(f"{', '.join(added)} added and indexed, but then: {what}") from exc
+        raise ScrError(f"nothing was added ({', '.join(added)}): {what}") from exc
+    journal.finish(settings.index_dir)
+    return build
 
 
 def _same_bytes(a: Path, b: Path) -> bool:

@@ -12,7 +12,11 @@ Layout of an index folder::
         manifest.json        model, dimension, counts, corpus hash, versions, checksums
 
 A build writes a new build folder beside the live one and only then points CURRENT at it,
-so a build that fails or is killed at any moment leaves the previous index as it was.
+so a build that fails or is killed at any moment leaves the previous index as it was. Every folder
+a build makes is first recorded in ``.builds.json``; only folders recorded there are ever removed,
+so a user's own ``build-notes/`` in the index folder is left alone. CURRENT must name a folder
+directly inside the index folder, and a manifest may only name files inside its build. A reader
+that loses its build to a concurrent build (removed as it read) reads the new live build instead.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 import uuid
@@ -42,6 +47,11 @@ from assistant.sentences import Unit
 
 FORMAT_VERSION = 2  # 2: units.jsonl and units.npy (quotable sentences)
 POINTER = "CURRENT"
+LEDGER = ".builds.json"  # the folders builds made here: the only ones a build may remove
+_POINTER_BYTES = 256  # a pointer names one folder; anything longer is not a pointer
+_NAME_RE = re.compile(r"[A-Za-z0-9._-]{1,200}")
+_OWN_NAME_RE = re.compile(r"build-\d{8}T\d{6}-[0-9a-f]{8}")  # what _write_locked names a build
+_READ_ATTEMPTS = 8  # loads retried when a concurrent build swapped the index mid-read
 FILES = ("index.faiss", "chunks.jsonl", "records.jsonl", "units.jsonl", "units.npy")  # required, beside bm25/
 
 
@@ -72,13 +82,42 @@ def live_build_dir(index_dir: Path) -> Path:
     """The build folder that holds the live index (raises if there is none)."""
     if (index_dir / "manifest.json").is_file():
         return index_dir  # a bare build folder given directly
+    name = read_pointer(index_dir)
+    if name is None:
+        raise IndexNotBuiltError(index_dir)
+    build = _confined(index_dir, name)
+    if build is None:
+        raise IndexNotBuiltError(index_dir, f"the index pointer {POINTER} names {name!r}, not a folder of the index")
+    if not (build / "manifest.json").is_file():
+        raise IndexNotBuiltError(index_dir, f"the index pointer names a missing build {name!r}")
+    return build
+
+
+def read_pointer(index_dir: Path) -> str | None:
+    """The name CURRENT holds (None when there is no pointer); raises if it is not a readable name."""
     pointer = index_dir / POINTER
     if not pointer.is_file():
-        raise IndexNotBuiltError(index_dir)
-    name = pointer.read_text(encoding="utf-8").strip()
+        return None
+    try:
+        with pointer.open("rb") as handle:
+            raw = handle.read(_POINTER_BYTES + 1)
+        name = raw.decode("utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = "is not text" if isinstance(exc, UnicodeDecodeError) else f"cannot be read ({exc.strerror or exc})"
+        raise IndexNotBuiltError(index_dir, f"the index pointer {POINTER} {reason}") from None
+    if len(raw) > _POINTER_BYTES or not name.isprintable():
+        raise IndexNotBuiltError(index_dir, f"the index pointer {POINTER} does not hold a build name")
+    return name
+
+
+def _confined(index_dir: Path, name: str) -> Path | None:
+    """``index_dir / name`` when ``name`` is one plain folder name that stays inside ``index_dir``
+    (no ``..``, no absolute path, no symlink out); None otherwise."""
+    if not _NAME_RE.fullmatch(name) or name == "." or ".." in name:
+        return None
     build = index_dir / name
-    if not name or "/" in name or not (build / "manifest.json").is_file():
-        raise IndexNotBuiltError(index_dir, f"the index pointer names a missing build {name!r}")
+    if build.is_symlink() or build.resolve().parent != index_dir.resolve():
+        return None
     return build
 
 
@@ -141,6 +180,7 @@ def _write_locked(index_dir: Path, new: NewIndex) -> Path:
     _remove_stale(index_dir)  # staging folders of builds that died, and builds no longer live
     name = f"build-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     staging = index_dir / f".tmp-{name}"
+    _record(index_dir, add=[staging.name, name])  # before it exists, so a killed build's folder is known
     staging.mkdir()
     try:
         index = vectors.make_index(new.vectors, int(new.manifest.get("approximate_from", vectors.APPROXIMATE_FROM)))
@@ -170,16 +210,41 @@ def _write_locked(index_dir: Path, new: NewIndex) -> Path:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    _record(index_dir, remove=[staging.name])
     _remove_stale(index_dir)
     return final
 
 
 def read_index(index_dir: Path) -> StoredIndex:
-    """Load and verify the live index; raises if it is missing or damaged."""
-    build = live_build_dir(index_dir)
+    """Load and verify the live index; raises if it is missing or damaged.
+
+    A build that makes a new index live while this reads removes the one being read; the load then
+    starts again on the new live build, so it sees one complete index, the old or the new.
+    """
+    for _ in range(_READ_ATTEMPTS - 1):
+        build = live_build_dir(index_dir)
+        try:
+            return _read_build(index_dir, build)
+        except (IndexMismatchError, IndexNotBuiltError, OSError):
+            if _still_live(index_dir, build):
+                raise  # the index itself is damaged, not swapped under us
+    return _read_build(index_dir, live_build_dir(index_dir))
+
+
+def _still_live(index_dir: Path, build: Path) -> bool:
+    try:
+        return live_build_dir(index_dir) == build and build.is_dir()
+    except IndexNotBuiltError:
+        return False
+
+
+def _read_build(index_dir: Path, build: Path) -> StoredIndex:
+    """Load and verify one build folder."""
     manifest = _read_manifest(index_dir, build)
-    checksums = manifest.get("checksums", {})
+    checksums = manifest["checksums"]
     for name in sorted(set(checksums) | set(FILES)):
+        if not _inside(build, name):
+            raise IndexMismatchError(index_dir, f"the manifest names {name!r}, a file outside its build")
         path = build / name
         if not path.is_file():
             raise IndexMismatchError(index_dir, f"{name} is missing")
@@ -189,8 +254,8 @@ def read_index(index_dir: Path) -> StoredIndex:
         faiss_index = vectors.prepare(faiss.read_index(str(build / "index.faiss")))
     except RuntimeError as exc:
         raise IndexMismatchError(index_dir, f"index.faiss cannot be read ({exc})") from None
-    chunks = tuple(Chunk.from_dict(row) for row in _read_lines(index_dir, build / "chunks.jsonl"))
-    records = tuple(record_from_dict(row) for row in _read_lines(index_dir, build / "records.jsonl"))
+    chunks = tuple(_read_lines(index_dir, build / "chunks.jsonl", Chunk.from_dict))
+    records = tuple(_read_lines(index_dir, build / "records.jsonl", record_from_dict))
     if not faiss_index.ntotal == len(chunks) == manifest.get("chunk_count"):
         raise IndexMismatchError(
             index_dir,
@@ -204,12 +269,12 @@ def read_index(index_dir: Path) -> StoredIndex:
         bm25 = load_bm25(build / "bm25")
     except (OSError, ValueError, KeyError) as exc:
         raise IndexMismatchError(index_dir, f"the BM25 index cannot be read ({exc})") from None
-    units = tuple(Unit(**row) for row in _read_lines(index_dir, build / "units.jsonl"))
+    units = tuple(_read_lines(index_dir, build / "units.jsonl", lambda row: Unit(**row)))
     try:
         unit_vectors = np.load(build / "units.npy", allow_pickle=False)
     except ValueError as exc:
         raise IndexMismatchError(index_dir, f"units.npy cannot be read ({exc})") from None
-    if unit_vectors.shape != (len(units), faiss_index.d):
+    if unit_vectors.ndim != 2 or unit_vectors.shape != (len(units), faiss_index.d):
         raise IndexMismatchError(
             index_dir, f"units.npy holds {unit_vectors.shape}, expected ({len(units)}, {faiss_index.d})"
         )
@@ -224,6 +289,50 @@ def _rel(folder: Path, path: Path) -> str:
     return path.relative_to(folder).as_posix()
 
 
+def _inside(build: Path, name: object) -> bool:
+    """Whether a file name from a manifest is a relative path that stays inside ``build``."""
+    if not isinstance(name, str) or not name or "\0" in name:
+        return False
+    path = Path(name)
+    if path.is_absolute() or ".." in path.parts:
+        return False
+    return (build / path).resolve().is_relative_to(build.resolve())
+
+
+_STR_MAP = "an object of file names and SHA-256 strings"
+# manifest field -> (required, a check of its value, what it must be)
+_MANIFEST_FIELDS: dict[str, tuple[bool, Any, str]] = {
+    "dimension": (True, lambda v: _is_int(v) and v > 0, "a positive whole number"),
+    "chunk_count": (True, lambda v: _is_int(v) and v >= 0, "a whole number"),
+    "record_count": (True, lambda v: _is_int(v) and v >= 0, "a whole number"),
+    "checksums": (True, lambda v: _str_map(v), _STR_MAP),
+    "model": (True, lambda v: isinstance(v, str), "a string"),
+    "files": (False, lambda v: _str_map(v), _STR_MAP),
+    "skipped": (
+        False,
+        lambda v: (
+            isinstance(v, dict) and all(isinstance(r, dict) and isinstance(r.get("reason"), str) for r in v.values())
+        ),
+        "an object of file names and reasons",
+    ),
+    "corpus_dir": (False, lambda v: isinstance(v, str), "a string"),
+    "corpus_hash": (False, lambda v: isinstance(v, str), "a string"),
+    "chunking": (False, lambda v: isinstance(v, dict), "an object"),
+    "embedded": (False, lambda v: isinstance(v, dict), "an object"),
+    "versions": (False, lambda v: isinstance(v, dict), "an object"),
+    "approximate_from": (False, lambda v: _is_int(v), "a whole number"),
+    "built_at": (False, lambda v: isinstance(v, str), "a string"),
+}
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _str_map(value: object) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+
+
 def _read_manifest(index_dir: Path, build: Path) -> dict[str, Any]:
     try:
         manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
@@ -231,17 +340,30 @@ def _read_manifest(index_dir: Path, build: Path) -> dict[str, Any]:
         raise IndexMismatchError(index_dir, f"manifest.json cannot be read ({exc})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_VERSION:
         raise IndexMismatchError(index_dir, f"the index format is not version {FORMAT_VERSION}")
+    for name, (required, valid, expected) in _MANIFEST_FIELDS.items():
+        if name not in manifest:
+            if required:
+                raise IndexMismatchError(index_dir, f"manifest.json has no {name!r}")
+        elif not valid(manifest[name]):
+            found = type(manifest[name]).__name__
+            raise IndexMismatchError(index_dir, f"manifest.json's {name!r} is a {found}, not {expected}")
     return manifest
 
 
-def _read_lines(index_dir: Path, path: Path) -> list[dict[str, Any]]:
+def _read_lines(index_dir: Path, path: Path, make: Any) -> list[Any]:
+    """Each line of a JSON-lines file made into an object by ``make``; raises naming the line."""
     rows = []
-    with path.open(encoding="utf-8") as handle:
+    with path.open("rb") as handle:
         for n, line in enumerate(handle, start=1):
             try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError:
+                row = json.loads(line.decode("utf-8"))
+                if not isinstance(row, dict):
+                    raise TypeError("not an object")
+                rows.append(make(row))
+            except (UnicodeDecodeError, json.JSONDecodeError):
                 raise IndexMismatchError(index_dir, f"{path.name} line {n} is not valid JSON") from None
+            except (TypeError, ValueError, KeyError, AttributeError) as exc:
+                raise IndexMismatchError(index_dir, f"{path.name} line {n} is not a valid entry ({exc})") from None
     return rows
 
 
@@ -273,12 +395,49 @@ def _point_to(index_dir: Path, name: str) -> None:
 
 
 def _remove_stale(index_dir: Path) -> None:
-    """Remove builds that are not live and staging folders of failed builds (only under the lock)."""
-    pointer = index_dir / POINTER
-    live = pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else ""
-    for path in index_dir.iterdir():
-        if path.is_dir() and path.name != live and path.name.startswith(("build-", ".tmp-build-")):
+    """Remove the folders builds recorded as their own that are not live: builds no longer live and
+    staging folders of failed builds (only under the lock). Nothing else in the folder is touched."""
+    try:
+        live = read_pointer(index_dir)
+    except IndexNotBuiltError:
+        return  # an unreadable pointer: keep everything until a build replaces it
+    gone = []
+    for name in _owned(index_dir):
+        path = _confined(index_dir, name)
+        if name == live or path is None:
+            continue
+        if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
+            gone.append(name)
+    _record(index_dir, remove=gone)
+
+
+def _owned(index_dir: Path) -> list[str]:
+    """The folders builds made in ``index_dir``, from its ledger. An index made before the ledger
+    existed has none: its live build and leftovers named exactly as builds name them are adopted."""
+    ledger = index_dir / LEDGER
+    if not ledger.exists():
+        return sorted(
+            p.name for p in index_dir.iterdir() if p.is_dir() and _OWN_NAME_RE.fullmatch(p.name.removeprefix(".tmp-"))
+        )
+    try:
+        names = json.loads(ledger.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return []  # a damaged ledger: remove nothing (the next build writes a sound one)
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+
+def _record(index_dir: Path, add: tuple[str, ...] | list[str] = (), remove: tuple[str, ...] | list[str] = ()) -> None:
+    """Add names to, or drop them from, the ledger of folders builds made (atomically, under the lock)."""
+    names = [n for n in _owned(index_dir) if n not in remove]
+    names += [n for n in add if n not in names]
+    if not add and not remove and (index_dir / LEDGER).exists():
+        return
+    tmp = index_dir / f"{LEDGER}.tmp"
+    _write_text(tmp, json.dumps(names, indent=1))
+    _fsync(tmp)
+    os.replace(tmp, index_dir / LEDGER)
 
 
 def corpus_fingerprint(corpus_dir: Path) -> tuple[str, dict[str, str]]:
@@ -295,21 +454,33 @@ def corpus_fingerprint(corpus_dir: Path) -> tuple[str, dict[str, str]]:
     return digest.hexdigest(), files
 
 
+def corpus_diff(manifest: dict[str, Any]) -> dict[str, list[str]]:
+    """The files of the corpus folder recorded in the manifest that were changed, added or removed
+    since the build (empty when none were, or when that folder is not on this machine)."""
+    folder = Path(manifest.get("corpus_dir", ""))
+    if not manifest.get("corpus_dir") or not folder.is_dir():
+        return {}
+    digest, files = corpus_fingerprint(folder)
+    if digest == manifest.get("corpus_hash"):
+        return {}
+    built = manifest.get("files", {})
+    diff = {
+        "changed": sorted(f for f in files.keys() & built.keys() if files[f] != built[f]),
+        "added": sorted(files.keys() - built.keys()),
+        "removed": sorted(built.keys() - files.keys()),
+    }
+    return {label: names for label, names in diff.items() if names} or {"files differ": []}
+
+
+def describe_diff(diff: dict[str, list[str]]) -> str:
+    """One line naming up to three files of each kind of change."""
+    return "; ".join(
+        f"{label}: {', '.join(names[:3])}{' ...' if len(names) > 3 else ''}" if names else label
+        for label, names in diff.items()
+    )
+
+
 def corpus_changes(manifest: dict[str, Any]) -> str:
     """How the corpus folder recorded in the manifest differs from the files hashed at build time
     ('' when it does not, or when that folder is not on this machine)."""
-    folder = Path(manifest.get("corpus_dir", ""))
-    if not manifest.get("corpus_dir") or not folder.is_dir():
-        return ""
-    digest, files = corpus_fingerprint(folder)
-    if digest == manifest.get("corpus_hash"):
-        return ""
-    built = manifest.get("files", {})
-    changed = sorted(f for f in files.keys() & built.keys() if files[f] != built[f])
-    added, removed = sorted(files.keys() - built.keys()), sorted(built.keys() - files.keys())
-    parts = [
-        f"{label}: {', '.join(names[:3])}{' ...' if len(names) > 3 else ''}"
-        for label, names in (("changed", changed), ("added", added), ("removed", removed))
-        if names
-    ]
-    return "; ".join(parts) or "files differ"
+    return describe_diff(corpus_diff(manifest))

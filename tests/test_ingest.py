@@ -282,9 +282,10 @@ def test_build_interrupted_while_adding_leaves_previous_index(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("assistant.store.save_bm25", broken)
-    with pytest.raises(ScrError, match=r"northshire-child-r.pdf copied into .*, but the index was not updated"):
+    with pytest.raises(ScrError, match=r"nothing was added \(northshire-child-r.pdf\): .*No space left on device"):
         add_files([files / fx.PDF_NAME], fake_index, embedder=fake_embedder, progress=False)
     assert _snapshot(fake_index) == before
+    assert not (fake_index.corpus_dir / fx.PDF_NAME).exists()  # the failed add is undone: corpus and index agree
     assert live_build_dir(fake_index.index_dir).name == before[0]
 
 

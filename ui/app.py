@@ -11,6 +11,8 @@ from assistant.embed import Embedder, load_embedder
 from assistant.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
 from assistant.filters import Filters
 from assistant.pack import SUPPORT
+from assistant.present import escape_markdown
+from assistant.store import read_pointer
 
 # No page_icon and no page icons: Streamlit fetches a material or emoji icon from outside this machine
 # to use as the favicon.
@@ -31,13 +33,14 @@ def load_assistant(index_dir: str, build: str) -> Assistant:
     """One assistant per live build of an index, for every browser session: it is read-only once
     loaded, and a new build (reviews added here or with ``scr-assistant add``) is loaded on the next run."""
     settings = Settings.from_env()
-    return Assistant.load(index_dir, embedder=shared_embedder(settings.model, settings.encoder))
+    # not strict: a corpus changed since the build (an interrupted add, say) is served from the last
+    # complete index, with the assistant's notice shown on every page
+    return Assistant.load(index_dir, embedder=shared_embedder(settings.model, settings.encoder), strict=False)
 
 
 def live_build(index_dir: Path) -> str:
-    """The name of the live build folder ('' when there is none)."""
-    pointer = index_dir / "CURRENT"
-    return pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else ""
+    """The name of the live build folder ('' when there is none; a pointer that is not a name raises)."""
+    return read_pointer(index_dir) or ""
 
 
 try:
@@ -48,6 +51,8 @@ except ScrError as exc:
     st.error(str(exc))
     st.stop()
 
+if assistant.notice:
+    st.warning(escape_markdown(assistant.notice))  # it names corpus files: shown as text
 facets = assistant.facets()
 ANY = "Any"
 
