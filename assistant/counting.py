@@ -23,13 +23,23 @@ from assistant.records import Answer, Case, Citation, Record
 from assistant.vocabulary import expansions, stems
 
 TAXONOMY_FILE = Path(__file__).with_name("taxonomy.json")
-COUNTED_FIELDS = (("keywords", "Keywords"), ("summary", "Summary"), ("key_issues", "Key issues"))
-WHERE_COUNTED = "keywords, summary or key issues"
+COUNTED_FIELDS = (
+    ("summary", "Summary"),
+    ("background", "Background"),
+    ("key_issues", "Key issues"),
+    ("keywords", "Keywords"),
+)
+WHERE_COUNTED = "summary, background, key issues or keywords"
 TOP_THEMES = 5
+TOP_AREAS = 10
+AGE_ROWS = {"infant": "under 1", "1-4": "1-4", "5-11": "5-11", "12-17": "12-17"}
 _DEATH_WORDS = re.compile(r"\b(?:died|dies|death|deaths|dead|fatal\w*|killed|fatalit\w*)\b", re.I)
 _INJURY_WORDS = re.compile(r"\b(?:serious(?:ly)? (?:injur\w*|harm\w*)|injured|injuries)\b", re.I)
 _TOPIC_STOP = frozenset(stems("the and with about were was had has have who that which their them they when where"))
 _AGE_NOUNS = re.compile(r"\b(?:teen\w*|child(?:ren)?|kids?|bab(?:y|ies)|infants?|young (?:people|person))\b", re.I)
+_NATIONAL_AREA = re.compile(
+    r"^(?:national\b|england$|wales$|scotland$|northern ireland$|uk$|united kingdom$|england and wales$)", re.I
+)
 _GENERIC = frozenset(stems("child children kid kids young people person family families parent parents baby babies"))
 
 
@@ -96,7 +106,7 @@ def _sentence_around(text: str, start: int, end: int) -> str:
 
 def find_in_case(case: Case, pattern: re.Pattern[str] | WordsPattern) -> Match | None:
     """The first place in the counted fields where ``pattern`` names the theme."""
-    for name, label in (COUNTED_FIELDS[1], COUNTED_FIELDS[2], COUNTED_FIELDS[0]):
+    for name, label in COUNTED_FIELDS:
         text = _field_text(case, name)
         match = pattern.search(text)
         if match:
@@ -183,9 +193,16 @@ def _criterion_for_facets(interp: Interpretation) -> list[str]:
     return parts
 
 
+def is_national(case: Case) -> bool:
+    """True for a national review or report (many children, not one case): not counted with local reviews."""
+    return _NATIONAL_AREA.match(case.area.strip()) is not None
+
+
 def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
-    """Count the case reviews that meet the question's criterion, with the breakdown it asks for."""
-    cases = [r for r in records if isinstance(r, Case)]
+    """Count the local case reviews that meet the question's criterion, with the breakdown it asks for."""
+    every = [r for r in records if isinstance(r, Case)]
+    cases = [c for c in every if not is_national(c)]
+    national = len(every) - len(cases)
     base = [c for c in cases if _facet_filter(interp, c)]
     topic = _strip_facet_words(interp.topic) if interp.age_bands else interp.topic
     themes = themes_named(topic) if topic else []
@@ -219,6 +236,8 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
             matching.append(case.case_id)
             evidence[case.case_id] = found
     criterion = " and ".join([p for p in [criterion, *facet_parts] if p]) or "are in the collection"
+    if national:
+        criterion += f" (local case reviews only: the {national} national reviews and reports are not counted)"
     by_id = {c.case_id: c for c in cases}
     breakdown, per_year_total = _breakdown(interp.breakdown, [by_id[i] for i in matching], base, themes)
     return Tally(
@@ -246,9 +265,12 @@ def _breakdown(
         counts: Counter[str] = Counter()
         for case in matched:
             bands = derive_facets(case).age_bands or ("age not stated",)
-            counts.update(AGE_BANDS.get(b, b) for b in bands)
-        order = [*AGE_BANDS.values(), "age not stated"]
+            counts.update(AGE_ROWS.get(b, b) for b in bands)
+        order = [*AGE_ROWS.values(), "age not stated"]
         return {band: counts[band] for band in order if counts[band]}, None
+    if kind == "area":
+        counts = Counter(c.area for c in matched if c.area and c.area.lower() != "anonymous")
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_AREAS]), None
     if kind == "model":
         counts = Counter(
             REVIEW_MODELS[m][0] if m in REVIEW_MODELS else ("other model" if m else "model not stated")
@@ -297,7 +319,8 @@ def _trend_sentence(t: Tally, split_year: int | None) -> str:
 def _table(t: Tally) -> list[str]:
     if not t.breakdown:
         return []
-    head = {"year": "Year", "age": "Age of the child", "theme": "Theme", "model": "Review model"}[t.breakdown_of or ""]
+    heads = {"year": "Year", "age": "Age of the child", "theme": "Theme", "model": "Review model", "area": "Area"}
+    head = heads[t.breakdown_of or ""]
     if t.breakdown_of == "year" and t.per_year_total:
         lines = [f"| {head} | Reviews counted | Reviews that year |", "|---|---:|---:|"]
         lines += [f"| {k} | {v} | {t.per_year_total[k]} |" for k, v in t.breakdown.items()]
@@ -310,7 +333,8 @@ def compose_count(
     question: str, interp: Interpretation, t: Tally, records: dict[str, Record], query: str
 ) -> Answer:
     """A count or overview answer: the number first with its criterion, the breakdown, every case counted."""
-    word = "review" if t.total == 1 else "reviews"
+    word = "case review" if t.total == 1 else "case reviews"
+    word = f"local {word}" if "national reviews and reports are not counted" in t.criterion else word
     verb = "meets" if t.count == 1 else "meet"
     head = f"**{t.count} of the {t.total} {word}** in this collection {verb} the criterion: they {t.criterion}."
     if t.count == 0:

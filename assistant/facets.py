@@ -35,7 +35,11 @@ _AGED_RE = re.compile(r"\baged\s+(\d{1,2})(?:\s*(?:-|–|to|and)\s*(\d{1,2}))?(?
 _WORD_BANDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(infants?|baby|babies|new-?born|neonat\w*)\b", re.I), "infant"),
     (re.compile(r"\b(toddlers?|pre-?school\w*)\b", re.I), "1-4"),
-    (re.compile(r"\b(adolescents?|teenage\w*|teens?|young (?:person|people|offenders?))\b", re.I), "12-17"),
+    (
+        re.compile(r"\b(adolescents?|teenage\w*|teens?|young (?:person|people|offenders?)|secondary school)\b", re.I),
+        "12-17",
+    ),
+    (re.compile(r"\bprimary school (?:age|pupil|child)\w*", re.I), "5-11"),
 )
 _DEATH_RE = re.compile(r"\b(deaths?|died|dies|killed|killing|drown\w*|murder\w*|manslaughter|fatal\w*)\b", re.I)
 _SUICIDE_RE = re.compile(

@@ -32,6 +32,8 @@ MIN_QUESTIONS = 180
 _WORD_NUMBERS = {"no": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _FIRST_NUMBER = re.compile(r"\b(\d+|no|none|one|two|three|four|five|six|seven)\b", re.I)
 _MARKER = re.compile(r"\[(\d+)\]")
+ROW_MATCH = 0.25  # a gold row and an answer's row are the same row when they share this share of their words
+_ROW_STOP = frozenset({"and", "or", "the", "of", "a", "in", "incl", "includ", "etc", "e", "g", "with"})
 
 
 @dataclass(frozen=True)
@@ -276,9 +278,30 @@ def score_answer(q: Question, answer: Answer, role_terms: dict[str, list[str]]) 
         if q.expected_table:
             table = getattr(answer, "breakdown", None) or {}
             table = {str(k): v for k, v in dict(table).items()}
-            right = sum(table.get(k) == v for k, v in q.expected_table.items())
+            right = sum(_row_value(table, k) == v for k, v in q.expected_table.items())
             row["table_rows_exact"] = round(right / len(q.expected_table), 4)
     return row
+
+
+def _row_words(name: str) -> set[str]:
+    from assistant.vocabulary import stems
+
+    return {w for w in stems(name) if w not in _ROW_STOP}
+
+
+def _row_value(table: dict[str, Any], gold_row: str) -> Any:
+    """The answer's value for a gold table row: the row of the same name, else the row sharing most words
+    with it (gold rows name themes in the writer's words, answers in the taxonomy's)."""
+    if gold_row in table:
+        return table[gold_row]
+    wanted = _row_words(gold_row)
+    best, best_score = None, 0.0
+    for name, value in table.items():
+        words = _row_words(name)
+        score = len(wanted & words) / len(wanted | words) if wanted | words else 0.0
+        if score > best_score:
+            best, best_score = value, score
+    return best if best_score >= ROW_MATCH else None
 
 
 # ---------------------------------------------------------------- the whole set

@@ -15,7 +15,7 @@ from assistant.facets import AGE_BANDS, REVIEW_MODELS
 from assistant.roles import ROLE_NAMES, role_label
 
 MODES = ("find", "role", "theme", "count", "overview", "case-detail", "followup")
-BREAKDOWNS = ("year", "age", "theme", "model")
+BREAKDOWNS = ("year", "age", "theme", "model", "area")
 
 _COUNT_RE = re.compile(
     r"\bhow many\b|\bnumber of\b|\bhow often\b|\bwhat (?:proportion|percentage|share|fraction)\b|\bcount\b"
@@ -27,8 +27,13 @@ _OVERVIEW_RE = re.compile(
     r"|issues)\b"
     r"|\btop (?:\d+ |five |three |ten )?(?:themes|issues|reasons)\b|\bwhich (?:themes|issues)\b|\brecurr\w*\b"
     r"|\bkeep (?:coming|cropping) up\b|\bper year\b|\bby year\b|\beach year\b|\bover (?:time|the years)\b|\btrends?\b"
-    r"|\brecent years\b|\bincreas\w*\b|\bdecreas\w*\b|\bchanged?\b|\bbreak(?:s)? ?(?:it |them )?down\b|\bbreakdown\b"
-    r"|\bby age\b|\bage groups?\b|\bcompared? (?:to|with)\b|\bmore (?:\w+ ){0,3}(?:now|recently|than before)\b",
+    r"|\brecent years\b|\bincreas\w*\b|\bdecreas\w*\b|\bchanged?\b|\bbreak(?:s)? ?(?:it |them |that )?down\b"
+    r"|\bbreakdown\b"
+    r"|\bby age\b|\bage groups?\b|\bcompared? (?:to|with)\b|\bmore (?:\w+ ){0,3}(?:now|recently|than before)\b"
+    r"|\b(?:used|get used|happen\w*|seen|appear\w*|feature\w*) (?:the )?most\b|\bthe most (?:reviews|cases)\b"
+    r"|\bbroken down\b"
+    r"|\bwhat ages?\b|\bhow old\b|\bwhich (?:areas|places|councils|local authorities|partnerships|review methods"
+    r"|methods)\b",
     re.I,
 )
 _YEAR_BREAKDOWN_RE = re.compile(
@@ -37,12 +42,24 @@ _YEAR_BREAKDOWN_RE = re.compile(
     r"|\bchanged?\b|\bsince (?:19|20)\d\d\b|\bmore (?:\w+ ){0,3}(?:now|recently|than before)\b|\byear by year\b",
     re.I,
 )
-_AGE_BREAKDOWN_RE = re.compile(r"\bby age\b|\bage groups?\b|\bages? of the child", re.I)
-_MODEL_BREAKDOWN_RE = re.compile(r"\bby (?:review )?model\b|\bwhich (?:review )?models?\b|\bmethodolog", re.I)
+_AGE_BREAKDOWN_RE = re.compile(
+    r"\bby (?:the )?age\b|\bage groups?\b|\bages? of the (?:child|kid)|\bwhat ages?\b|\bhow old\b", re.I
+)
+_PARENT_AGE_RE = re.compile(
+    r"\b(?:young|teen\w*|under-?age) (?:or \w+ )?(?:parents?|mothers?|mums?|fathers?|dads?)\b", re.I
+)
+_AREA_BREAKDOWN_RE = re.compile(
+    r"\bwhich (?:areas|places|councils|local authorities|authorities|partnerships|regions)\b|\b(?:by|per|each) "
+    r"(?:area|council|local authority|partnership|region)\b|\bwhere (?:are|were) (?:the )?(?:most )?reviews\b",
+    re.I,
+)
+_MODEL_BREAKDOWN_RE = re.compile(
+    r"\bby (?:review )?(?:model|method)\b|\bwhich (?:review )?(?:models?|methods?|approach\w*)\b|\bmethodolog", re.I
+)
 _THEME_BREAKDOWN_RE = re.compile(
     r"\bmost (?:common\w*|often|frequent\w*)\b|\bcomes? up\b|\bmain (?:themes|issues)\b|\btop\b|\bwhich (?:themes"
     r"|issues)\b"
-    r"|\brecurr|\bkeep (?:coming|cropping) up\b",
+    r"|\brecurr|\bkeep (?:coming|cropping) up\b|\bused most\b",
     re.I,
 )
 _LEARNING_RE = re.compile(
@@ -271,7 +288,7 @@ def topic_of(question: str, roles: Iterable[str] = (), areas: Iterable[str] = ()
         text = " ".join(pattern.sub(" ", text).split())
     text = _LEADING_VERBS_RE.sub(" ", text)
     for area in areas:
-        text = re.sub(rf"\b(?:in|from|at) {re.escape(area)}\b", " ", text, flags=re.I)
+        text = re.sub(rf"(?:\b(?:in|from|at|by) )?(?<![\w-]){re.escape(area)}(?![\w-])", " ", text, flags=re.I)
     text = _YEAR_RANGE_RE.sub(" ", text)
     for pattern in (_SINCE_RE, _BEFORE_RE, _IN_YEAR_RE):
         text = pattern.sub(" ", text)
@@ -305,6 +322,8 @@ def _breakdown(question: str, mode: str) -> str | None:
         return None
     if _AGE_BREAKDOWN_RE.search(question):
         return "age"
+    if _AREA_BREAKDOWN_RE.search(question):
+        return "area"
     if _MODEL_BREAKDOWN_RE.search(question):
         return "model"
     if _YEAR_BREAKDOWN_RE.search(question):
@@ -328,11 +347,11 @@ def interpret(
         roles, role_from = named_roles, "question"
     else:
         roles, role_from = (), None
-    area = next((a for a in areas if re.search(rf"\b(?:in|from|at) {re.escape(a)}\b", question, re.I)), None)
+    area = next((a for a in areas if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", question, re.I)), None)
     year_from, year_to = _years(question)
     review_model = next((key for key, pattern in _MODEL_RE.items() if pattern.search(question)), None)
     if _COUNT_RE.search(question):
-        mode = "overview" if _breakdown(question, "count") in ("year", "age", "model", "theme") else "count"
+        mode = "overview" if _breakdown(question, "count") in BREAKDOWNS else "count"
         if re.match(r"\s*how many\b", question, re.I) and not _AGE_BREAKDOWN_RE.search(question):
             mode = "overview" if _YEAR_BREAKDOWN_RE.search(question) else "count"
     elif _OVERVIEW_RE.search(question) and not named_roles:
@@ -349,7 +368,7 @@ def interpret(
     if review_model and mode in ("count", "overview"):
         topic = " ".join(_MODEL_WORDS_RE.sub(" ", topic).split())
         topic = topic if any(w.lower() not in _STOP for w in topic.split()) else ""
-    age_bands = age_bands_named(question)
+    age_bands = () if _PARENT_AGE_RE.search(question) else age_bands_named(question)
     return Interpretation(
         mode=mode,
         topic=topic,
