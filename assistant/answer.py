@@ -237,12 +237,13 @@ def compose_case_detail(ctx: Context, case_id: str, sections: Sequence[str]) -> 
         found = [s.name for s in record.sections() if any(evidence.units[u].section == s.name for u in unit_ids)]
     for section in found:
         quotes = [composer.quote(evidence.units[u]) for u in unit_ids if evidence.units[u].section == section]
-        lines.append(f"- **{section}**: " + " ".join(quotes))
+        lines.append(f"- **{escape_markdown(section)}**: " + " ".join(quotes))
     return Answer(question, "\n".join(lines), tuple(composer.citations), (case_id,), mode="case-detail", query=question)
 
 
 def compose_none(question: str, reason: str, themes: Sequence[str], corpus_summary: str) -> Answer:
     """An honest 'nothing relevant' answer with what the corpus does cover; no citations."""
+    themes = [escape_markdown(t) for t in themes]  # corpus keywords: shown as text, never as markup
     text = (
         f"{reason}\n\nThis collection holds {corpus_summary}. It covers themes such as "
         f"{', '.join(themes)}. Try asking about one of those, for example \u201ccases involving "

@@ -11,6 +11,7 @@ from assistant.embed import Embedder, load_embedder
 from assistant.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
 from assistant.filters import Filters
 from assistant.pack import SUPPORT
+from assistant.present import escape_markdown
 
 # No page_icon and no page icons: Streamlit fetches a material or emoji icon from outside this machine
 # to use as the favicon.
@@ -45,7 +46,7 @@ try:
     assistant = load_assistant(str(index_dir), live_build(index_dir))
 except ScrError as exc:
     st.title("SCR learning assistant")
-    st.error(str(exc))
+    st.error(escape_markdown(str(exc)))
     st.stop()
 
 facets = assistant.facets()
