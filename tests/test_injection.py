@@ -146,6 +146,38 @@ def _visit_every_page(port: int) -> list[str]:
     at.switch_page("pack.py").run()
     assert not at.exception, at.exception
     shown += _shown(at)
-    markdown_pack = at.download_button[0].proto.url if at.download_button else ""
-    assert markdown_pack is not None
+    assert [b.label for b in at.download_button] == ["Download as Markdown", "Download as Word"]  # pack_markdown
     return shown
+
+
+def test_cli_text_outputs_show_the_crafted_review_as_text(
+    crafted: tuple[Settings, int, list[str]],
+    use_fake_embedder: HashEmbedder,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from assistant.cli import main
+
+    settings, port, seen = crafted
+    monkeypatch.setenv("SCR_MIN_RELEVANCE", "0")
+    index = ["--index", str(settings.index_dir)]
+    again = settings.corpus_dir.parent / file_name(port, " again.txt")
+    again.write_bytes((settings.corpus_dir / file_name(port, ".txt")).read_bytes())  # refused: its cases are in
+    outputs = {}
+    for name, args in {
+        "ask": ["ask", "mother's partner was not assessed", *index],
+        "nothing found": ["ask", UNKNOWN, *index],
+        "search": ["search", "health visitor", *index],
+        "cases": ["cases", *index],
+        "add": ["add", str(again), "--corpus", str(settings.corpus_dir), *index],
+        "build": ["build", "--corpus", str(settings.corpus_dir), *index],
+    }.items():
+        main(args)
+        captured = capsys.readouterr()
+        outputs[name] = captured.out + captured.err
+    for name, text in outputs.items():
+        assert "\x1b" not in text and "\x07" not in text, name  # no terminal escapes (OSC 8 links, colours)
+    assert "kwlink" in outputs["nothing found"] and "127.0.0.1" in outputs["ask"]
+    for name in ("ask", "nothing found"):  # ask prints markdown: inert like the app's
+        assert live_markup(outputs[name].split("\nSources:")[0]) == [], name
+    assert file_name(port, " again.txt") in outputs["add"] and seen == []
