@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 
-.PHONY: run search test chromium setup index clean
+.PHONY: run search test chromium strace setup index clean
 
 ## run: set up, build the index if it is missing or older than the corpus, and serve the app on localhost
 run: index
@@ -22,7 +22,7 @@ search: index
 	@$(BIN)/scr-assistant search "$(Q)"
 
 ## test: set up, lint, and run the whole test suite (real-model and real-browser tests included)
-test: setup chromium
+test: setup chromium strace
 	$(BIN)/ruff check assistant tests ui
 	$(BIN)/python -m pytest
 
@@ -31,6 +31,12 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+## strace: for the test that runs build, ask and the app in an empty network namespace (tests/test_network.py)
+strace:
+	@command -v strace >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq strace >/dev/null; }
 
 ## setup: a virtual environment with the CPU build of torch and this package
 setup: $(STAMP)

@@ -303,7 +303,7 @@ def compose_case_detail(ctx: Context, case_id: str, sections: Sequence[str]) -> 
         found = [s.name for s in record.sections() if any(evidence.units[u].section == s.name for u in unit_ids)]
     for section in found:
         quotes = [composer.quote(evidence.units[u]) for u in unit_ids if evidence.units[u].section == section]
-        lines.append(f"- **{section}**: " + " ".join(quotes))
+        lines.append(f"- **{escape_markdown(section)}**: " + " ".join(quotes))
     return Answer(question, "\n".join(lines), tuple(composer.citations), (case_id,), mode="case-detail", query=question)
 
 

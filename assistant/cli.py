@@ -536,6 +536,7 @@ def _ui(args: argparse.Namespace, settings: Settings) -> int:
         "SCR_DATA_DIR": str(settings.data_dir.resolve()),
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
         "HF_HUB_OFFLINE": "1",
+        "ORT_DISABLE_TELEMETRY": "1",  # ONNX Runtime's telemetry looks up an outside host otherwise
     }
     if settings.model:
         env["SCR_MODEL"] = settings.model

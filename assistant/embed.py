@@ -15,10 +15,7 @@ import numpy as np
 from assistant.errors import SettingsError
 from assistant.settings import Settings, resolve
 
-# Never reach for a model hub: the model is read from a local folder only.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+# The hub and telemetry switches are set in assistant/__init__.py, before anything is imported.
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 BUNDLED_MODEL_NAME = "all-MiniLM-L6-v2"

@@ -87,18 +87,21 @@ def discussion_questions(record: Record) -> list[Question]:
 
 def pack_markdown(records: Sequence[Record], title: str = "Training pack: learning from case reviews") -> str:
     """The pack as Markdown: per case its sections, reflective questions and the source of every item."""
-    lines = [f"# {title}", "", f"_Made {time.strftime('%d %B %Y')} from {len(records)} review(s)._", "", SUPPORT, ""]
+    made = f"_Made {time.strftime('%d %B %Y')} from {len(records)} review(s)._"
+    lines = [f"# {escape_markdown(title)}", "", made, "", SUPPORT, ""]
     for n, record in enumerate(records, start=1):
         lines += [f"## {n}. {escape_markdown(record.title)}", ""]
         facts = [when(record), escape_markdown(record.area)]
         lines += [
-            " · ".join(f for f in facts if f) + f"  \nSource: `{record.case_id}` ({record.source}, line {record.line})",
+            " · ".join(f for f in facts if f)
+            + f"  \nSource: `{record.case_id}` ({escape_markdown(record.source)}, line {record.line})",  # id: a slug
             "",
         ]
         for section in record.sections():
             if section.name in PACK_SECTIONS:
                 lines += [
-                    f"**{section.name}** (source: {record.case_id}, {section.name})",
+                    f"**{escape_markdown(section.name)}** (source: {escape_markdown(record.case_id)}, "
+                    f"{escape_markdown(section.name)})",
                     "",
                     escape_markdown(section.text),
                     "",
@@ -109,7 +112,10 @@ def pack_markdown(records: Sequence[Record], title: str = "Training pack: learni
         questions = discussion_questions(record)
         if questions:
             lines += ["**Questions for discussion**", ""]
-            lines += [f"{i}. {escape_markdown(q.text)} (from: {q.section})" for i, q in enumerate(questions, 1)]
+            lines += [
+                f"{i}. {escape_markdown(q.text)} (from: {escape_markdown(q.section)})"
+                for i, q in enumerate(questions, 1)
+            ]
             lines.append("")
     return "\n".join(lines)
 

@@ -9,20 +9,26 @@ from assistant.records import Case, Record
 
 # Characters that let text become a link, an image, HTML or code in markdown.
 _ACTIVE = re.compile(r"([\\`*_\[\]<>!|#~$])")
-_URL = re.compile(r"(?i)\b(?:(?:https?|ftp)://|www\.)[^\s<>\"'“”)\]]*[^\s<>\"'“”)\].,;:!?]")
+# What GitHub-flavoured markdown (Streamlit's, and most viewers') turns into a link with no markup at all: a web
+# address, a mailto:/xmpp: address or a bare e-mail address. Matched wherever it starts, even inside a word
+# ("_http://..." is still linked after the escaped "_"), and never across a backtick, which would end the code span.
+_ADDRESS = re.compile(
+    r"(?i)(?:(?:https?|ftp)://|www\.)[^\s<>\"'`“”)\]]*[^\s<>\"'`“”)\].,;:!?]"
+    r"|(?<![-.\w+])(?:(?:mailto|xmpp):)?[-.\w+]+@[-\w]+(?:\.[-\w]+)+"  # from a run's start: linear time
+    r"|(?:mailto|xmpp|javascript|data|vbscript):[^\s<>\"'`“”)\]]+"
+)
 
 
 def escape_markdown(text: str) -> str:
     """``text`` with markdown's active characters escaped, so it shows as written and never
-    becomes a link, an image (an outside request) or HTML. Web addresses are shown as code, which
-    markdown never turns into links."""
+    becomes a link, an image (an outside request) or HTML. Web and e-mail addresses are shown as
+    code, which markdown never turns into links."""
+    text = str(text)
     parts = []
     pos = 0
-    for match in _URL.finditer(text):
+    for match in _ADDRESS.finditer(text):
         parts.append(_ACTIVE.sub(r"\\\1", text[pos : match.start()]))
-        url = match.group(0)
-        fence = "``" if "`" in url else "`"
-        parts.append(f"{fence}{url}{fence}")
+        parts.append(f"`{match.group(0)}`")
         pos = match.end()
     parts.append(_ACTIVE.sub(r"\\\1", text[pos:]))
     return "".join(parts)

@@ -36,3 +36,18 @@ def test_streamlit_usage_statistics_are_off_in_the_shipped_config() -> None:
     assert config["server"]["address"] == "127.0.0.1"
     cli = (ROOT / "assistant" / "cli.py").read_text()
     assert re.search(r'"--browser\.gatherUsageStats",\s*"false"', cli)  # scr-assistant ui passes it too
+
+
+def test_importing_the_library_switches_onnx_runtime_telemetry_off_before_it_loads() -> None:
+    # ONNX Runtime reads ORT_DISABLE_TELEMETRY when it is imported; a library user imports only `assistant`
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
+    probe = "import os, sys, assistant; print('onnxruntime' in sys.modules, os.environ.get('ORT_DISABLE_TELEMETRY'))"
+    out = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "1"]
+    cli = (ROOT / "assistant" / "cli.py").read_text()
+    assert '"ORT_DISABLE_TELEMETRY": "1"' in cli  # and `scr-assistant ui` hands it to the Streamlit process

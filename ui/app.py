@@ -48,7 +48,7 @@ try:
     assistant = load_assistant(str(index_dir), live_build(index_dir))
 except ScrError as exc:
     st.title("SCR learning assistant")
-    st.error(str(exc))
+    st.error(escape_markdown(str(exc)))
     st.stop()
 
 if assistant.notice:

@@ -40,7 +40,7 @@ def save_feedback(index: int) -> None:
 def show_answer(index: int) -> None:
     answer = messages[index]["answer"]
     if answer.notice:
-        st.caption(answer.notice)
+        st.caption(escape_markdown(answer.notice))
     if answer.no_answer:
         st.info(answer.text)
         return
@@ -98,7 +98,7 @@ if question:
             question, history=history, filters=st.session_state["filters"], role=st.session_state.get("role_lens")
         )
     except ScrError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
     else:
         messages.append({"role": "user", "content": question})
         messages.append({"role": "assistant", "answer": answer})

@@ -6,7 +6,7 @@ import streamlit as st
 
 from assistant import ScrError, intake
 from assistant.ingest import SUPPORTED_SUFFIXES
-from assistant.present import record_markdown, when
+from assistant.present import escape_markdown, record_markdown, when
 
 assistant = st.session_state["assistant"]
 st.title("Case library")
@@ -68,18 +68,18 @@ with st.expander("Add your own reviews", expanded=outcome is not None):
         st.rerun()
     if outcome is not None:
         refused, skipped, done = outcome
-        for line in refused:
-            st.error(f"Not added: {line}")
+        for line in refused:  # file names and reasons: shown as text, never as markup
+            st.error(f"Not added: {escape_markdown(line)}")
         for line in skipped:
-            st.warning(f"Copied but not indexed: {line}")
+            st.warning(f"Copied but not indexed: {escape_markdown(line)}")
         if done:
-            st.success(done)
+            st.success(escape_markdown(done))
 
 
 try:
     records = assistant.records(st.session_state["filters"])
 except ScrError as exc:
-    st.error(str(exc))
+    st.error(escape_markdown(str(exc)))
     st.stop()
 
 query = st.text_input("Search the library", placeholder="e.g. neglect, SILP, Oldham, hidden pregnancy")
@@ -87,7 +87,7 @@ if query.strip() and records:
     try:
         ranked = [h.case_id for h in assistant.search(query, k=len(records) * 3, filters=st.session_state["filters"])]
     except ScrError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         ranked = []
     by_id = {r.case_id: r for r in records}
     records = [by_id[c] for c in dict.fromkeys(ranked) if c in by_id]

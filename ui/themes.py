@@ -14,7 +14,7 @@ st.write("How many reviews name each theme among their keywords. Choose a theme 
 try:
     themes = assistant.themes(st.session_state["filters"])
 except ScrError as exc:
-    st.error(str(exc))
+    st.error(escape_markdown(str(exc)))
     st.stop()
 
 if not themes:
