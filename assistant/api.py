@@ -43,7 +43,9 @@ from assistant.vocabulary import acronyms_in, expansions, lexical_query
 MAX_QUERY_CHARS = 2000  # a question longer than this is cut, with a notice
 ASK_CANDIDATES = 20
 NEAREST = 3  # a "nothing found" answer names this many nearest cases, apart and labelled
+KEY_WORD_MARGIN = 0.03  # an unknown key word must stand this far above the best known word (eval/QUALITY.md)
 _ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'&-]+")
 _NAME_RE = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][a-zA-Z\u00C0-\u017F'-]{2,})")
 
 
@@ -226,6 +228,15 @@ class Assistant:
         if unknown:
             names = " or ".join(escape_markdown(n) for n in unknown)
             return self._nothing(question, f"The reviews in this collection do not mention {names}.")
+        missing = self.missing_concept(search_query, query_vector[0])
+        if missing:
+            nearest = self._search_vector(search_query, query_vector, NEAREST, filters)
+            return self._nothing(
+                question,
+                f"No review in this collection mentions \u201c{escape_markdown(missing)}\u201d, which is what your "
+                "question is about.",
+                nearest,
+            )
         if resolved.age_bands and (filters is None or filters.age_band is None):
             filters = dataclasses.replace(filters or Filters(), age_band=",".join(resolved.age_bands))
         hits = self._search_vector(search_query, query_vector, ASK_CANDIDATES, filters)
@@ -354,6 +365,32 @@ class Assistant:
         """The tokens that half the cases or fewer contain ("child" is in nearly all of them)."""
         limit = max(1, len(self._case_tokens) // 2)
         return {t for t in tokens if sum(t in words for words in self._case_tokens.values()) <= limit}
+
+    def known_word(self, word: str) -> bool:
+        """True when the reviews use the word, a form of it, or a reviewed synonym of it."""
+        tokens = tokenize([word])[0]
+        if not tokens:
+            return True
+        if all(t in self._vocabulary for t in tokens):
+            return True
+        if len(tokens) == 1 and len(tokens[0]) >= 6 and any(v.startswith(tokens[0][:5]) for v in self._vocabulary):
+            return True
+        return any(all(t in self._vocabulary for t in tokenize([e])[0]) for e in expansions(word))
+
+    def missing_concept(self, topic: str, topic_vector: np.ndarray) -> str | None:
+        """The word that best stands for the topic, when no review uses it (nor a form or synonym of it):
+        "ibuprofen" in "how much ibuprofen for a 3 year old". None when the key word is in the reviews."""
+        words = list(dict.fromkeys(w for w in _WORD_RE.findall(topic) if tokenize([w])[0]))
+        if not words:
+            return None
+        similarity = self.embedder.embed(words) @ topic_vector
+        order = np.argsort(-similarity)
+        key = words[int(order[0])]
+        if self.known_word(key):
+            return None
+        known = [float(similarity[i]) for i in order[1:] if self.known_word(words[int(i)])]
+        # a near tie with a word the reviews do use: the question may still be about that
+        return None if known and similarity[order[0]] - known[0] < KEY_WORD_MARGIN else key
 
     def unknown_names(self, query: str) -> list[str]:
         """Capitalised names in the query (not its first word) that no review mentions."""

@@ -87,6 +87,7 @@ _PERSONA_RE = re.compile(
     r"student |trainee |qualified |community |specialist |named |designated )?",
     re.I,
 )
+_HERE_RE = re.compile(r"^\s*(?:[\w&'-]+\s){0,3}here\b", re.I)  # "paeds reg here - ..."
 _WORK_IN_RE = re.compile(r"\bi (?:work|am based|'m based) (?:in|at|for|on|with)\b", re.I)
 
 # Framing to take out of the topic, tried in order; each match is removed.
@@ -142,7 +143,9 @@ _FRAMING = [
     r"changed\b|\bchanged\b|\bare there more\b|\bmore common\b|\bgetting more common\b",
     r"\b(?:in|across|from) (?:these|the|this|our|those|all the) (?:reviews?|cases?|collection|reports?)\b",
     r"\b(?:from|in) (?:these|the|this|them|those)\b\s*$",
-    r"\bthe reviews?\b|\bthese\b|\breviews?\b|\bcases?\b(?! (?:conference|review|management|law))",
+    r"\b(?:the|these|those|any|all|our) (?:serious case |case )?(?:reviews?|cases|reports)\b|\bthese\b"
+    r"|^\s*(?:reviews?|cases)\b"
+    r"|\b(?:reviews?|cases)\s*$",
 ]
 _FRAMING_RES = [re.compile(p, re.I) for p in _FRAMING]
 _LEADING_VERBS_RE = re.compile(
@@ -245,7 +248,7 @@ def roles_named(question: str) -> tuple[str, ...]:
             found.append((match.start(), role))
     if not found:
         return ()
-    persona = bool(_PERSONA_RE.search(question) or _WORK_IN_RE.search(question))
+    persona = bool(_PERSONA_RE.search(question) or _WORK_IN_RE.search(question) or _HERE_RE.match(question))
     if not (persona or _LENS_CUE_RE.search(question) or re.search(r"\bfor (?:\w+ ){0,2}\w+\s*\??$", question)):
         return ()
     ordered = [role for _, role in sorted(found)]
@@ -254,7 +257,6 @@ def roles_named(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(ordered))
 
 
-_ROLE_NOUNS_RE = re.compile(r"\b(?:staff|workers|teams?|services?|colleagues|practitioners|professionals)\b", re.I)
 _MODEL_WORDS_RE = re.compile(
     r"\b(?:SILP|SCIE|learning together|significant incident learning process|model|method|approach|used|done with|"
     r"carried out)\b",
@@ -263,11 +265,14 @@ _MODEL_WORDS_RE = re.compile(
 
 
 def _strip_roles(text: str, roles: Iterable[str]) -> str:
+    roles = tuple(roles)
     for role in roles:
-        text = ROLE_NAMES[role].sub(" ", text)
-    text = _PERSONA_RE.sub(" ", text)
-    text = _WORK_IN_RE.sub(" ", text)
-    return _ROLE_NOUNS_RE.sub(" ", text)
+        text = ROLE_NAMES[role].sub(" \x00 ", text)
+    if roles:
+        text = re.sub(r"\x00\s+(?:staff|workers|teams?|services?|colleagues|practitioners|professionals)\b", " ", text)
+        text = _PERSONA_RE.sub(" ", text)
+        text = _WORK_IN_RE.sub(" ", text)
+    return text.replace("\x00", " ")
 
 
 def topic_of(question: str, roles: Iterable[str] = (), areas: Iterable[str] = ()) -> str:
@@ -277,7 +282,9 @@ def topic_of(question: str, roles: Iterable[str] = (), areas: Iterable[str] = ()
     if roles:
         # a persona clause up to its end ("I'm a health visitor in Leeds," / "as a GP -")
         text = re.sub(
-            r"\b(?:i'?m|i am|im|as|i work as|i work in|i work at)\b[^,.;:?!]{0,60}?(?:[,.;:!?]|\s-\s|\s–\s)",
+            r"\b(?:i'?m|i am|im|as|i work as|i work in|i work at)\b[^,.;:?!]{0,60}?(?:[,.;:!?]|\s-\s|\s–\s"
+            r"|(?=\s(?:what|"
+            r"how|are|is|any|do|does|did|can|could|should|which|where|when|why|tell|show|give|lessons?|learning)\b))",
             lambda m: " " if any(ROLE_NAMES[r].search(m.group(0)) for r in roles) else m.group(0),
             text,
             count=1,

@@ -94,7 +94,7 @@ ROLE_NAMES: dict[str, re.Pattern[str]] = {
     "gp": re.compile(r"\bGPs?\b|general practi\w*|family doctors?|primary care|practice nurses?", re.I),
     "hospital": re.compile(
         r"hospital (?:staff|doctors?|nurses?|teams?|clinicians?)|\bA ?(?:&|and) ?E\b|emergency (?:department|doctor)s?|"
-        r"\bED (?:staff|doctors?|nurses?)|paediatricians?|paediatric (?:staff|nurses?|teams?|wards?)|"
+        r"\bED (?:staff|doctors?|nurses?)|paediatricians?|paediatric (?:staff|nurses?|teams?|wards?)|\bpaeds?\b|"
         r"(?:on|in) the wards?|ward (?:staff|nurses?)|junior doctors?|consultants?|hospital|\bdoctors?\b",
         re.I,
     ),
