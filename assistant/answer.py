@@ -36,6 +36,7 @@ RELATIVE_CUTOFF = 0.55  # a case joins an answer when its fused score is at leas
 ABSOLUTE_DENSE = 0.30  # a case shown must reach this cosine with the topic ...
 LEXICAL_SUPPORT = 0.5  # ... or use at least this share of the topic's distinctive words
 GENERAL_POINTS = 2  # general points shown after a role's own
+ROLE_POINT_FLOOR = 0.25  # a role's point must reach this relevance to the question's topic
 LEXICAL_WEIGHT = 0.3
 ROLE_BOOST = 0.25
 
@@ -220,6 +221,21 @@ def _learning_candidates(ctx: Context, hits: Sequence[Hit]) -> list[tuple[float,
     return candidates
 
 
+def _role_candidates(ctx: Context, hits: Sequence[Hit], role: str) -> list[tuple[float, int]]:
+    """Learning, recommendations and findings that address ``role``, from every hit above the bar, best first:
+    on the topic when the question has one (the share-of-best cutoff of general points does not apply)."""
+    evidence, units_by_case = ctx.evidence, ctx.units_by_case
+    out = []
+    for hit in hits:
+        for unit_id in units_by_case.get(hit.case_id, []):
+            unit = evidence.units[unit_id]
+            if unit.section in LEARNING_SECTIONS and concerns_role(role, unit.text) and not is_metadata(unit.text):
+                score = evidence.score(unit_id, lens=False) * SECTION_WEIGHT.get(unit.section, 0.9)
+                if not ctx.query or score >= ROLE_POINT_FLOOR:
+                    out.append((score, unit_id))
+    return sorted(out, key=lambda pair: (-pair[0], pair[1]))
+
+
 def _group_points(ctx: Context, candidates: Sequence[tuple[float, int]], limit: int) -> list[list[int]]:
     """Distinct points (near-duplicates merged, with every review that carries them), most recurrent first."""
     evidence, records = ctx.evidence, ctx.records
@@ -264,7 +280,7 @@ def compose_learning(ctx: Context) -> Answer:
     composer = Composer(records)
     lines: list[str] = []
     if role:
-        own = [(s, u) for s, u in candidates if concerns_role(role, evidence.units[u].text)]
+        own = _role_candidates(ctx, hits, role)
         general = [(s, u) for s, u in candidates if not concerns_role(role, evidence.units[u].text)]
         own_bullets = _group_points(ctx, own, MAX_BULLETS)
         general_bullets = _group_points(ctx, general, max(0, min(GENERAL_POINTS, MAX_BULLETS - len(own_bullets))))

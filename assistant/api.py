@@ -13,6 +13,8 @@ import numpy as np
 
 from assistant import journal
 from assistant.answer import (
+    LEARNING_SECTIONS,
+    LEXICAL_SUPPORT,
     Context,
     Evidence,
     compose_case_detail,
@@ -33,16 +35,20 @@ from assistant.present import escape_markdown
 from assistant.question import Interpretation, interpret
 from assistant.records import Answer, Case, Hit, Record
 from assistant.retrieve import RETRIEVERS, make_hits, rank_groups, score_chunks, sentence_groups
-from assistant.roles import ROLES, normalise_role, role_label
+from assistant.roles import ROLES, concerns_role, normalise_role
 from assistant.settings import Settings
 from assistant.settings import resolve as resolve_settings
 from assistant.store import StoredIndex, corpus_diff, describe_diff, live_build_dir, read_index
 from assistant.themes import Theme, theme_counts
-from assistant.vocabulary import acronyms_in, expansions, lexical_query
+from assistant.vocabulary import acronyms_in, expansions, lexical_query, matched_terms
+from assistant.vocabulary import words as words_of
 
 MAX_QUERY_CHARS = 2000  # a question longer than this is cut, with a notice
 ASK_CANDIDATES = 20
 NEAREST = 3  # a "nothing found" answer names this many nearest cases, apart and labelled
+NARROW_SUPPORT = 0.25  # "which of those ...": the share of its words an earlier case must use to be kept
+ROLE_POOL = 30  # a role question reranks this many hits by whether their learning addresses the role
+ROLE_CASE_BOOST = 0.25  # ... raising those that do by this share of their score
 KEY_WORD_MARGIN = 0.03  # an unknown key word must stand this far above the best known word (eval/QUALITY.md)
 _ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'&-]+")
@@ -165,7 +171,26 @@ class Assistant:
             raise QueryError(f"unknown retriever {retriever!r}; use one of {', '.join(RETRIEVERS)}")
         if filters is not None:
             validate(filters, self.index.chunks)
-        return self._search_vector(query, self.embedder.embed([query]), k, filters, retriever)
+        interp = interpret(query, self._areas)
+        text = interp.topic or query
+        if not interp.role:
+            return self._search_vector(text, self.embedder.embed([text]), k, filters, retriever)
+        hits = self._search_vector(text, self.embedder.embed([text]), max(k, ROLE_POOL), filters, retriever)
+        return self._role_rerank(hits, interp.role)[:k]
+
+    def _role_rerank(self, hits: Sequence[Hit], role: str) -> list[Hit]:
+        """Hits with the cases whose learning addresses ``role`` moved up (the profession lens on ranking)."""
+        units = self.index.units
+
+        def addresses(case_id: str) -> bool:
+            return any(
+                units[u].section in LEARNING_SECTIONS and concerns_role(role, units[u].text)
+                for u in self._units_by_case.get(case_id, [])
+            )
+
+        boost = 1 + ROLE_CASE_BOOST
+        boosted = [(h.score * boost if addresses(h.case_id) else h.score, i) for i, h in enumerate(hits)]
+        return [hits[i] for _, i in sorted(boosted, key=lambda pair: (-pair[0], pair[1]))]
 
     def ask(
         self,
@@ -201,12 +226,14 @@ class Assistant:
             validate(filters, self.index.chunks)
         resolved = resolve(question, history)
         interp = interpret(resolved.query, self._areas, role_key)
-        if interp.mode in ("count", "overview") and resolved.mode is None:
+        if interp.mode in ("count", "overview") and resolved.mode in (None, "narrow"):
             records = self.records(self._question_filters(interp, filters))
+            if resolved.mode == "narrow":
+                records = [r for r in records if r.case_id in resolved.within]
             answer = compose_count(question, interp, tally(records, interp), self._records, resolved.query)
             return dataclasses.replace(answer, topic=interp.topic)
         role_key = interp.role
-        search_query = interp.topic or (role_label(role_key) if role_key and interp.mode == "role" else resolved.query)
+        search_query = interp.topic or resolved.query
         if interp.topic and resolved.subject and resolved.follows:
             search_query = resolved.query
         filters = self._question_filters(interp, filters)
@@ -239,7 +266,16 @@ class Assistant:
             )
         if resolved.age_bands and (filters is None or filters.age_band is None):
             filters = dataclasses.replace(filters or Filters(), age_band=",".join(resolved.age_bands))
-        hits = self._search_vector(search_query, query_vector, ASK_CANDIDATES, filters)
+        if resolved.mode == "narrow":  # "which of those ...": only the earlier answer's cases
+            hits = self._search_vector(search_query, query_vector, len(self._records), filters)
+            hits = [h for h in hits if h.case_id in resolved.within][:ASK_CANDIDATES]
+            if not hits:
+                return self._nothing(question, "None of the reviews in the last answer is about that.")
+        elif role_key:
+            hits = self._search_vector(search_query, query_vector, ROLE_POOL, filters)
+            hits = self._role_rerank(hits, role_key)[:ASK_CANDIDATES]
+        else:
+            hits = self._search_vector(search_query, query_vector, ASK_CANDIDATES, filters)
         if resolved.age_bands and resolved.subject:  # narrowed by age: keep cases that still concern the topic
             expand = bool(acronyms_in(resolved.subject))  # "CSE" needs its expansion; other words stand alone
             subject = self._distinctive(tokenize([lexical_query(resolved.subject, expand)])[0])
@@ -251,6 +287,8 @@ class Assistant:
                     f"{escape_markdown(resolved.query.removesuffix(resolved.subject).strip())}.",
                 )
         support = self._support(search_query, hits)
+        if resolved.mode == "narrow":  # cases already shown: a narrowing needs fewer of its own words
+            support = {case: (LEXICAL_SUPPORT if share >= NARROW_SUPPORT else share) for case, share in support.items()}
         if not hits or not self.in_scope(search_query, hits) or not relevant_hits(hits, support):
             return self._nothing(
                 question,
@@ -381,6 +419,8 @@ class Assistant:
         """The word that best stands for the topic, when no review uses it (nor a form or synonym of it):
         "ibuprofen" in "how much ibuprofen for a 3 year old". None when the key word is in the reviews."""
         words = list(dict.fromkeys(w for w in _WORD_RE.findall(topic) if tokenize([w])[0]))
+        phrased = {w for _, terms in matched_terms(topic) for term in terms for w in words_of(term)}
+        words = [w for w in words if w.lower() not in phrased]  # "kicked" in "kicked out of school" is known
         if not words:
             return None
         similarity = self.embedder.embed(words) @ topic_vector

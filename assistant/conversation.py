@@ -37,6 +37,17 @@ _PRONOUN_RE = re.compile(
     re.I,
 )
 MAX_PRONOUN_WORDS = 7
+# "which one had ...", "were any of those ...", "just the ones where ...": narrow the last answer's cases.
+_NARROW_RE = re.compile(
+    r"\b(?:which (?:one|ones|of (?:them|those|these|the cases|the reviews))|any of (?:them|those|these|the cases)"
+    r"|(?:of|from) (?:those|these|them)\b|just the ones|only the ones|the ones (?:where|that|with|in which)"
+    r"|(?:were|are|was|is|did|do|does|have|had|has) any (?:of )?(?:them|those|these|one)\b|which of"
+    r"|^\s*(?:and )?any (?:where|that|in which|with|when)\b)",
+    re.I,
+)
+_IT_SAY_RE = re.compile(
+    r"\b(?:did|does|do) (?:it|that|this|they|the review) (?:say|said|mention|talk|cover|find)\b", re.I
+)
 # A question that starts by asking for cases or learning has a subject of its own: it is a new question.
 _NEW_QUESTION_RE = re.compile(
     r"^\s*(?:(?:are|is)\s+there|show\s+me|find|give\s+me|list|any)\b"
@@ -91,6 +102,7 @@ class Resolved:
     follows: bool = False  # True when the history was used
     age_bands: tuple[str, ...] = ()  # a follow-up's narrowing to some ages
     subject: str = ""  # the topic carried over from earlier in the conversation
+    within: tuple[str, ...] = ()  # a "which of those ..." follow-up: the earlier cases it narrows
 
 
 def topic(question: str) -> str:
@@ -109,7 +121,11 @@ def asked_sections(question: str) -> tuple[str, ...]:
 def resolve(question: str, history: Sequence[Answer] | None) -> Resolved:
     """Resolve a follow-up against the last answer that cited cases; a new question stays as it is."""
     previous = next((a for a in reversed(history or ()) if a.cases), None)
-    if previous is None or _NEW_QUESTION_RE.search(question):
+    if previous is None:
+        return Resolved(question)
+    if _NARROW_RE.search(question) and len(previous.cases) > 1:
+        return Resolved(question, "narrow", None, (), True, age_bands_named(question), within=previous.cases)
+    if _NEW_QUESTION_RE.search(question):
         return Resolved(question)
     match = _ORDINAL_RE.search(question)
     if match:
@@ -118,6 +134,8 @@ def resolve(question: str, history: Sequence[Answer] | None) -> Resolved:
         if -len(cases) <= index < len(cases):
             return Resolved(question, "case-detail", cases[index], asked_sections(question), True)
         return Resolved(question, "out-of-range", None, (), True)
+    if _IT_SAY_RE.search(question) and re.search(r"\babout\b|\banything on\b", question, re.I):
+        return Resolved(question, "narrow", None, (), True, within=previous.cases[:1])
     short = len(question.split()) <= MAX_PRONOUN_WORDS
     if _THAT_RE.search(question) or (short and _PRONOUN_RE.search(question)):
         return Resolved(question, "case-detail", previous.cases[0], asked_sections(question), True)

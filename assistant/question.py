@@ -83,8 +83,8 @@ _FIND_RE = re.compile(
     re.I,
 )
 _PERSONA_RE = re.compile(
-    r"\b(?:i'?m|i am|as|im|being|we(?:'re| are)|i work as|i'?ve been) (?:a|an|the)?\s*(?:newly qualified |new |senior |"
-    r"student |trainee |qualified |community |specialist |named |designated )?",
+    r"(?:\b(?:i'?m|i am|im|we(?:'re| are)|i work as|i'?ve been) (?:a|an|the)?|\b(?:as|being) (?:a|an|the))\s*"
+    r"(?:newly qualified |new |senior |student |trainee |qualified |community |specialist |named |designated )?",
     re.I,
 )
 _HERE_RE = re.compile(r"^\s*(?:[\w&'-]+\s){0,3}here\b", re.I)  # "paeds reg here - ..."
@@ -92,6 +92,15 @@ _WORK_IN_RE = re.compile(r"\bi (?:work|am based|'m based) (?:in|at|for|on|with)\
 
 # Framing to take out of the topic, tried in order; each match is removed.
 _FRAMING = [
+    r"\b(?:which (?:one|ones|of (?:them|those|these))|any of (?:them|those|these)|(?:of|from) (?:those|these|them)"
+    r"|just the "
+    r"ones|only the ones|the ones|(?:were|are|was|is|did|do|does|have|had|has) any (?:of )?(?:them|those|these|one)?)\b"
+    r"(?: (?:where|that|when|with|in which|who))?",
+    r"\b(?:did|does|do) (?:it|that|this|they|the review) (?:say|said|mention|talk|cover|find)(?: anything)?"
+    r"(?: about| on)?",
+    r"\b(?:say|said|says|mention|mentions|talk|talks|cover|covers)\s+(?:anything|something|much)\s*(?:about|on"
+    r"|regarding)?"
+    r"|\banything (?:about|on|regarding)\b",
     r"^\s*(?:hi|hello|hey|ok|okay|please|quick question)\b[\s,!.:-]*",
     r"\bwhat (?:keeps|kept) (?:going|coming) (?:wrong|up)(?: with| in| for| around| when)?\b"
     r"|\bwhat (?:went|goes|has gone) wrong(?: with| in| for| around| when)?\b",
@@ -100,6 +109,10 @@ _FRAMING = [
     r"\b(?:need|needs|have|has) to (?:take|know|learn|understand|do)(?: away)?(?: from (?:these|this|them"
     r"|the reviews?))?\b",
     r"\btake (?:away )?from (?:these|this|them|the reviews?)\b",
+    r"\brelevant (?:to|for)\b|\b(?:what should|should) (?:\w+ )?(?:be )?(?:doing|do) differently\b"
+    r"|\baccording to (?:these|the"
+    r"|this) (?:reviews?|cases?)\b"
+    r"|\bbe doing differently\b",
     r"\b(?:i'?m|i am|im) (?:running|doing|putting together|planning|preparing|writing|delivering) (?:a |an |some )?"
     r"(?:training |teaching |team |staff |learning |development )?(?:session|briefing|workshop|course|presentation|"
     r"training|talk|slides?)\w*(?: for [\w\s'-]{1,40}?)?\s+(?:on|about|around|covering)\b",
@@ -110,7 +123,7 @@ _FRAMING = [
     r"\bwhat (?:should|can|could|do|must|would) (?:i|we|they|staff|people|practitioners|professionals)?\s*"
     r"(?:learn|know|take|take away|understand|do differently|be aware of|look out for|watch out for|think about)\b"
     r"(?: from (?:these|the|this|our|those) (?:reviews?|cases?|collection|reports?))?(?: about| on| around| re"
-    r"| regarding)?",
+    r"| regarding)?\b",
     r"\bwhat (?:do|does|did|can) (?:these|the|this|our|those)? ?(?:serious case |case |practice )?(?:reviews?|cases?"
     r"|reports?|"
     r"collection) (?:say|tell us|teach us|show|found|find|have to say|recommend)\b(?: about| on| around| regarding)?",
@@ -264,12 +277,36 @@ _MODEL_WORDS_RE = re.compile(
 )
 
 
+_LENS_BEFORE = re.compile(
+    r"(?:\b(?:for|to|as an?|i'?m an?|i am an?|im an?|i work (?:in|at|for|as)|we(?:'re| are)|lessons? for|learning for|"
+    r"messages? for|relevant (?:to|for)|what (?:should|do|does|can|could|must|would))\s+(?:the\s+|our\s+|my\s+)?"
+    r"(?:\w+\s+)?)$|^\W*$",
+    re.I,
+)
+_LENS_AFTER = re.compile(
+    r"^\s*(?:staff|workers?|teams?|services?|colleagues|practitioners|professionals|crews?|officers?"
+    r"|nurses?)?\s*(?:here\b|"
+    r"need|needs|should|must|learn|take|do|does|can|could|are|have|know|get|reg\b|registrar|[-–:,.?!]|$)",
+    re.I,
+)
+
+
+def _lens_mark(match: re.Match[str], text: str) -> str:
+    before, after = text[: match.start()], text[match.end() :]
+    return " \x00 " if _LENS_BEFORE.search(before[-40:]) or _LENS_AFTER.match(after) else match.group(0)
+
+
 def _strip_roles(text: str, roles: Iterable[str]) -> str:
-    roles = tuple(roles)
+    """The text without the roles' names where they are the lens ("lessons for GPs", "as a health visitor"),
+    keeping them where they are the subject ("when should CAMHS involve children's social care")."""
     for role in roles:
-        text = ROLE_NAMES[role].sub(" \x00 ", text)
+        text = ROLE_NAMES[role].sub(lambda m, t=text: _lens_mark(m, t), text)
     if roles:
-        text = re.sub(r"\x00\s+(?:staff|workers|teams?|services?|colleagues|practitioners|professionals)\b", " ", text)
+        text = re.sub(
+            r"\x00\s+(?:staff|workers|teams?|services?|colleagues|practitioners|professionals|crews?|reg|registrar)\b",
+            " ",
+            text,
+        )
         text = _PERSONA_RE.sub(" ", text)
         text = _WORK_IN_RE.sub(" ", text)
     return text.replace("\x00", " ")

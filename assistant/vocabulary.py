@@ -82,6 +82,11 @@ def _matched(query: str, path: Path) -> list[tuple[tuple[str, ...], list[str]]]:
     return out
 
 
+def matched_terms(query: str, path: Path = VOCABULARY_FILE) -> list[tuple[tuple[str, ...], list[str]]]:
+    """Every synonym group the query matches, with the terms of it that the query uses."""
+    return _matched(query, path)
+
+
 def expansions(query: str, path: Path = VOCABULARY_FILE) -> list[str]:
     """Terms to add to ``query``: the other members of every group one of its terms matches."""
     extra: list[str] = []
