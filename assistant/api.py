@@ -198,16 +198,18 @@ class Assistant:
         history: Sequence[Answer] | None = None,
         filters: Filters | None = None,
         role: str | None = None,
+        literal: bool = False,
     ) -> Answer:
         """An extractive, cited answer to ``question``; ``history`` holds the chat's earlier answers.
 
         Case-finding questions list each relevant case once with quoted evidence; learning questions
         give distinct learning points; follow-ups resolve against the cases already cited; a question
         the corpus cannot answer says so, with no citations. ``role`` puts that role's learning first.
-        A question over the length limit is cut, and the answer's ``notice`` says so.
+        A question over the length limit is cut, and the answer's ``notice`` says so. The role and facets
+        named in the question apply as if chosen (an explicit ``role`` wins); ``literal`` ignores them.
         """
         notice = cut_notice(question)
-        answer = self._ask(question, history, filters, role)
+        answer = self._ask(question, history, filters, role, literal)
         if notice:
             answer = dataclasses.replace(answer, notice=" ".join(filter(None, (notice, answer.notice))))
         return answer
@@ -218,6 +220,7 @@ class Assistant:
         history: Sequence[Answer] | None,
         filters: Filters | None,
         role: str | None,
+        literal: bool = False,
     ) -> Answer:
         """The body of :meth:`ask`."""
         question = clean_query(question)
@@ -226,6 +229,11 @@ class Assistant:
             validate(filters, self.index.chunks)
         resolved = resolve(question, history)
         interp = interpret(resolved.query, self._areas, role_key)
+        if literal:
+            interp = dataclasses.replace(
+                interp, roles=(role_key,) if role_key else (), role_from="setting" if role_key else None,
+                age_bands=(), year_from=None, year_to=None, area=None, review_model=None,
+            )
         if interp.mode in ("count", "overview") and resolved.mode in (None, "narrow"):
             records = self.records(self._question_filters(interp, filters))
             if resolved.mode == "narrow":

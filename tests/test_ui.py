@@ -167,3 +167,32 @@ def test_bad_questions_on_the_chat_page(app: AppTest, question: str) -> None:
         assert messages[-1]["answer"].question  # answered (or a plain "nothing found"), never a crash
     if len(question) > 2000:
         assert "only its first 2,000 were used" in "\n".join(c.value for c in app.caption)
+
+
+def test_a_count_answer_has_its_number_chart_and_library_link(app: AppTest) -> None:
+    _ask(app, "how many reviews per year mention domestic abuse?")
+    answer = app.session_state["messages"][1]["answer"]
+    assert answer.mode == "overview" and answer.count == len(answer.cases) > 0
+    assert "Comparing: domestic abuse" in "\n".join(c.value for c in app.caption)
+    assert f"**{answer.count} of the 19 case reviews**" in _text(app)
+    assert app.get("vega_lite_chart"), "the breakdown is drawn as a chart"
+    link = next(b for b in app.button if b.label.startswith("See all"))
+    link.click().run()
+    assert app.session_state["library_ids"] == list(answer.cases)
+
+
+def test_a_role_answer_shows_its_lens_and_can_drop_it(app: AppTest) -> None:
+    _ask(app, "I'm a midwife, what should I learn about domestic abuse?")
+    answer = app.session_state["messages"][1]["answer"]
+    assert answer.interpretation.role == "midwife" and answer.interpretation.role_from == "question"
+    assert "lens: midwives (from your question)" in "\n".join(c.value for c in app.caption)
+    next(b for b in app.button if b.label.startswith("Answer without")).click().run()
+    again = app.session_state["messages"][3]["answer"]
+    assert again.interpretation.role is None
+
+
+def test_nothing_found_lists_the_nearest_cases_apart(app: AppTest) -> None:
+    _ask(app, "how much ibuprofen can a toddler have for a temperature")
+    answer = app.session_state["messages"][1]["answer"]
+    assert answer.no_answer and answer.citations == () and answer.nearest
+    assert any("Nearest reviews" in i.value for i in app.info)

@@ -37,14 +37,59 @@ def save_feedback(index: int) -> None:
         )
 
 
+def ask_literally(index: int) -> None:
+    """Ask the same question again without the role and facets read from its words."""
+    question = messages[index - 1]["content"]
+    history = [m["answer"] for m in messages[: index - 1] if m["role"] == "assistant"]
+    answer = assistant.ask(question, history=history, filters=st.session_state["filters"], literal=True)
+    messages.extend([{"role": "user", "content": question}, {"role": "assistant", "answer": answer}])
+
+
+def open_in_library(case_ids: tuple[str, ...]) -> None:
+    st.session_state["library_ids"] = list(case_ids)
+
+
+def show_interpretation(index: int, answer) -> None:  # noqa: ANN001 - an assistant Answer
+    interp = answer.interpretation
+    if interp is None:
+        return
+    st.caption(escape_markdown(interp.line()))
+    if interp.role_from == "question" or interp.filters_dict():
+        st.button(
+            "Answer without what was read from the question (lens and filters)",
+            key=f"literal_{index}",
+            on_click=ask_literally,
+            args=(index,),
+            type="tertiary",
+        )
+
+
+def show_count(index: int, answer) -> None:  # noqa: ANN001 - an assistant Answer
+    if answer.breakdown:
+        rows = list(answer.breakdown)
+        data = {"row": rows, "reviews": [answer.breakdown[r] for r in rows]}
+        st.bar_chart(data, x="row", y="reviews", horizontal=True)
+    if answer.cases:
+        if st.button(
+            f"See all {len(answer.cases)} in the case library",
+            key=f"library_{index}",
+            on_click=open_in_library,
+            args=(answer.cases,),
+        ):
+            st.switch_page("library.py")
+
+
 def show_answer(index: int) -> None:
     answer = messages[index]["answer"]
     if answer.notice:
         st.caption(escape_markdown(answer.notice))
+    show_interpretation(index, answer)
     if answer.no_answer:
         st.info(answer.text)
         return
     st.markdown(answer.text)
+    if answer.count is not None:
+        show_count(index, answer)
     st.caption("Sources")
     by_case: dict[str, list] = {}
     for citation in answer.citations:

@@ -82,6 +82,15 @@ except ScrError as exc:
     st.error(escape_markdown(str(exc)))
     st.stop()
 
+chosen_ids = st.session_state.get("library_ids")
+if chosen_ids:
+    wanted = set(chosen_ids)
+    records = [r for r in records if r.case_id in wanted]
+    st.info(f"Showing the {len(records)} reviews counted in the chat's answer.")
+    if st.button("Show the whole library", key="library_all"):
+        st.session_state.pop("library_ids", None)
+        st.rerun()
+
 query = st.text_input("Search the library", placeholder="e.g. neglect, SILP, Oldham, hidden pregnancy")
 if query.strip() and records:
     try:
