@@ -26,6 +26,7 @@ TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".pdf", ".docx", ".html", ".htm")
 DEFAULT_MAX_MB = 50  # Settings.max_file_mb; a 150-page overview report is 1-5 MB
 MAX_UNPACKED_MB = 500  # a .docx or PDF that unpacks to more is a bomb, not a review
+MIN_YEAR, MAX_YEAR = 1900, 2100  # a review's year outside these is a typo or an attack (10**23 broke the app)
 
 # Characters that Windows-1252 text typically holds beyond ASCII (smart quotes, dashes, pound, euro).
 _CP1252_PUNCTUATION = set("‘’“”–—…•£€°·½¼¾§©®™´¨¸\xa0\xad«»×÷¶¹²³ªº¿¡¢¥¦¬¯±µ†‡‰‹›")
@@ -217,6 +218,10 @@ def front_matter(path: Path, text: str) -> tuple[dict[str, Any], str]:
         if _FRONT_MATTER_KEYS[key] is int:
             if not value.isdigit():
                 raise ParseError(path, number + 1, f"front matter {key} must be a whole number, got {value!r}")
+            if len(value) > 4 or not MIN_YEAR <= int(value) <= MAX_YEAR:
+                shown = value if len(value) <= 12 else f"{value[:12]}... ({len(value)} digits)"
+                limits = f"between {MIN_YEAR} and {MAX_YEAR}"
+                raise ParseError(path, number + 1, f"front matter {key} must be {limits}, got {shown}")
             meta[key] = int(value)
         else:
             meta[key] = value

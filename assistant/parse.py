@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import ParseError
-from assistant.ingest import DEFAULT_MAX_MB, SUPPORTED_SUFFIXES, Extracted, decode_text, extract
+from assistant.ingest import DEFAULT_MAX_MB, MAX_YEAR, MIN_YEAR, SUPPORTED_SUFFIXES, Extracted, decode_text, extract
 from assistant.records import Case, Document, Record, Section, slug
 from assistant.reports import infer_metadata, looks_like_review, with_pages
 
@@ -140,7 +141,9 @@ def match_heading(line: str) -> re.Match[str] | None:
 def _misspelt_heading(line: str) -> str | None:
     """The month word of a line shaped like a case heading whose month is misspelt ("Janaury")."""
     near = _NEAR_HEADING_RE.match(line.strip())
-    if near and not match_heading(line) and difflib.get_close_matches(near["month"].lower(), MONTHS, cutoff=0.75):
+    if near is None or near["month"].lower() in MONTHS:  # a real month: body text (e.g. a long area), not a typo
+        return None
+    if not match_heading(line) and difflib.get_close_matches(near["month"].lower(), MONTHS, cutoff=0.75):
         return near["month"]
     return None
 
@@ -200,8 +203,11 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ParseError(meta_path, 1, "must hold a JSON object")
     for key, value in data.items():
-        if key not in allowed or not isinstance(value, allowed[key]):
+        if key not in allowed or not isinstance(value, allowed[key]) or isinstance(value, bool):
             raise ParseError(meta_path, 1, f"unknown or mistyped field {key!r} (allowed: {', '.join(allowed)})")
+    if "year" in data and not MIN_YEAR <= data["year"] <= MAX_YEAR:
+        line = next((n for n, text in enumerate(read_text(meta_path).split("\n"), 1) if '"year"' in text), 1)
+        raise ParseError(meta_path, line, f"year must be between {MIN_YEAR} and {MAX_YEAR}, got {data['year']}")
     if data.get("kind") not in (None, "report", "document"):
         raise ParseError(meta_path, 1, "kind must be 'report' (a case review) or 'document'")
     return data
@@ -279,7 +285,7 @@ def _parse_case(lines: list[str], start: int, end: int, path: Path, source: str)
     if ";" in raw_keywords:  # a semicolon list is never split at "and"
         keywords = tuple(k.strip() for k in raw_keywords.strip().rstrip(".").split(";") if k.strip())
     return Case(
-        case_id=f"{year}-{month:02d}-{slug(area)}-{slug(name)}",
+        case_id=f"{year}-{month:02d}-{id_part(area)}-{id_part(name)}",
         year=year,
         month=month,
         area=area,
@@ -289,6 +295,12 @@ def _parse_case(lines: list[str], start: int, end: int, path: Path, source: str)
         line=line_no,
         **fields,
     )
+
+
+def id_part(text: str) -> str:
+    """``slug(text)``, or for text with no a-z or 0-9 in it (a name in another script) a short hash of
+    it, so that such names still give distinct, non-empty case ids."""
+    return slug(text) or "id-" + hashlib.sha256(text.strip().encode()).hexdigest()[:10]
 
 
 def _clean(text: str) -> str:
@@ -459,7 +471,7 @@ def parse_document(text: str, path: Path, source: str) -> Document:
     if not sections:
         raise ParseError(path, 1, "the document has headings but no text under them")
     return Document(
-        case_id=slug(path.stem),
+        case_id=id_part(path.stem),
         title=title,
         doc_sections=tuple(sections),
         source=source,
