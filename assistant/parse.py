@@ -141,7 +141,7 @@ def match_heading(line: str) -> re.Match[str] | None:
 def _misspelt_heading(line: str) -> str | None:
     """The month word of a line shaped like a case heading whose month is misspelt ("Janaury")."""
     near = _NEAR_HEADING_RE.match(line.strip())
-    if near is None or near["month"].lower() in MONTHS:  # a real month: body text (e.g. a long area), not a typo
+    if near is None or not near["month"] or near["month"].lower() in MONTHS:  # a real month or none: not a typo
         return None
     if not match_heading(line) and difflib.get_close_matches(near["month"].lower(), MONTHS, cutoff=0.75):
         return near["month"]
