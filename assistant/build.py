@@ -357,7 +357,7 @@ def _parse(settings: Settings, files: dict[str, str], previous: StoredIndex | No
 def _read(path: Path, name: str, settings: Settings) -> tuple[list[Record], str]:
     """A file's records, or no records and one line saying why it cannot be read."""
     try:
-        return parse_file(path, name, settings.max_file_mb), ""
+        return parse_file(path, name, settings.max_file_mb, settings.read_seconds, settings.read_memory_mb), ""
     except ParseError as exc:
         return [], str(exc)
     except OSError as exc:

@@ -157,7 +157,7 @@ def _check(path: Path, name: str, label: str, settings: Settings, owners: dict[s
     if name.lower() in SKIP_NAMES or name.startswith(".") or name.endswith(".meta.json"):
         return f"{label}: {name!r} is not a name a review file can have in the corpus"
     try:
-        records = parse_file(path, name, settings.max_file_mb)
+        records = parse_file(path, name, settings.max_file_mb, settings.read_seconds, settings.read_memory_mb)
     except ParseError as exc:
         return f"{label}:{exc.line}: {exc.reason}" if exc.line > 0 else f"{label}: {exc.reason}"
     except OSError as exc:

@@ -11,12 +11,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.bounded import run_bounded
 from assistant.errors import ParseError
-from assistant.ingest import DEFAULT_MAX_MB, MAX_YEAR, MIN_YEAR, SUPPORTED_SUFFIXES, Extracted, decode_text, extract
+from assistant.ingest import (
+    DEFAULT_MAX_MB,
+    MAX_YEAR,
+    MIN_YEAR,
+    SUPPORTED_SUFFIXES,
+    Extracted,
+    decode_text,
+    extract,
+    read_regular,
+)
 from assistant.records import Case, Document, Record, Section, slug
 from assistant.reports import infer_metadata, looks_like_review, with_pages
+from assistant.settings import Settings
 
 CORPUS_SUFFIXES = SUPPORTED_SUFFIXES
+SIDECAR_MAX_MB = 1  # a NAME.meta.json holds five short fields
 SKIP_NAMES = {"sources.md", "readme.md", "readme.txt", "sources.txt"}
 
 MONTHS = {
@@ -121,7 +133,7 @@ class _Paragraph:
 def read_text(path: Path) -> str:
     """Read a text file (UTF-8, or Windows-1252 that reads as text), raising ParseError naming the
     line of any bad byte."""
-    return decode_text(path, path.read_bytes())[0]
+    return decode_text(path, read_regular(path, SIDECAR_MAX_MB))[0]
 
 
 def match_heading(line: str) -> re.Match[str] | None:
@@ -157,10 +169,21 @@ def is_digest(text: str) -> bool:
     return bool(headings) and LABEL_RE.search("\n".join(lines[headings[0] + 1 :])) is not None
 
 
-def parse_file(path: Path, source: str | None = None, max_mb: float = DEFAULT_MAX_MB) -> list[Record]:
+def parse_file(
+    path: Path,
+    source: str | None = None,
+    max_mb: float = DEFAULT_MAX_MB,
+    seconds: float = Settings.read_seconds,
+    memory_mb: float = Settings.read_memory_mb,
+) -> list[Record]:
     """Parse one file of any supported format: a digest gives its cases, any other text one document
     (a full report when it is a case review). A document's title, year, area and name come from a
-    sidecar ``NAME.meta.json``, else front matter, else what its text and file properties show."""
+    sidecar ``NAME.meta.json``, else front matter, else what its text and file properties show.
+    The file is read in a child process within ``seconds`` and ``memory_mb`` (see ``bounded``)."""
+    return run_bounded(_parse_file, (path, source, max_mb), path, seconds, memory_mb)
+
+
+def _parse_file(path: Path, source: str | None, max_mb: float) -> list[Record]:
     extracted = extract(path, max_mb)
     source = source if source is not None else path.name
     if not extracted.text.strip():
@@ -236,14 +259,17 @@ def load_corpus(corpus_dir: Path) -> list[Record]:
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
-    """The files of a corpus folder that are parsed, in a stable order."""
+    """The files of a corpus folder that are parsed, in a stable order: regular files (or symlinks to
+    them) that resolve inside the folder; a link to a file elsewhere is not indexed."""
+    root = corpus_dir.resolve()
     return sorted(
         p
         for p in corpus_dir.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in CORPUS_SUFFIXES
+        if p.suffix.lower() in CORPUS_SUFFIXES
         and p.name.lower() not in SKIP_NAMES
         and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
+        and p.is_file()
+        and p.resolve().is_relative_to(root)
     )
 
 

@@ -50,6 +50,8 @@ class Settings:
         default=1, metadata={"help": "threads that embed one question (ONNX); 1 serves concurrent sessions best"}
     )
     max_file_mb: float = field(default=50.0, metadata={"help": "largest review file that add and build accept, in MB"})
+    read_seconds: float = field(default=60.0, metadata={"help": "seconds one file may take to read, else refused"})
+    read_memory_mb: float = field(default=2048.0, metadata={"help": "memory one file's reader may use, in MB"})
     approximate_from: int = field(
         default=50_000, metadata={"help": "chunk count from which the index is approximate (HNSW) instead of exact"}
     )
@@ -85,6 +87,9 @@ class Settings:
             raise SettingsError(f"fusion must be rrf or weighted, not {self.fusion!r}")
         if self.max_file_mb <= 0:
             raise SettingsError("max_file_mb must be more than 0")
+        for name in ("read_seconds", "read_memory_mb"):  # the budgets a hostile file must not escape
+            if not 0 < getattr(self, name) < 1e9:
+                raise SettingsError(f"{name} must be a number more than 0, got {getattr(self, name)}")
         if not 0.0 <= self.dense_weight <= 1.0:
             raise SettingsError("dense_weight must be between 0 and 1")
         if self.chunk_tokens > 250:

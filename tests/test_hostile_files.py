@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from assistant.settings import Settings
+
+from .conftest import ROOT, HashEmbedder
 
 PATTERN_BUDGET = 5.0  # seconds for a child interpreter to import the parser and read a 20-200 KB line
 
@@ -118,7 +120,7 @@ def test_a_sidecar_year_out_of_range_is_refused_naming_file_and_line(tmp_path: P
 
 
 def test_an_out_of_range_year_is_refused_by_add_and_the_index_is_untouched(
-    tmp_path: Path, fake_index, fake_embedder  # noqa: ANN001 - fixtures
+    tmp_path: Path, fake_index: Settings, fake_embedder: HashEmbedder
 ) -> None:
     from assistant.intake import add_files
     from assistant.store import read_index
@@ -133,7 +135,7 @@ def test_an_out_of_range_year_is_refused_by_add_and_the_index_is_untouched(
 
 
 def test_file_names_in_another_script_give_distinct_case_ids(
-    tmp_path: Path, fake_index, fake_embedder  # noqa: ANN001 - fixtures
+    tmp_path: Path, fake_index: Settings, fake_embedder: HashEmbedder
 ) -> None:
     from assistant.intake import add_files
     from assistant.store import read_index
@@ -170,3 +172,185 @@ def test_a_misspelt_month_is_still_refused(tmp_path: Path) -> None:
     path.write_text("Janaury 2015 - Oldham - Child D\n\nSummary: x.\n\nMarch 2015 - Leeds - Child Y\n\nSummary: y.\n")
     with pytest.raises(ParseError, match="unknown month 'Janaury'"):
         parse_file(path)
+
+
+# ---------------------------------------------------------------- a time and size budget per reader
+
+READER_BUDGET = 10.0  # seconds, a fresh interpreter included, within which each hostile file is refused
+
+
+def _refused(path: Path, budget: float = READER_BUDGET, **limits: float) -> str:
+    """The one-line refusal that ``parse_file`` gives ``path``, in a child interpreter killed after ``budget``
+    s and capped at 3 GB (the code before these fixes read such files for minutes or without end)."""
+    out = _bounded(
+        f"""
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, resource.RLIM_INFINITY))
+        from pathlib import Path
+        from assistant.errors import ParseError
+        from assistant.parse import parse_file
+        try:
+            parse_file(Path({str(path)!r}), **{limits!r})
+        except (ParseError, MemoryError) as exc:
+            print(type(exc).__name__, exc)
+        else:
+            print("read")
+        """,
+        budget,
+    )
+    assert out.count("\n") == 1, out  # one line
+    assert out.startswith("ParseError "), out
+    message = out[len("ParseError ") :].strip()
+    assert message.startswith(str(path)) and len(message) < 250
+    return message
+
+
+def _docx_with_text_part(folder: Path, megabytes: int) -> Path:
+    """A real .docx whose word/document.xml is padded with paragraphs to about ``megabytes`` MB."""
+    import io
+    import zipfile
+
+    from . import fixtures_files as fx
+
+    source = fx.make_docx_report(folder)
+    out = io.BytesIO()
+    paragraph = b"<w:p><w:r><w:t>Agencies did not share what they knew about the child.</w:t></w:r></w:p>" * 100
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename != "word/document.xml":
+                dst.writestr(item, data)
+                continue
+            head, tail = data.split(b"<w:sectPr", 1)
+            with dst.open("word/document.xml", "w", force_zip64=True) as part:
+                part.write(head)
+                for _ in range(megabytes * 1024 * 1024 // len(paragraph)):
+                    part.write(paragraph)
+                part.write(b"<w:sectPr" + tail)
+    path = folder / "bomb.docx"
+    path.write_bytes(out.getvalue())
+    source.unlink()
+    return path
+
+
+def test_deeply_nested_html_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "nested.html"
+    path.write_text("<html><body>" + "<div>" * 30_000 + "Child R" + "</div>" * 30_000 + "</body></html>")
+    assert "nests its elements 30,002 deep, over 500" in _refused(path)
+
+
+def test_html_with_one_very_long_line_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "line.html"
+    path.write_text("<html><body><p>" + "the child was seen " * 60_000 + "</p></body></html>")
+    assert "over 500,000 characters without a line break" in _refused(path)
+
+
+def test_a_text_with_one_very_long_word_is_refused_naming_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "word.txt"
+    path.write_text("Serious case review\n\n" + "A" * 3_000_000 + " Safeguarding Children Board\n")
+    assert _refused(path).startswith(f"{path}:3: has a line or paragraph over 500,000 characters")
+
+
+def test_a_text_file_of_49_mb_is_refused_before_it_is_indexed(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    paragraph = "The health visitor saw the baby at home and noted that the flat was cold. " * 10 + "\n\n"
+    path.write_text(paragraph * (49 * 1024 * 1024 // len(paragraph)))
+    assert "million characters of text, over the 5 million a file may hold" in _refused(path)
+
+
+def test_a_word_file_that_unpacks_to_400_mb_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = _docx_with_text_part(tmp_path, 400)  # about 1 MB on disk, under the 500 MB unpacked cap
+    assert "has a text part (word/document.xml) of 400 MB, over 64 MB" in _refused(path)
+
+
+def test_a_reader_over_its_memory_budget_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = _docx_with_text_part(tmp_path, 30)  # under every size cap; lxml needs far more than 100 MB for it
+    assert "needs more than 100 MB of memory to read" in _refused(path, memory_mb=100)
+
+
+def test_a_reader_over_its_time_budget_is_refused_in_one_line(tmp_path: Path) -> None:
+    import time
+
+    from assistant.errors import ParseError
+
+    path = tmp_path / "slow.txt"
+    path.write_text("x" * 30 + "\n")
+    started = time.monotonic()
+    with pytest.raises(ParseError) as caught:
+        _slow_parse(path, seconds=1)
+    assert time.monotonic() - started < 5
+    reason = "took more than 1 s to read: not a review this reads (setting SCR_READ_SECONDS)"
+    assert str(caught.value) == f"{path}: {reason}"
+
+
+def _slow_parse(path: Path, seconds: float) -> object:
+    """``parse_file``'s bounded run of a reader that backtracks for minutes holding the GIL."""
+    from assistant.bounded import run_bounded
+
+    return run_bounded(_backtrack, (path,), path, seconds, 512)
+
+
+def _backtrack(path: Path) -> object:
+    import re
+
+    return re.match(r"(x+x+)+y", path.read_text().strip())  # exponential: minutes for 30 characters
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_only_regular_files_are_read(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / f"{kind}.txt"
+    if kind == "fifo":
+        os.mkfifo(path)  # reading it waited for ever for a writer
+    elif kind == "device":
+        path.symlink_to("/dev/zero")  # reading it ended in MemoryError
+    else:
+        path.mkdir()
+    name = {"fifo": "a FIFO (named pipe)", "device": "a character device", "folder": "a folder"}[kind]
+    assert _refused(path) == f"{path}: is not a regular file but {name}: only files are read"
+
+
+def test_add_refuses_a_fifo_without_waiting_and_adds_the_rest(
+    tmp_path: Path, fake_index: Settings, fake_embedder: HashEmbedder
+) -> None:
+    import threading
+
+    from assistant.intake import add_files
+
+    fifo, good = tmp_path / "pipe.txt", tmp_path / "brief.txt"
+    os.mkfifo(fifo)
+    good.write_text("A learning brief\n\nWhat the partnership learnt about neglect.\n")
+    reports = []
+    worker = threading.Thread(
+        target=lambda: reports.append(add_files([fifo, good], fake_index, embedder=fake_embedder, progress=False)),
+        daemon=True,  # before the fix it waited for ever for a writer to the FIFO
+    )
+    worker.start()
+    worker.join(READER_BUDGET)
+    if worker.is_alive():
+        with open(fifo, "wb"):  # let the stuck reader go, then fail
+            pytest.fail(f"add did not finish within {READER_BUDGET} s")
+    assert reports[0].added == ("brief.txt",)
+    assert [r.reason for r in reports[0].refused] == [
+        f"{fifo}: is not a regular file but a FIFO (named pipe): only files are read"
+    ]
+
+
+def test_a_corpus_symlink_to_a_file_outside_it_is_not_indexed(
+    tmp_path: Path, fake_index: Settings, fake_embedder: HashEmbedder
+) -> None:
+    from assistant.build import build_index
+    from assistant.store import read_index
+
+    outside = tmp_path / "private.txt"
+    outside.write_text("Private notes\n\nNot a review: notes about a colleague.\n")
+    (fake_index.corpus_dir / "private.txt").symlink_to(outside)
+    os.mkfifo(fake_index.corpus_dir / "pipe.txt")
+    (fake_index.corpus_dir / "zero.txt").symlink_to("/dev/zero")
+    inside = fake_index.corpus_dir / "sub"
+    inside.mkdir()
+    (inside / "brief.txt").write_text("A learning brief\n\nWhat the partnership learnt about neglect.\n")
+    (fake_index.corpus_dir / "linked.txt").symlink_to(inside / "brief.txt")  # inside the folder: kept
+    build_index(fake_index, embedder=fake_embedder, progress=False)
+    sources = {r.source for r in read_index(fake_index.index_dir).records}
+    assert "private.txt" not in sources and "pipe.txt" not in sources and "zero.txt" not in sources
+    assert {"sub/brief.txt", "linked.txt"} <= sources
