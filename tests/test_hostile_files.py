@@ -354,3 +354,83 @@ def test_a_corpus_symlink_to_a_file_outside_it_is_not_indexed(
     sources = {r.source for r in read_index(fake_index.index_dir).records}
     assert "private.txt" not in sources and "pipe.txt" not in sources and "zero.txt" not in sources
     assert {"sub/brief.txt", "linked.txt"} <= sources
+
+
+# ---------------------------------------------------------------- uploads: long names, and not blocking others
+
+
+def test_an_upload_with_a_244_byte_name_is_added_and_indexed(fake_index: Settings, fake_embedder: HashEmbedder) -> None:
+    from assistant.intake import add_uploads
+    from assistant.store import read_index
+
+    name = "learning-brief-" + "n" * 225 + ".txt"  # 244 bytes: the old ".NAME.xxxxxxxx.part" went over 255
+    assert len(name.encode()) == 244
+    text = b"A learning brief\n\nWhat the partnership learnt about neglect.\n"
+    report = add_uploads([(name, text)], fake_index, embedder=fake_embedder, progress=False)
+    assert report.added == (name,) and report.refused == ()
+    assert (fake_index.corpus_dir / name).read_bytes() == text
+    assert name in {r.source for r in read_index(fake_index.index_dir).records}
+    assert not [p for p in fake_index.corpus_dir.iterdir() if p.name.endswith(".part")]
+
+
+def test_an_upload_whose_name_no_file_system_holds_is_refused_and_the_rest_added(
+    fake_index: Settings, fake_embedder: HashEmbedder
+) -> None:
+    from assistant.intake import add_uploads
+
+    long_name = "r" * 300 + ".txt"
+    text = b"A learning brief\n\nWhat the partnership learnt about neglect.\n"
+    report = add_uploads(
+        [(long_name, text), ("brief.txt", text), ("..", text)], fake_index, embedder=fake_embedder, progress=False
+    )
+    assert report.added == ("brief.txt",)
+    reasons = [r.reason for r in report.refused]
+    assert len(reasons) == 2 and all("\n" not in r for r in reasons)
+    assert reasons[0].endswith("the file name is 304 bytes long, over the 255 a file system holds: shorten it")
+    assert reasons[1] == "..: not a name a review file can have"
+
+
+@pytest.mark.parametrize("slow", ["spaces", "backtracking reader"])
+def test_a_second_sessions_question_is_answered_within_3_s_while_a_slow_upload_is_processed(
+    fake_index: Settings, fake_embedder: HashEmbedder, monkeypatch: pytest.MonkeyPatch, slow: str
+) -> None:
+    # the browser app runs each session in a thread of one process: ui/library.py calls add_uploads in
+    # one, a question comes in another. Before, parsing held the GIL (a 20 KB heading of spaces: 16-39 s)
+    import threading
+    import time
+
+    import assistant.ingest
+    from assistant.api import Assistant
+    from assistant.intake import add_uploads
+
+    app = Assistant.load(fake_index.index_dir, settings=fake_index, embedder=fake_embedder)
+    app.ask("neglect of a baby")  # warm
+    upload = ("January 2015 - Oldham" + " " * 20_000 + "x\n\nSummary: a case.\n").encode()
+    if slow == "backtracking reader":  # a reader that backtracks for 10-30 s holding the GIL
+        import re
+
+        def backtracking(path: Path, text: str, note: str) -> object:
+            return re.match(r"(x+x+)+y", "x" * 30)
+
+        monkeypatch.setattr(assistant.ingest, "_html", backtracking)
+        upload, name = b"<html><body><p>a page</p></body></html>", "page.html"
+    else:
+        name = "digest.txt"
+    settings = fake_index.replace(read_seconds=8) if slow == "backtracking reader" else fake_index
+    outcome: list[object] = []
+    worker = threading.Thread(
+        target=lambda: outcome.append(add_uploads([(name, upload)], settings, embedder=fake_embedder, progress=False)),
+        daemon=True,
+    )
+    worker.start()
+    time.sleep(0.5)  # the upload is being read
+    started = time.monotonic()
+    answer = app.ask("what did reviews learn about neglect?")
+    took = time.monotonic() - started
+    assert answer.text and took < 3, f"the question took {took:.1f} s while the upload was read"
+    worker.join(60)
+    assert outcome, "the upload did not finish"
+    if slow == "backtracking reader":  # refused when its time was up, in one line
+        assert [r.reason for r in outcome[0].refused] == [  # type: ignore[attr-defined]
+            "page.html: took more than 8 s to read: not a review this reads (setting SCR_READ_SECONDS)"
+        ]
