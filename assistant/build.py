@@ -43,7 +43,7 @@ from assistant.store import (
 Progress = Callable[[int, int], None]  # (texts embedded so far, texts to embed)
 # Raised whenever parsing changes what a file gives; a build re-parses every file when it differs
 # (vectors of unchanged text are still reused).
-PARSER_VERSION = 2
+PARSER_VERSION = 3  # 3: years outside 1900-2100 and hostile files refused, ids for names in other scripts
 
 
 @dataclass(frozen=True)
