@@ -44,7 +44,7 @@ from assistant.store import (
 Progress = Callable[[int, int], None]  # (texts embedded so far, texts to embed)
 # Raised whenever parsing changes what a file gives; a build re-parses every file when it differs
 # (vectors of unchanged text are still reused).
-PARSER_VERSION = 2
+PARSER_VERSION = 3  # 3: years outside 1900-2100 and hostile files refused, ids for names in other scripts
 
 
 @dataclass(frozen=True)
@@ -361,7 +361,7 @@ def _parse(settings: Settings, files: dict[str, str], previous: StoredIndex | No
 def _read(path: Path, name: str, settings: Settings) -> tuple[list[Record], str]:
     """A file's records, or no records and one line saying why it cannot be read."""
     try:
-        return parse_file(path, name, settings.max_file_mb), ""
+        return parse_file(path, name, settings.max_file_mb, settings.read_seconds, settings.read_memory_mb), ""
     except ParseError as exc:
         return [], str(exc)
     except OSError as exc:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import re
+import stat
 import statistics
 import zipfile
 from collections import Counter
@@ -26,6 +28,11 @@ TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".pdf", ".docx", ".html", ".htm")
 DEFAULT_MAX_MB = 50  # Settings.max_file_mb; a 150-page overview report is 1-5 MB
 MAX_UNPACKED_MB = 500  # a .docx or PDF that unpacks to more is a bomb, not a review
+MAX_DOCX_XML_MB = 64  # a 150-page report's word/document.xml is 1-10 MB; python-docx needs ~15x it in memory
+MAX_TEXT_CHARS = 5_000_000  # text of one file; a long overview report holds under 500,000 characters
+MAX_LINE_CHARS = 500_000  # one line or paragraph without a break: no review writes one this long
+MAX_HTML_DEPTH = 500  # nested elements; real pages nest under 50, and the HTML parser slows quadratically
+MIN_YEAR, MAX_YEAR = 1900, 2100  # a review's year outside these is a typo or an attack (10**23 broke the app)
 
 # Characters that Windows-1252 text typically holds beyond ASCII (smart quotes, dashes, pound, euro).
 _CP1252_PUNCTUATION = set("‘’“”–—…•£€°·½¼¾§©®™´¨¸\xa0\xad«»×÷¶¹²³ªº¿¡¢¥¦¬¯±µ†‡‰‹›")
@@ -88,17 +95,56 @@ def extract(path: Path, max_mb: float = DEFAULT_MAX_MB) -> Extracted:
     if suffix not in SUPPORTED_SUFFIXES:
         hint = " (save it as .docx or PDF)" if suffix in (".doc", ".rtf", ".odt", ".pages") else ""
         raise ParseError(path, 0, f"unsupported file type {suffix or '(none)'}{hint}; supported: {_supported_list()}")
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise ParseError(path, 0, f"cannot be read ({exc.strerror})") from None
-    if size > max_mb * 1024 * 1024:
-        raise ParseError(
-            path, 0, f"is {size / 1048576:.1f} MB, over the {max_mb:g} MB limit per file (setting SCR_MAX_FILE_MB)"
-        )
-    data = path.read_bytes()
+    data = read_regular(path, max_mb)
     if not data.strip():
         raise ParseError(path, 1, "the file is empty")
+    extracted = _extract(path, suffix, data)
+    check_text(path, extracted)
+    return extracted
+
+
+def read_regular(path: Path, max_mb: float = DEFAULT_MAX_MB) -> bytes:
+    """The bytes of a regular file of at most ``max_mb`` MB; one-line ParseError for anything else
+    (a FIFO or a device, even behind a symlink, is refused without being read: it could block or never end)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO opens at once instead of waiting for a writer
+    except OSError as exc:
+        raise ParseError(path, 0, f"cannot be read ({exc.strerror})") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise ParseError(path, 0, f"is not a regular file but {_file_kind(info.st_mode)}: only files are read")
+    with os.fdopen(fd, "rb") as handle:
+        limit = max_mb * 1024 * 1024
+        over = f"over the {max_mb:g} MB limit per file (setting SCR_MAX_FILE_MB)"
+        if not info.st_size <= limit:  # a NaN limit refuses too
+            raise ParseError(path, 0, f"is {info.st_size / 1048576:.1f} MB, {over}")
+        data = handle.read(int(limit) + 1)  # never more than the limit, even if the file grows meanwhile
+    if len(data) > limit:
+        raise ParseError(path, 0, f"grew to more than {max_mb:g} MB while being read, {over}")
+    return data
+
+
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"))
+    kinds += ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+    return next((name for test, name in kinds if test(mode)), "not a file")
+
+
+def check_text(path: Path, extracted: Extracted) -> None:
+    """Refuse, in one line, text too long for a review: over MAX_TEXT_CHARS, or a line over MAX_LINE_CHARS."""
+    text = extracted.text
+    if len(text) > MAX_TEXT_CHARS:
+        held = f"holds {len(text) / 1e6:.1f} million characters of text"
+        raise ParseError(path, 0, f"{held}, over the {MAX_TEXT_CHARS / 1e6:g} million a file may hold: split it")
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > MAX_LINE_CHARS:
+            where = number if extracted.format == "text" else 0  # other formats' lines are not the file's
+            long = f"over {MAX_LINE_CHARS:,} characters without a line break"
+            raise ParseError(path, where, f"has a line or paragraph {long}: not a review this reads")
+
+
+def _extract(path: Path, suffix: str, data: bytes) -> Extracted:
     actual = sniff(data)
     if suffix == ".pdf":
         if actual != "pdf":
@@ -112,7 +158,7 @@ def extract(path: Path, max_mb: float = DEFAULT_MAX_MB) -> Extracted:
         raise ParseError(path, 0, f"is not text: its content is {_DESCRIBE[actual]}")
     text, note = decode_text(path, data)
     if suffix in (".html", ".htm"):
-        return _html(text, note)
+        return _html(path, text, note)
     meta, text = front_matter(path, text)
     return Extracted(text, "text", meta=meta, note=note)
 
@@ -217,6 +263,10 @@ def front_matter(path: Path, text: str) -> tuple[dict[str, Any], str]:
         if _FRONT_MATTER_KEYS[key] is int:
             if not value.isdigit():
                 raise ParseError(path, number + 1, f"front matter {key} must be a whole number, got {value!r}")
+            if len(value) > 4 or not MIN_YEAR <= int(value) <= MAX_YEAR:
+                shown = value if len(value) <= 12 else f"{value[:12]}... ({len(value)} digits)"
+                limits = f"between {MIN_YEAR} and {MAX_YEAR}"
+                raise ParseError(path, number + 1, f"front matter {key} must be {limits}, got {shown}")
             meta[key] = int(value)
         else:
             meta[key] = value
@@ -372,11 +422,15 @@ def _docx(path: Path, data: bytes) -> Extracted:
             if "word/document.xml" not in archive.namelist():
                 raise ParseError(path, 0, "is not a Word .docx file: a ZIP archive without word/document.xml")
             unpacked = sum(info.file_size for info in archive.infolist())
+            text_part = archive.getinfo("word/document.xml").file_size
     except zipfile.BadZipFile:
         raise ParseError(path, 0, "is not a readable Word .docx file: damaged or incomplete ZIP") from None
     if unpacked > MAX_UNPACKED_MB * 1024 * 1024:
         size = f"{unpacked / 1048576:.0f} MB, over {MAX_UNPACKED_MB} MB"
         raise ParseError(path, 0, f"unpacks to {size}: not a normal Word document")
+    if text_part > MAX_DOCX_XML_MB * 1024 * 1024:
+        size = f"{text_part / 1048576:.0f} MB, over {MAX_DOCX_XML_MB} MB"
+        raise ParseError(path, 0, f"has a text part (word/document.xml) of {size}: not a normal Word document")
     import docx
     from docx.table import Table
 
@@ -407,8 +461,20 @@ def _docx_blocks(document: Any, table_type: Any) -> Iterator[Any]:
     yield from walk(document.element.body)
 
 
+def _paragraph_styles(document: Any) -> tuple[dict[str, str], str]:
+    """Paragraph style id -> lower-case name, and the default paragraph style's name: looked up once,
+    since python-docx scans every style for each unstyled paragraph (24 s for 24,000 paragraphs)."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    styles = document.styles
+    names = {s.style_id: (s.name or "").lower() for s in styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
+    default = styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    return names, ((default.name if default is not None else "") or "").lower()
+
+
 def _docx_text(document: Any, Table: Any) -> Extracted:  # noqa: N803 - the python-docx class
     lines: list[str] = []
+    names, default_style = _paragraph_styles(document)
     for block in _docx_blocks(document, Table):
         if isinstance(block, Table):
             for row in block.rows:
@@ -419,7 +485,7 @@ def _docx_text(document: Any, Table: Any) -> Extracted:  # noqa: N803 - the pyth
         text = re.sub(r"\s+", " ", block.text).strip()
         if not text:
             continue
-        style = ((block.style.name if block.style is not None else "") or "").lower()
+        style = names.get(block._p.style or "", default_style)  # what block.style.name gives, in O(1)
         level = re.match(r"heading (\d)", style)
         if style == "title":
             lines += [f"# {text}", ""]
@@ -440,8 +506,31 @@ _DROP_TAGS = ("script", "style", "noscript", "template", "nav", "footer", "aside
 _BLOCK_TAGS = ("p", "div", "section", "article", "main", "blockquote", "pre", "tr", "table", "dd", "dt", "figcaption")
 
 
-def _html(text: str, note: str) -> Extracted:
+# Elements that never nest, or whose end tag may be left out (the parser closes them): not counted as depth.
+_VOID_OR_OPTIONAL = frozenset(
+    "area base br col embed hr img input link meta source track wbr p li dt dd tr td th thead tbody tfoot "
+    "option optgroup colgroup caption rt rp".split()
+)
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*+)[^>]*+>")
+
+
+def html_depth(text: str) -> int:
+    """How deeply the page's elements nest (a linear scan of its tags, tolerant of unclosed ones)."""
+    depth = deepest = 0
+    for match in _TAG.finditer(text):
+        if match[2].lower() in _VOID_OR_OPTIONAL or match[0].endswith("/>"):
+            continue
+        depth = max(depth - 1, 0) if match[1] else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _html(path: Path, text: str, note: str) -> Extracted:
     from bs4 import BeautifulSoup
+
+    depth = html_depth(text)
+    if depth > MAX_HTML_DEPTH:
+        raise ParseError(path, 0, f"nests its elements {depth:,} deep, over {MAX_HTML_DEPTH}: not a page this reads")
 
     soup = BeautifulSoup(text, "html.parser")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""

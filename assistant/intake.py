@@ -9,6 +9,7 @@ the copies are journalled first (``journal``), so one that fails or is killed is
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -183,7 +184,7 @@ def _check(path: Path, name: str, label: str, settings: Settings, owners: dict[s
     if name.lower() in SKIP_NAMES or name.startswith(".") or name.endswith(".meta.json"):
         return f"{label}: {name!r} is not a name a review file can have in the corpus"
     try:
-        records = parse_file(path, name, settings.max_file_mb)
+        records = parse_file(path, name, settings.max_file_mb, settings.read_seconds, settings.read_memory_mb)
     except ParseError as exc:
         return f"{label}:{exc.line}: {exc.reason}" if exc.line > 0 else f"{label}: {exc.reason}"
     except OSError as exc:
@@ -203,8 +204,10 @@ def _check(path: Path, name: str, label: str, settings: Settings, owners: dict[s
 
 
 def _copy_in(source: Path, target: Path) -> None:
-    """Copy a file into the corpus whole or not at all (temporary name, then rename)."""
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
+    """Copy a file into the corpus whole or not at all (temporary name, then rename). The temporary name
+    is short and hidden, whatever the file's own name: a 244-byte name plus a suffix went over the
+    file system's 255-byte limit."""
+    temporary = target.with_name(f".{uuid.uuid4().hex}.part")
     try:
         shutil.copyfile(source, temporary)
         os.replace(temporary, target)
@@ -212,14 +215,36 @@ def _copy_in(source: Path, target: Path) -> None:
         temporary.unlink(missing_ok=True)
 
 
+MAX_NAME_BYTES = 255  # a file name's limit on Linux, macOS and Windows file systems
+
+
 def add_uploads(uploads: Iterable[tuple[str, bytes]], settings: Settings | None = None, **options: Any) -> AddReport:
     """``add_files`` for files received as (name, bytes), e.g. browser uploads: each is written under
-    its own name (never a path) in a temporary folder of its own, and named as the user knows it."""
+    its own name (never a path) in a temporary folder of its own, and named as the user knows it; a
+    name no file system can hold is refused in one line, and the other files are still added."""
     with tempfile.TemporaryDirectory(prefix="scr-upload-") as tmp:
         names: dict[Path, str] = {}
+        refused: list[Refused] = []
         for number, (name, data) in enumerate(uploads):
+            problem = _upload_name_problem(name)
+            if problem:
+                refused.append(Refused(name, problem))
+                continue
             path = Path(tmp) / str(number) / Path(name).name
             path.parent.mkdir()
             path.write_bytes(data)
             names[path] = path.name
-        return add_files(list(names), settings, names=names, **options)
+        report = add_files(list(names), settings, names=names, **options)
+    return dataclasses.replace(report, refused=(*refused, *report.refused)) if refused else report
+
+
+def _upload_name_problem(name: str) -> str:
+    """'' when an uploaded file's name can be a file's name in the corpus; else one line saying why not."""
+    base = Path(name.replace("\x00", "")).name
+    shown = base if len(base) <= 60 else f"{base[:40]}...{base[-12:]}"
+    if "\x00" in name or base in ("", ".", ".."):
+        return f"{shown or '(no name)'}: not a name a review file can have"
+    size = len(base.encode("utf-8", "surrogatepass"))
+    if size > MAX_NAME_BYTES:
+        return f"{shown}: the file name is {size} bytes long, over the {MAX_NAME_BYTES} a file system holds: shorten it"
+    return ""

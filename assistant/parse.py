@@ -4,18 +4,31 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.bounded import run_bounded
 from assistant.errors import ParseError
-from assistant.ingest import DEFAULT_MAX_MB, SUPPORTED_SUFFIXES, Extracted, decode_text, extract
+from assistant.ingest import (
+    DEFAULT_MAX_MB,
+    MAX_YEAR,
+    MIN_YEAR,
+    SUPPORTED_SUFFIXES,
+    Extracted,
+    decode_text,
+    extract,
+    read_regular,
+)
 from assistant.records import Case, Document, Record, Section, slug
 from assistant.reports import infer_metadata, looks_like_review, with_pages
+from assistant.settings import Settings
 
 CORPUS_SUFFIXES = SUPPORTED_SUFFIXES
+SIDECAR_MAX_MB = 1  # a NAME.meta.json holds five short fields
 SKIP_NAMES = {"sources.md", "readme.md", "readme.txt", "sources.txt"}
 
 MONTHS = {
@@ -40,13 +53,16 @@ MONTHS = {
     for name in names
 }
 
-_DASH = r"(?:\s+[-–—]\s*|\s*[-–—]\s+)"  # a dash with white space on at least one side
+# Every pattern here runs in linear time on any line: white space is matched possessively (``\s*+``)
+# and a lazy area or name must end on a non-space character, so a run of spaces is scanned once,
+# never once per starting point (a heading followed by 20 KB of spaces took 39 s before).
+_DASH = r"(?:\s++[-–—]\s*+|[-–—]\s++)"  # a dash with white space on at least one side
 _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
 _EMPH = r"(?:\*{1,2}|_{1,2})?"
 _HEADING_TEMPLATE = (
-    r"^(?:#{1,6}\s+|[-*•]\s+|\d{1,3}[.)]\s+)?" + _EMPH + r"\s*"
-    r"(?:(?P<month>MONTH)\.?\s+)?(?P<year>(?:19|20)\d{2})\s*" + _EMPH + r"\s*[-–—]\s*"
-    r"(?P<area>\S.*?)" + _DASH + r"(?P<name>\S.*?)\s*" + _EMPH + r"\s*$"
+    r"^(?:#{1,6}\s++|[-*•]\s++|\d{1,3}[.)]\s++)?" + _EMPH + r"\s*+"
+    r"(?:(?P<month>MONTH)\.?\s++)?(?P<year>(?:19|20)\d{2})\s*+" + _EMPH + r"\s*+[-–—]\s*+"
+    r"(?P<area>\S(?:.*?\S)?)" + _DASH + r"(?P<name>\S(?:.*?\S)?)\s*+" + _EMPH + r"\s*+$"
 )
 HEADING_RE = re.compile(_HEADING_TEMPLATE.replace("MONTH", _MONTH_ALT), re.IGNORECASE)
 # The same shape with any word for the month: to catch a misspelt month rather than lose a case.
@@ -69,13 +85,11 @@ _LABELS: tuple[tuple[str, str], ...] = (
     (r"key\s*words", "keywords"),
 )
 LABEL_RE = re.compile(
-    r"(?<![\w*_])"
-    + _EMPH
-    + r"\s*(?P<label>"
+    r"(?<![\w*_])(?:(?:\*{1,2}|_{1,2})\s*+)?(?P<label>"  # starts at the label or its emphasis, not in spaces
     + "|".join(f"(?:{pattern})" for pattern, _ in _LABELS)
-    + r")\s*"
+    + r")\s*+"
     + _EMPH
-    + r"\s*:\s*"
+    + r"\s*+:\s*+"
     + _EMPH,
     re.IGNORECASE,
 )
@@ -107,7 +121,7 @@ _FUNCTION_WORDS = {
     "her",
 }
 _BULLET_RE = re.compile(r"^\s*(?:[-*•▪◦]|\d+[.)])\s+")
-_MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_HEADING_RE = re.compile(r"^(#{1,6})\s++(.*)")  # closing #s are stripped in _heading_text
 
 
 @dataclass(frozen=True)
@@ -119,7 +133,7 @@ class _Paragraph:
 def read_text(path: Path) -> str:
     """Read a text file (UTF-8, or Windows-1252 that reads as text), raising ParseError naming the
     line of any bad byte."""
-    return decode_text(path, path.read_bytes())[0]
+    return decode_text(path, read_regular(path, SIDECAR_MAX_MB))[0]
 
 
 def match_heading(line: str) -> re.Match[str] | None:
@@ -139,7 +153,9 @@ def match_heading(line: str) -> re.Match[str] | None:
 def _misspelt_heading(line: str) -> str | None:
     """The month word of a line shaped like a case heading whose month is misspelt ("Janaury")."""
     near = _NEAR_HEADING_RE.match(line.strip())
-    if near and not match_heading(line) and difflib.get_close_matches(near["month"].lower(), MONTHS, cutoff=0.75):
+    if near is None or not near["month"] or near["month"].lower() in MONTHS:  # a real month or none: not a typo
+        return None
+    if not match_heading(line) and difflib.get_close_matches(near["month"].lower(), MONTHS, cutoff=0.75):
         return near["month"]
     return None
 
@@ -153,10 +169,21 @@ def is_digest(text: str) -> bool:
     return bool(headings) and LABEL_RE.search("\n".join(lines[headings[0] + 1 :])) is not None
 
 
-def parse_file(path: Path, source: str | None = None, max_mb: float = DEFAULT_MAX_MB) -> list[Record]:
+def parse_file(
+    path: Path,
+    source: str | None = None,
+    max_mb: float = DEFAULT_MAX_MB,
+    seconds: float = Settings.read_seconds,
+    memory_mb: float = Settings.read_memory_mb,
+) -> list[Record]:
     """Parse one file of any supported format: a digest gives its cases, any other text one document
     (a full report when it is a case review). A document's title, year, area and name come from a
-    sidecar ``NAME.meta.json``, else front matter, else what its text and file properties show."""
+    sidecar ``NAME.meta.json``, else front matter, else what its text and file properties show.
+    The file is read in a child process within ``seconds`` and ``memory_mb`` (see ``bounded``)."""
+    return run_bounded(_parse_file, (path, source, max_mb), path, seconds, memory_mb)
+
+
+def _parse_file(path: Path, source: str | None, max_mb: float) -> list[Record]:
     extracted = extract(path, max_mb)
     source = source if source is not None else path.name
     if not extracted.text.strip():
@@ -199,8 +226,11 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ParseError(meta_path, 1, "must hold a JSON object")
     for key, value in data.items():
-        if key not in allowed or not isinstance(value, allowed[key]):
+        if key not in allowed or not isinstance(value, allowed[key]) or isinstance(value, bool):
             raise ParseError(meta_path, 1, f"unknown or mistyped field {key!r} (allowed: {', '.join(allowed)})")
+    if "year" in data and not MIN_YEAR <= data["year"] <= MAX_YEAR:
+        line = next((n for n, text in enumerate(read_text(meta_path).split("\n"), 1) if '"year"' in text), 1)
+        raise ParseError(meta_path, line, f"year must be between {MIN_YEAR} and {MAX_YEAR}, got {data['year']}")
     if data.get("kind") not in (None, "report", "document"):
         raise ParseError(meta_path, 1, "kind must be 'report' (a case review) or 'document'")
     return data
@@ -229,14 +259,17 @@ def load_corpus(corpus_dir: Path) -> list[Record]:
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
-    """The files of a corpus folder that are parsed, in a stable order."""
+    """The files of a corpus folder that are parsed, in a stable order: regular files (or symlinks to
+    them) that resolve inside the folder; a link to a file elsewhere is not indexed."""
+    root = corpus_dir.resolve()
     return sorted(
         p
         for p in corpus_dir.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in CORPUS_SUFFIXES
+        if p.suffix.lower() in CORPUS_SUFFIXES
         and p.name.lower() not in SKIP_NAMES
         and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
+        and p.is_file()
+        and p.resolve().is_relative_to(root)
     )
 
 
@@ -278,7 +311,7 @@ def _parse_case(lines: list[str], start: int, end: int, path: Path, source: str)
     if ";" in raw_keywords:  # a semicolon list is never split at "and"
         keywords = tuple(k.strip() for k in raw_keywords.strip().rstrip(".").split(";") if k.strip())
     return Case(
-        case_id=f"{year}-{month:02d}-{slug(area)}-{slug(name)}",
+        case_id=f"{year}-{month:02d}-{id_part(area)}-{id_part(name)}",
         year=year,
         month=month,
         area=area,
@@ -288,6 +321,12 @@ def _parse_case(lines: list[str], start: int, end: int, path: Path, source: str)
         line=line_no,
         **fields,
     )
+
+
+def id_part(text: str) -> str:
+    """``slug(text)``, or for text with no a-z or 0-9 in it (a name in another script) a short hash of
+    it, so that such names still give distinct, non-empty case ids."""
+    return slug(text) or "id-" + hashlib.sha256(text.strip().encode()).hexdigest()[:10]
 
 
 def _clean(text: str) -> str:
@@ -458,7 +497,7 @@ def parse_document(text: str, path: Path, source: str) -> Document:
     if not sections:
         raise ParseError(path, 1, "the document has headings but no text under them")
     return Document(
-        case_id=slug(path.stem),
+        case_id=id_part(path.stem),
         title=title,
         doc_sections=tuple(sections),
         source=source,
@@ -510,7 +549,7 @@ def _paragraph_blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
 
 def _heading_text(line: str) -> str:
     md = _MD_HEADING_RE.match(line.strip())
-    text = md.group(2) if md else line.strip()
+    text = md.group(2).rstrip().rstrip("#").rstrip() if md else line.strip()
     return text.replace("**", "").strip()
 
 

@@ -17,9 +17,10 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
 _DATED = re.compile(rf"\b(?:published|publication|dated?|final|issued|completed)\b[^\n]{{0,40}}?\b{_YEAR}\b", re.I)
 _MONTH_YEAR = re.compile(rf"\b{_MONTH}\s+{_YEAR}\b", re.I)
 _ANY_YEAR = re.compile(rf"(?<![\d/.-]){_YEAR}(?![\d/.-])")
-_AREA_WORD = r"[A-Z][\w'.-]*"
+_AREA_WORD = r"[A-Z][\w'.-]*+"  # possessive, and starting a word: linear on a word of any length
 _AREA = re.compile(
-    rf"((?:{_AREA_WORD}(?:\s*(?:,|&|and|of|upon|on|under|the)\s+|\s+)){{1,6}}?)(?:Local\s+)?Safeguarding\s+"
+    rf"(?<![\w'.-])((?:{_AREA_WORD}(?:\s*+(?:,|&|and|of|upon|on|under|the)\s++|\s++)){{1,6}}?)"
+    r"(?:Local\s+)?Safeguarding\s+"
     r"(?:Children'?s?\s+|Adults\s+)?(?:Board|Partnership|Partners|Arrangements)\b"
 )
 _AREA_NOISE = {"serious", "case", "review", "report", "overview", "the", "by", "published", "local", "child", "final"}

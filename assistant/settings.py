@@ -71,6 +71,12 @@ class Settings:
         default=50.0,
         metadata={"help": "largest review file that add and build accept, in MB", "range": (0.001, 10_000.0)},
     )
+    read_seconds: float = field(
+        default=60.0, metadata={"help": "seconds one file may take to read, else refused", "range": (0.1, 86_400.0)}
+    )
+    read_memory_mb: float = field(
+        default=2048.0, metadata={"help": "memory one file's reader may use, in MB", "range": (16.0, 1_000_000.0)}
+    )
     approximate_from: int = field(
         default=50_000,
         metadata={

@@ -32,6 +32,9 @@ def add_uploads(uploads: list, replace: bool) -> None:  # noqa: ANN001 - Streaml
     except ScrError as exc:
         st.session_state["upload_outcome"] = ([str(exc)], [], "")
         return
+    except OSError as exc:  # a full disk or a folder that cannot be written: one line, not an exception box
+        st.session_state["upload_outcome"] = ([f"the files could not be stored ({exc.strerror or exc})"], [], "")
+        return
     refused = [r.reason for r in report.refused]
     skipped = []
     done = ""
