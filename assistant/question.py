@@ -182,6 +182,9 @@ _STOP = frozenset(
 )
 
 
+_EDGE = frozenset({"reviews", "review", "cases", "reports", "ones", "there", "examples"})
+
+
 @dataclass(frozen=True)
 class Interpretation:
     """What a question was read as: shown to the user as one line above the answer."""
@@ -337,9 +340,9 @@ def topic_of(question: str, roles: Iterable[str] = (), areas: Iterable[str] = ()
     for pattern in (_SINCE_RE, _BEFORE_RE, _IN_YEAR_RE):
         text = pattern.sub(" ", text)
     words = re.findall(r"[\w'&-]+", text)
-    while words and words[0].lower() in _STOP | {"that", "where", "when", "if", "around", "regarding", "re"}:
+    while words and words[0].lower() in _STOP | _EDGE | {"that", "where", "when", "if", "around", "regarding", "re"}:
         words.pop(0)
-    while words and words[-1].lower() in _STOP | {"that", "where", "when", "if", "now"}:
+    while words and words[-1].lower() in _STOP | _EDGE | {"that", "where", "when", "if", "now"}:
         words.pop()
     topic = " ".join(words).strip(" -'")
     if not any(w.lower() not in _STOP for w in re.findall(r"[\w'&-]+", topic)):

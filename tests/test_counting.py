@@ -1,0 +1,66 @@
+"""Counts and overviews from the whole collection, under a stated criterion (hand-made cases, checked by hand)."""
+
+from __future__ import annotations
+
+from assistant.counting import compose_count, is_national, load_taxonomy, tally, themes_named
+from assistant.question import interpret
+from assistant.records import Case, Document, Section
+
+CASES = [
+    Case("2009-01-a-one", 2009, 1, "Area A", "One", summary="Death of a 3-month-old boy.",
+         key_issues="domestic abuse in the home; poor information sharing", keywords=("infants",)),
+    Case("2010-02-b-two", 2010, 2, "Area B", "Two", summary="Serious injury of a 14-year-old girl.",
+         background="Mother's partner had convictions for violence.", keywords=("adolescents", "neglect")),
+    Case("2015-03-c-three", 2015, 3, "Area C", "Three", summary="Neglect of a 2-year-old.",
+         keywords=("child neglect", "home conditions"), model="Significant Incident Learning Process (SILP)"),
+    Case("2021-04-d-four", 2021, 4, "Area A", "Four", summary="Death of a 16-year-old boy by suicide.",
+         key_issues="family violence was not recognised", learning="ask about domestic abuse"),
+    Case("2022-05-national-five", 2022, 5, "National", "Five", summary="A national review of neglect and abuse."),
+]
+RECORDS = [*CASES, Document("a-study", "A study", (Section("Introduction", "neglect and domestic abuse"),))]
+
+
+def _tally(question: str) -> object:
+    return tally(RECORDS, interpret(question, ["Area A", "Area B", "Area C"]))
+
+
+def test_a_theme_count_merges_its_wordings_and_leaves_national_reviews_apart() -> None:
+    t = _tally("how many reviews involve domestic abuse?")
+    assert t.count == 2 and t.matching == ("2009-01-a-one", "2021-04-d-four") and t.total == 4
+    assert "domestic abuse" in t.criterion and "1 national reviews and reports are not counted" in t.criterion
+    assert t.evidence["2021-04-d-four"].quote == "family violence was not recognised"  # learning alone does not count
+    neglect = _tally("how many are neglect cases")
+    assert neglect.matching == ("2010-02-b-two", "2015-03-c-three")  # keyword "neglect", "child neglect"
+
+
+def test_facet_counts_and_breakdowns() -> None:
+    assert _tally("how many reviews are about teenagers").matching == ("2010-02-b-two", "2021-04-d-four")
+    assert _tally("how many SILP reviews are there?").matching == ("2015-03-c-three",)
+    assert _tally("how many reviews are from Area A").count == 2
+    died = _tally("number of reviews where the child died")
+    assert died.matching == ("2009-01-a-one", "2021-04-d-four") and "died" in died.criterion
+    by_year = _tally("how many reviews per year mention neglect?")
+    assert by_year.breakdown == {"2009": 0, "2010": 1, "2015": 1, "2021": 0} and by_year.per_year_total["2009"] == 1
+    by_age = _tally("break down the neglect reviews by age")
+    assert by_age.breakdown == {"1-4": 1, "12-17": 1}
+
+
+def test_the_answer_opens_with_the_number_and_cites_each_match_verbatim() -> None:
+    interp = interpret("how many reviews involve domestic abuse?")
+    answer = compose_count("q", interp, tally(RECORDS, interp), {r.case_id: r for r in RECORDS}, "q")
+    assert answer.text.startswith("**2 of the 4 local case reviews** in this collection meet the criterion")
+    assert answer.count == 2 and answer.criterion and answer.cases == ("2009-01-a-one", "2021-04-d-four")
+    by_id = {c.case_id: c for c in CASES}
+    for citation in answer.citations:
+        section = {s.name: s.text for s in by_id[citation.case_id].sections()}[citation.section]
+        assert citation.quote in section
+    data = answer.to_dict()
+    assert data["count"] == 2 and data["matching"] == list(answer.cases) and data["interpretation"]["mode"] == "count"
+
+
+def test_taxonomy_themes_are_distinct_and_named_by_their_wordings() -> None:
+    keys = [t.key for t in load_taxonomy()]
+    assert len(keys) == len(set(keys))
+    assert [t.key for t in themes_named("co-sleeping")] == ["unsafe-sleep"]
+    assert [t.key for t in themes_named("SIDS")] == ["sudi"]
+    assert is_national(CASES[-1]) and not is_national(CASES[0])

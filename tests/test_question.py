@@ -1,0 +1,90 @@
+"""Reading a question before searching it: mode, role, facets and a topic free of persona and framing words."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.question import interpret, roles_named, topic_of
+
+AREAS = ["Leeds", "Croydon", "City and Hackney"]
+
+
+@pytest.mark.parametrize(
+    ("question", "mode", "topic", "roles"),
+    [
+        ("I'm a health visitor in Leeds, what should I learn about dads?", "role", "dads", ("health-visitor",)),
+        ("what should GPs learn from these reviews?", "role", "", ("gp",)),
+        ("lessons for paediatricians on the ward", "role", "", ("hospital",)),
+        ("as a DSL what do these reviews say about attendance", "role", "attendance", ("school",)),
+        ("what do nursery staff need to take from these?", "role", "", ("early-years",)),
+        ("Hi, I'm a newly qualified social worker. Any cases where the parents had learning difficulties?",
+         "find", "parents had learning difficulties", ("social-worker",)),
+        ("any cases where a baby was shaken", "find", "baby was shaken", ()),
+        ("men in the household that no agency ever met", "find", "men in the household that no agency ever met", ()),
+        ("what do the reviews say about listening to the child?", "theme", "listening to the child", ()),
+        ("how many reviews involve domestic abuse?", "count", "domestic abuse", ()),
+        ("how many reviews per year mention substance misuse?", "overview", "substance misuse", ()),
+        ("which themes come up most often in reviews about babies", "overview", "babies", ()),
+        ("when should CAMHS involve children's social care for a young person", "role",
+         "CAMHS involve children's social care for a young person", ("mental-health", "social-worker")),
+    ],
+)
+def test_mode_topic_and_role(question: str, mode: str, topic: str, roles: tuple[str, ...]) -> None:
+    interp = interpret(question, AREAS)
+    assert (interp.mode, interp.topic, interp.roles) == (mode, topic, roles)
+
+
+def test_persona_words_never_reach_the_topic() -> None:
+    assert topic_of("what should I learn from these reviews about re-referrals") == "re-referrals"
+    assert "learn" not in topic_of("I'm running a training session on neglect for school staff", ["school"])
+    assert topic_of("designated safeguarding lead here - online grooming", ["school"]) == "online grooming"
+
+
+def test_a_role_named_as_the_subject_is_not_a_lens() -> None:
+    assert roles_named("what did the police do when the children went missing") == ()
+    assert roles_named("I work in A&E: bruising in babies") == ("hospital",)
+    assert roles_named("as a school nurse what about self harm") == ("health-visitor",)
+
+
+def test_facets_from_the_question() -> None:
+    interp = interpret("how many Croydon reviews since 2020 are about teenagers?", AREAS)
+    assert (interp.area, interp.year_from, interp.year_to, interp.age_bands) == ("Croydon", 2020, None, ("12-17",))
+    assert interpret("cases in City and Hackney between 2020 and 2022", AREAS).filters_dict() == {
+        "year": "2020-2022",
+        "area": "City and Hackney",
+    }
+    assert interpret("how many reviews involve young or teenage parents?").age_bands == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "breakdown"),
+    [
+        ("break down the neglect reviews by age of child", "age"),
+        ("domestic abuse reviews - what ages are the kids", "age"),
+        ("are there more exploitation reviews in recent years?", "year"),
+        ("which areas have the most reviews", "area"),
+        ("which review methods get used most?", "model"),
+        ("what comes up most in reviews about babies?", "theme"),
+    ],
+)
+def test_breakdown_asked_for(question: str, breakdown: str) -> None:
+    interp = interpret(question)
+    assert interp.mode == "overview" and interp.breakdown == breakdown
+
+
+def test_the_interpretation_line_and_json() -> None:
+    interp = interpret("I work in A&E - what do these reviews say about head injuries in babies?")
+    assert interp.line() == (
+        "Looking for: head injuries in babies · infant (under 1) · "
+        "lens: hospital and emergency doctors (from your question)"
+    )
+    assert interp.to_dict() == {
+        "mode": "role",
+        "topic": "head injuries in babies",
+        "role": "hospital",
+        "role_from": "question",
+        "filters": {"age_band": "infant"},
+        "breakdown": None,
+    }
+    chosen = interpret("what are the lessons about neglect?", role_setting="police")
+    assert (chosen.role, chosen.role_from) == ("police", "setting")
