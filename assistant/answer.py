@@ -35,8 +35,13 @@ DUPLICATE_COSINE = 0.8
 RELATIVE_CUTOFF = 0.55  # a case joins an answer when its fused score is at least this share of the best
 ABSOLUTE_DENSE = 0.30  # a case shown must reach this cosine with the topic ...
 LEXICAL_SUPPORT = 0.5  # ... or use at least this share of the topic's distinctive words
+DENSE_SHARE = 0.8  # after the first, a case shown reaches this share of the best topic similarity ...
+STRONG_SUPPORT = 0.6  # ... or uses this share of the topic's distinctive words (measured: eval/QUALITY.md)
 GENERAL_POINTS = 2  # general points shown after a role's own
-ROLE_POINT_FLOOR = 0.25  # a role's point must reach this relevance to the question's topic
+ROLE_POINT_FLOOR = 0.25
+ALSO_DENSE = 0.45  # a learning answer also names, without quotes, reviews this close to the topic ...
+ALSO_SUPPORT = 0.75  # ... or using this share of its distinctive words
+MAX_OTHERS = 10  # a role's point must reach this relevance to the question's topic
 LEXICAL_WEIGHT = 0.3
 ROLE_BOOST = 0.25
 
@@ -121,25 +126,34 @@ class Context:
     units_by_case: dict[str, list[int]]
     records: dict[str, Record]
     support: Mapping[str, float] = field(default_factory=dict)  # share of the topic's distinctive words per case
+    chosen: bool = False  # the hits were chosen already (every review addressing a role): no relevance bar
+    also: tuple[str, ...] = ()  # reviews that name the topic's theme (taxonomy), listed after the quoted points
 
     def unpack(self) -> tuple[str, str, Sequence[Hit], Evidence, dict[str, list[int]], dict[str, Record]]:
         """The fields in order, for the compose functions."""
         return self.question, self.query, self.hits, self.evidence, self.units_by_case, self.records
 
 
-def relevant_hits(hits: Sequence[Hit], support: Mapping[str, float] | None = None) -> list[Hit]:
+def relevant_hits(hits: Sequence[Hit], support: Mapping[str, float] | None = None, listing: bool = True) -> list[Hit]:
     """The hits worth showing: close to the best one AND past an absolute bar (the topic's similarity, or
-    the case using the topic's own distinctive words), so a list may be one case long and is never padded."""
+    the case using the topic's own distinctive words), so a list may be one case long and is never padded.
+    A case list (``listing``) also keeps, after the first, only cases near the best topic similarity."""
     if not hits:
         return []
     top = hits[0].score
+    top_dense = max(h.dense_score for h in hits)
     support = support or {}
     return [
         h
-        for h in hits
+        for i, h in enumerate(hits)
         if h.score >= RELATIVE_CUTOFF * top
         and (h.dense_score >= ABSOLUTE_DENSE or support.get(h.case_id, 0.0) >= LEXICAL_SUPPORT)
+        and (not listing or i == 0 or h.dense_score >= DENSE_SHARE * top_dense or _strongly_worded(h, support))
     ]
+
+
+def _strongly_worded(hit: Hit, support: Mapping[str, float]) -> bool:
+    return support.get(hit.case_id, 0.0) >= STRONG_SUPPORT
 
 
 _METADATA_RE = re.compile(
@@ -197,6 +211,18 @@ def compose_cases(ctx: Context) -> Answer:
     return Answer(question, text, tuple(composer.citations), tuple(shown), mode="cases", query=query)
 
 
+def learning_weight(record: Record, unit: Unit, hit_section: str = "") -> float | None:
+    """How much a unit counts as learning: by section for a case or a report's lessons; for another document,
+    the section that matched (its introduction less); None when it is not learning."""
+    if record.kind == "case":
+        return SECTION_WEIGHT.get(unit.section)
+    if record.kind == "report":
+        return 1.0 if _LESSON_SECTION.search(unit.section) else None
+    if unit.section != hit_section:
+        return None
+    return 0.6 if unit.section == "Introduction" else 1.0  # an introduction describes rather than teaches
+
+
 def _learning_candidates(ctx: Context, hits: Sequence[Hit]) -> list[tuple[float, int]]:
     """Learning units of ``hits`` with their weighted relevance to the query, best first."""
     evidence, units_by_case, records = ctx.evidence, ctx.units_by_case, ctx.records
@@ -204,14 +230,7 @@ def _learning_candidates(ctx: Context, hits: Sequence[Hit]) -> list[tuple[float,
     for hit in hits:
         for unit_id in units_by_case.get(hit.case_id, []):
             unit = evidence.units[unit_id]
-            if records[hit.case_id].kind == "case":
-                weight = SECTION_WEIGHT.get(unit.section)
-            elif records[hit.case_id].kind == "report" and _LESSON_SECTION.search(unit.section):
-                weight = 1.0
-            elif unit.section != hit.section:
-                weight = None
-            else:  # a document's text before its first heading describes it rather than teaching
-                weight = 0.6 if unit.section == "Introduction" else 1.0
+            weight = learning_weight(records[hit.case_id], unit, hit.section)
             if weight is not None and not is_metadata(unit.text):
                 candidates.append((evidence.score(unit_id, lens=False) * weight, unit_id))
     candidates.sort(key=lambda pair: (-pair[0], pair[1]))
@@ -229,8 +248,9 @@ def _role_candidates(ctx: Context, hits: Sequence[Hit], role: str) -> list[tuple
     for hit in hits:
         for unit_id in units_by_case.get(hit.case_id, []):
             unit = evidence.units[unit_id]
-            if unit.section in LEARNING_SECTIONS and concerns_role(role, unit.text) and not is_metadata(unit.text):
-                score = evidence.score(unit_id, lens=False) * SECTION_WEIGHT.get(unit.section, 0.9)
+            weight = learning_weight(ctx.records[hit.case_id], unit, hit.section)
+            if weight is not None and concerns_role(role, unit.text) and not is_metadata(unit.text):
+                score = evidence.score(unit_id, lens=False) * weight
                 if not ctx.query or score >= ROLE_POINT_FLOOR:
                     out.append((score, unit_id))
     return sorted(out, key=lambda pair: (-pair[0], pair[1]))
@@ -274,7 +294,7 @@ def compose_learning(ctx: Context) -> Answer:
     """A learning answer: distinct points from every review above the bar, near-duplicates merged, the most
     recurrent first; with a role, that role's own points first and general ones after, marked as such."""
     question, query, _, evidence, _, records = ctx.unpack()
-    hits = relevant_hits(ctx.hits, ctx.support)
+    hits = list(ctx.hits) if ctx.chosen else relevant_hits(ctx.hits, ctx.support, listing=False)
     candidates = _learning_candidates(ctx, hits)
     role = evidence.role
     composer = Composer(records)
@@ -296,13 +316,22 @@ def compose_learning(ctx: Context) -> Answer:
         bullets = _group_points(ctx, candidates, MAX_BULLETS)
         lines += _bullet_lines(ctx, composer, bullets)
     cases = tuple(dict.fromkeys(evidence.units[u].case_id for b in bullets for u in b))
-    matching = len({h.case_id for h in hits})
+    strong = [h.case_id for h in hits if records[h.case_id].kind == "case" and _strong(h, ctx)]
+    others = [c for c in dict.fromkeys([*ctx.also, *strong]) if c not in cases and c in records][:MAX_OTHERS]
+    if others and not role:
+        names = "; ".join(describe(records[c]) for c in others)
+        lines += ["", f"Other reviews on this, not quoted above: {names}."]
+    shown = (*cases, *(others if not role else ()))
     sources = "one review" if len(cases) == 1 else f"{len(cases)} reviews"
-    drawn = f" (of {matching} that match)" if matching > len(cases) else ""
     lens = f" for {role_label(role)}" if role else ""
     subject = f" on \u201c{escape_markdown(query)}\u201d" if query else ""
-    text = "\n".join([f"Learning{lens}{subject} from {sources}{drawn}:", "", *lines])
-    return Answer(question, text, tuple(composer.citations), cases, mode="learning", query=query)
+    text = "\n".join([f"Learning{lens}{subject} from {sources}:", "", *lines])
+    return Answer(question, text, tuple(composer.citations), shown, mode="learning", query=query)
+
+
+def _strong(hit: Hit, ctx: Context) -> bool:
+    """A match clear enough to name without a quote: close to the topic, or using most of its words."""
+    return hit.dense_score >= ALSO_DENSE or ctx.support.get(hit.case_id, 0.0) >= ALSO_SUPPORT
 
 
 def compose_case_detail(ctx: Context, case_id: str, sections: Sequence[str]) -> Answer:

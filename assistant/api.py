@@ -13,7 +13,6 @@ import numpy as np
 
 from assistant import journal
 from assistant.answer import (
-    LEARNING_SECTIONS,
     LEXICAL_SUPPORT,
     Context,
     Evidence,
@@ -21,10 +20,11 @@ from assistant.answer import (
     compose_cases,
     compose_learning,
     compose_none,
+    learning_weight,
     relevant_hits,
 )
 from assistant.conversation import resolve, topic
-from assistant.counting import compose_count, tally
+from assistant.counting import compose_count, tally, themes_named
 from assistant.embed import Embedder, load_embedder, same_vectors
 from assistant.errors import IndexMismatchError, ScrError, build_command
 from assistant.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
@@ -40,7 +40,7 @@ from assistant.settings import Settings
 from assistant.settings import resolve as resolve_settings
 from assistant.store import StoredIndex, corpus_diff, describe_diff, live_build_dir, read_index
 from assistant.themes import Theme, theme_counts
-from assistant.vocabulary import acronyms_in, expansions, lexical_query, matched_terms
+from assistant.vocabulary import acronyms_in, everyday_words, expansions, lexical_query, matched_terms
 from assistant.vocabulary import words as words_of
 
 MAX_QUERY_CHARS = 2000  # a question longer than this is cut, with a notice
@@ -178,18 +178,24 @@ class Assistant:
         hits = self._search_vector(text, self.embedder.embed([text]), max(k, ROLE_POOL), filters, retriever)
         return self._role_rerank(hits, interp.role)[:k]
 
+    def _theme_cases(self, interp: Interpretation, filters: Filters | None) -> tuple[str, ...]:
+        """The local reviews that name the topic's taxonomy theme (none when the topic names no theme)."""
+        if not interp.topic or not themes_named(interp.topic):
+            return ()
+        return tally(self.records(filters), dataclasses.replace(interp, mode="count", breakdown=None)).matching
+
+    def _addresses(self, case_id: str, role: str) -> bool:
+        """True when the case's learning, recommendations, findings or key issues address ``role``."""
+        units, record = self.index.units, self._records[case_id]
+        return any(
+            learning_weight(record, units[u], units[u].section) is not None and concerns_role(role, units[u].text)
+            for u in self._units_by_case.get(case_id, [])
+        )
+
     def _role_rerank(self, hits: Sequence[Hit], role: str) -> list[Hit]:
         """Hits with the cases whose learning addresses ``role`` moved up (the profession lens on ranking)."""
-        units = self.index.units
-
-        def addresses(case_id: str) -> bool:
-            return any(
-                units[u].section in LEARNING_SECTIONS and concerns_role(role, units[u].text)
-                for u in self._units_by_case.get(case_id, [])
-            )
-
         boost = 1 + ROLE_CASE_BOOST
-        boosted = [(h.score * boost if addresses(h.case_id) else h.score, i) for i, h in enumerate(hits)]
+        boosted = [(h.score * boost if self._addresses(h.case_id, role) else h.score, i) for i, h in enumerate(hits)]
         return [hits[i] for _, i in sorted(boosted, key=lambda pair: (-pair[0], pair[1]))]
 
     def ask(
@@ -279,6 +285,9 @@ class Assistant:
             hits = [h for h in hits if h.case_id in resolved.within][:ASK_CANDIDATES]
             if not hits:
                 return self._nothing(question, "None of the reviews in the last answer is about that.")
+        elif role_key and not interp.topic:  # "what should GPs learn?": every review whose learning addresses GPs
+            hits = self._search_vector(search_query, query_vector, len(self._records), filters)
+            hits = [h for h in hits if self._addresses(h.case_id, role_key)][:ROLE_POOL]
         elif role_key:
             hits = self._search_vector(search_query, query_vector, ROLE_POOL, filters)
             hits = self._role_rerank(hits, role_key)[:ASK_CANDIDATES]
@@ -295,6 +304,9 @@ class Assistant:
                     f"{escape_markdown(resolved.query.removesuffix(resolved.subject).strip())}.",
                 )
         support = self._support(search_query, hits)
+        chosen = bool(role_key and not interp.topic and interp.mode == "role")  # picked for the role, not for words
+        if chosen:
+            support = dict.fromkeys((h.case_id for h in hits), 1.0)
         if resolved.mode == "narrow":  # cases already shown: a narrowing needs fewer of its own words
             support = {case: (LEXICAL_SUPPORT if share >= NARROW_SUPPORT else share) for case, share in support.items()}
         if not hits or not self.in_scope(search_query, hits) or not relevant_hits(hits, support):
@@ -310,7 +322,10 @@ class Assistant:
             mode = "cases" if interp.mode == "find" else "learning"
         compose = compose_learning if mode == "learning" else compose_cases
         shown_query = "" if not interp.topic and interp.roles else search_query
-        context = Context(question, shown_query, hits, evidence, self._units_by_case, self._records, support)
+        also = self._theme_cases(interp, filters) if mode == "learning" and not role_key else ()
+        context = Context(
+            question, shown_query, hits, evidence, self._units_by_case, self._records, support, chosen, also
+        )
         answer = compose(context)
         answer = dataclasses.replace(
             answer, topic=resolved.subject or interp.topic or topic(resolved.query), interpretation=interp
@@ -420,6 +435,9 @@ class Assistant:
         if all(t in self._vocabulary for t in tokens):
             return True
         if len(tokens) == 1 and len(tokens[0]) >= 6 and any(v.startswith(tokens[0][:5]) for v in self._vocabulary):
+            return True
+        formal = everyday_words().get(word.lower())
+        if formal and all(t in self._vocabulary for t in tokenize([formal])[0]):
             return True
         return any(all(t in self._vocabulary for t in tokenize([e])[0]) for e in expansions(word))
 

@@ -101,6 +101,13 @@ def acronyms_in(query: str, path: Path = VOCABULARY_FILE) -> list[str]:
 
 
 @cache
+def everyday_words(path: Path = VOCABULARY_FILE) -> dict[str, str]:
+    """Plain-speech words and the reviews' word for the same thing ("mum" -> "mother"); never used to expand."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {plain.lower(): formal for plain, formal in data.get("everyday", ())}
+
+
+@cache
 def framing_words(path: Path = VOCABULARY_FILE) -> frozenset[str]:
     """Words that frame a question ("cases", "learning") rather than name its topic."""
     return frozenset(json.loads(path.read_text(encoding="utf-8")).get("framing", ()))
