@@ -38,7 +38,7 @@ LEXICAL_SUPPORT = 0.5  # ... or use at least this share of the topic's distincti
 DENSE_SHARE = 0.8  # after the first, a case shown reaches this share of the best topic similarity ...
 STRONG_SUPPORT = 0.6  # ... or uses this share of the topic's distinctive words (measured: eval/QUALITY.md)
 GENERAL_POINTS = 2  # general points shown after a role's own
-ROLE_POINT_FLOOR = 0.25
+ROLE_POINT_FLOOR = 0.3  # a role's point must reach this relevance to the question's topic (0.25-0.45 measured)
 ALSO_DENSE = 0.45  # a learning answer also names, without quotes, reviews this close to the topic ...
 ALSO_SUPPORT = 0.75  # ... or using this share of its distinctive words
 MAX_OTHERS = 10  # a role's point must reach this relevance to the question's topic
@@ -161,7 +161,8 @@ _METADATA_RE = re.compile(
     r"authored|chaired|conducted|completed)\b|\bpublished (?:in|on|at|alongside|together|with|by)\b|"
     r"\bone of (?:two|three|four|five|several) (?:reviews|reports)\b|\bexecutive summary\b|\bthe (?:overview )?"
     r"report (?:was|is)\b|\bindependent (?:author|chair|reviewer)\b|\bterms of reference\b|\bthe review (?:panel"
-    r"|team)\b",
+    r"|team)\b|\bthe (?:report|review|study) (?:covers|sets out|looks at|describes|considers|examines|summarises)\b"
+    r"|\b(?:findings|recommendations) (?:are|were) (?:addressed|made) (?:both )?to\b",
     re.I,
 )
 

@@ -269,7 +269,7 @@ class Assistant:
         if unknown:
             names = " or ".join(escape_markdown(n) for n in unknown)
             return self._nothing(question, f"The reviews in this collection do not mention {names}.")
-        missing = self.missing_concept(search_query, query_vector[0])
+        missing = self.missing_concept(interp.topic, query_vector[0]) if interp.topic else None
         if missing:
             nearest = self._search_vector(search_query, query_vector, NEAREST, filters)
             return self._nothing(
@@ -434,7 +434,7 @@ class Assistant:
             return True
         if all(t in self._vocabulary for t in tokens):
             return True
-        if len(tokens) == 1 and len(tokens[0]) >= 6 and any(v.startswith(tokens[0][:5]) for v in self._vocabulary):
+        if len(tokens) == 1 and len(tokens[0]) >= 5 and any(v.startswith(tokens[0][:5]) for v in self._vocabulary):
             return True
         formal = everyday_words().get(word.lower())
         if formal and all(t in self._vocabulary for t in tokenize([formal])[0]):

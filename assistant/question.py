@@ -87,6 +87,7 @@ _PERSONA_RE = re.compile(
     r"(?:newly qualified |new |senior |student |trainee |qualified |community |specialist |named |designated )?",
     re.I,
 )
+_INTRO_RE = re.compile(r"^\s*(?:[\w&'/-]+\s){0,4}[\w&'/-]+\s*[-–:,]\s")
 _HERE_RE = re.compile(r"^\s*(?:[\w&'-]+\s){0,3}here\b", re.I)  # "paeds reg here - ..."
 _WORK_IN_RE = re.compile(r"\bi (?:work|am based|'m based) (?:in|at|for|on|with)\b", re.I)
 
@@ -264,7 +265,10 @@ def roles_named(question: str) -> tuple[str, ...]:
             found.append((match.start(), role))
     if not found:
         return ()
+    intro = _INTRO_RE.match(question)  # "paramedic safeguarding lead - what do reviews say ..."
     persona = bool(_PERSONA_RE.search(question) or _WORK_IN_RE.search(question) or _HERE_RE.match(question))
+    if intro and any(ROLE_NAMES[r].search(intro.group(0)) for _, r in found):
+        persona = True
     if not (persona or _LENS_CUE_RE.search(question) or re.search(r"\bfor (?:\w+ ){0,2}\w+\s*\??$", question)):
         return ()
     ordered = [role for _, role in sorted(found)]
@@ -330,6 +334,10 @@ def topic_of(question: str, roles: Iterable[str] = (), areas: Iterable[str] = ()
             count=1,
             flags=re.I,
         )
+    if roles:
+        intro = _INTRO_RE.match(text)
+        if intro and any(ROLE_NAMES[r].search(intro.group(0)) for r in roles):
+            text = " " + text[intro.end() :]
     text = " ".join(_strip_roles(text, roles).split())
     for pattern in _FRAMING_RES:
         text = " ".join(pattern.sub(" ", text).split())

@@ -1,0 +1,42 @@
+"""CI floor on what users meet: eval --answers on the shipped corpus plus the dev collection, real model.
+
+The floors sit a little under the figures measured on 2026-12-01 (eval/QUALITY.md), so a change that loses
+quality fails CI rather than only moving a number in a report. Both the dev and the held-out questions count.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.cli import main
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.model
+
+FLOORS = {  # measured (all 181 questions) -> floor
+    "ndcg@10": 0.66,
+    "cited_relevant": 0.60,
+    "evidence_on_concept": 0.52,
+    "role_points_for_role": 0.50,
+    "none_refused": 0.50,
+    "count_exact": 0.20,
+    "criterion_stated": 0.95,
+}
+CEILINGS = {"in_scope_wrongly_refused": 0.08, "padding_per_answer": 1.9}
+
+
+def test_answer_quality_stays_above_its_floor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))  # a fresh index of the combined collection, as CI builds it
+    out = tmp_path / "quality.json"
+    corpora = [str(ROOT / "corpus"), str(ROOT / "eval" / "collection")]
+    args = ["eval", "--answers", "--queries", str(ROOT / "eval" / "questions.jsonl"), "--corpus", *corpora]
+    assert main([*args, "--out", str(out)]) == 0
+    result = json.loads(out.read_text())
+    overall = {**result["answers"]["overall"], "ndcg@10": result["retrieval"]["retrievers"]["hybrid"]["ndcg@10"]}
+    low = {k: overall[k] for k, floor in FLOORS.items() if overall[k] is None or overall[k] < floor}
+    high = {k: overall[k] for k, ceiling in CEILINGS.items() if overall[k] is None or overall[k] > ceiling}
+    assert not low and not high, (low, high, overall)
