@@ -27,7 +27,7 @@ _CASES_RE = re.compile(
 EVIDENCE_SECTIONS = ("Summary", "Background", "Key issues", "Findings", "Notes")
 LEARNING_SECTIONS = ("Learning", "Recommendations", "Findings", "Key issues")
 SECTION_WEIGHT = {"Learning": 1.0, "Recommendations": 0.97, "Findings": 0.9, "Key issues": 0.8}
-LEARNING_HITS = 6  # learning answers draw on the units of this many best hits
+LEARNING_POOL = 12  # learning answers draw on the units of at most this many hits past the relevance bar
 UNIT_CUTOFF = 0.7  # a learning point joins when it scores at least this share of the best one
 MAX_CASES = 5
 MAX_BULLETS = 6
@@ -140,15 +140,18 @@ def relevant_hits(hits: Sequence[Hit], support: Mapping[str, float] | None = Non
     A case list (``listing``) also keeps, after the first, only cases near the best topic similarity."""
     if not hits:
         return []
-    top = hits[0].score
-    top_dense = max(h.dense_score for h in hits)
     support = support or {}
+    passed = [h for h in hits if h.dense_score >= ABSOLUTE_DENSE or support.get(h.case_id, 0.0) >= LEXICAL_SUPPORT]
+    if not passed:
+        return []
+    if not listing:  # learning points: every hit past the bar; the units' own cutoff picks the points
+        return passed[:LEARNING_POOL]
+    top, top_dense = passed[0].score, max(h.dense_score for h in passed)
     return [
         h
-        for i, h in enumerate(hits)
+        for i, h in enumerate(passed)
         if h.score >= RELATIVE_CUTOFF * top
-        and (h.dense_score >= ABSOLUTE_DENSE or support.get(h.case_id, 0.0) >= LEXICAL_SUPPORT)
-        and (not listing or i == 0 or h.dense_score >= DENSE_SHARE * top_dense or _strongly_worded(h, support))
+        and (i == 0 or h.dense_score >= DENSE_SHARE * top_dense or _strongly_worded(h, support))
     ]
 
 
@@ -162,7 +165,8 @@ _METADATA_RE = re.compile(
     r"\bone of (?:two|three|four|five|several) (?:reviews|reports)\b|\bexecutive summary\b|\bthe (?:overview )?"
     r"report (?:was|is)\b|\bindependent (?:author|chair|reviewer)\b|\bterms of reference\b|\bthe review (?:panel"
     r"|team)\b|\bthe (?:report|review|study) (?:covers|sets out|looks at|describes|considers|examines|summarises)\b"
-    r"|\b(?:findings|recommendations) (?:are|were) (?:addressed|made) (?:both )?to\b",
+    r"|\b(?:findings|recommendations) (?:are|were) (?:addressed|made) (?:both )?to\b|\bawarded a contract\b"
+    r"|\bto undertake a (?:small )?(?:study|review)\b",
     re.I,
 )
 

@@ -35,7 +35,7 @@ from assistant.present import escape_markdown
 from assistant.question import Interpretation, interpret
 from assistant.records import Answer, Case, Hit, Record
 from assistant.retrieve import RETRIEVERS, make_hits, rank_groups, score_chunks, sentence_groups
-from assistant.roles import ROLES, concerns_role, normalise_role
+from assistant.roles import ROLE_NAMES, ROLES, concerns_role, normalise_role
 from assistant.settings import Settings
 from assistant.settings import resolve as resolve_settings
 from assistant.store import StoredIndex, corpus_diff, describe_diff, live_build_dir, read_index
@@ -49,6 +49,7 @@ NEAREST = 3  # a "nothing found" answer names this many nearest cases, apart and
 NARROW_SUPPORT = 0.25  # "which of those ...": the share of its words an earlier case must use to be kept
 ROLE_POOL = 30  # a role question reranks this many hits by whether their learning addresses the role
 ROLE_CASE_BOOST = 0.25  # ... raising those that do by this share of their score
+CLEAR_MATCH = 0.5  # a topic this close to some review's text is answered even when its key word is not used
 KEY_WORD_MARGIN = 0.03  # an unknown key word must stand this far above the best known word (eval/QUALITY.md)
 _ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'&-]+")
@@ -110,8 +111,10 @@ class Assistant:
         self._vocabulary = frozenset(index.bm25.vocab_dict)
         self._areas = sorted({r.area for r in index.records if isinstance(r, Case) and r.area})
         self._groups = sentence_groups(index)
-        self._case_tokens: dict[str, frozenset[str]] = {
-            case_id: frozenset().union(*(self._unit_tokens[u] for u in units))
+        keywords = {r.case_id: " ; ".join(getattr(r, "keywords", ())) for r in index.records}
+        keyword_tokens = dict(zip(keywords, map(frozenset, tokenize(list(keywords.values()))), strict=True))
+        self._case_tokens: dict[str, frozenset[str]] = {  # the words of a case's sentences and its keywords
+            case_id: frozenset().union(*(self._unit_tokens[u] for u in units), keyword_tokens.get(case_id, ()))
             for case_id, units in self._units_by_case.items()
         }
 
@@ -244,7 +247,12 @@ class Assistant:
             records = self.records(self._question_filters(interp, filters))
             if resolved.mode == "narrow":
                 records = [r for r in records if r.case_id in resolved.within]
-            answer = compose_count(question, interp, tally(records, interp), self._records, resolved.query)
+            counted = tally(records, interp)
+            if counted.count == 0 and interp.topic and not themes_named(interp.topic):
+                hits = self._search_vector(interp.topic, self.embedder.embed([interp.topic]), NEAREST, filters)
+                reason = f"No review in this collection mentions \u201c{escape_markdown(interp.topic)}\u201d."
+                return self._nothing(question, reason, hits)
+            answer = compose_count(question, interp, counted, self._records, resolved.query)
             return dataclasses.replace(answer, topic=interp.topic)
         role_key = interp.role
         search_query = interp.topic or resolved.query
@@ -270,6 +278,8 @@ class Assistant:
             names = " or ".join(escape_markdown(n) for n in unknown)
             return self._nothing(question, f"The reviews in this collection do not mention {names}.")
         missing = self.missing_concept(interp.topic, query_vector[0]) if interp.topic else None
+        if missing and self._search_vector(search_query, query_vector, 1, filters)[0].dense_score >= CLEAR_MATCH:
+            missing = None  # the reviews say it in other words, clearly enough
         if missing:
             nearest = self._search_vector(search_query, query_vector, NEAREST, filters)
             return self._nothing(
@@ -286,8 +296,8 @@ class Assistant:
             if not hits:
                 return self._nothing(question, "None of the reviews in the last answer is about that.")
         elif role_key and not interp.topic:  # "what should GPs learn?": every review whose learning addresses GPs
-            hits = self._search_vector(search_query, query_vector, len(self._records), filters)
-            hits = [h for h in hits if self._addresses(h.case_id, role_key)][:ROLE_POOL]
+            ranked = self._search_vector(search_query, query_vector, len(self._records), filters)
+            hits = [h for h in ranked if self._addresses(h.case_id, role_key)][:ROLE_POOL] or ranked[:ASK_CANDIDATES]
         elif role_key:
             hits = self._search_vector(search_query, query_vector, ROLE_POOL, filters)
             hits = self._role_rerank(hits, role_key)[:ASK_CANDIDATES]
@@ -305,6 +315,7 @@ class Assistant:
                 )
         support = self._support(search_query, hits)
         chosen = bool(role_key and not interp.topic and interp.mode == "role")  # picked for the role, not for words
+        chosen = chosen and any(self._addresses(h.case_id, role_key) for h in hits[:1])
         if chosen:
             support = dict.fromkeys((h.case_id for h in hits), 1.0)
         if resolved.mode == "narrow":  # cases already shown: a narrowing needs fewer of its own words
@@ -415,11 +426,12 @@ class Assistant:
         if not own:
             return {}
         extra = set(tokenize([" ".join(expansions(query))])[0]) - own if self.settings.expand_synonyms else set()
+        acronym = bool(acronyms_in(query))  # "CAF": the model reads acronyms poorly, their expansion decides
         support = {}
         for hit in hits:
             words = self._case_tokens.get(hit.case_id, frozenset())
             share = len(own & words) / len(own)
-            support[hit.case_id] = max(share, 0.5) if extra & words else share
+            support[hit.case_id] = (1.0 if acronym else max(share, 0.5)) if extra & words else share
         return support
 
     def _distinctive(self, tokens: Sequence[str]) -> set[str]:
@@ -436,9 +448,9 @@ class Assistant:
             return True
         if len(tokens) == 1 and len(tokens[0]) >= 5 and any(v.startswith(tokens[0][:5]) for v in self._vocabulary):
             return True
-        formal = everyday_words().get(word.lower())
-        if formal and all(t in self._vocabulary for t in tokenize([formal])[0]):
-            return True
+        for formal in everyday_words().get(re.sub(r"['’]s$", "", word.lower()), ()):
+            if all(t in self._vocabulary for t in tokenize([formal])[0]):
+                return True
         return any(all(t in self._vocabulary for t in tokenize([e])[0]) for e in expansions(word))
 
     def missing_concept(self, topic: str, topic_vector: np.ndarray) -> str | None:
@@ -446,13 +458,13 @@ class Assistant:
         "ibuprofen" in "how much ibuprofen for a 3 year old". None when the key word is in the reviews."""
         words = list(dict.fromkeys(w for w in _WORD_RE.findall(topic) if tokenize([w])[0]))
         phrased = {w for _, terms in matched_terms(topic) for term in terms for w in words_of(term)}
-        words = [w for w in words if w.lower() not in phrased]  # "kicked" in "kicked out of school" is known
+        words = [w for w in words if not any(p.fullmatch(w) for p in ROLE_NAMES.values())]  # a role is a lens
         if not words:
             return None
         similarity = self.embedder.embed(words) @ topic_vector
         order = np.argsort(-similarity)
         key = words[int(order[0])]
-        if self.known_word(key):
+        if key.lower() in phrased or self.known_word(key):  # "kicked" in "kicked out of school" is known
             return None
         known = [float(similarity[i]) for i in order[1:] if self.known_word(words[int(i)])]
         # a near tie with a word the reviews do use: the question may still be about that

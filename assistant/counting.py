@@ -88,6 +88,7 @@ class Tally:
     breakdown_of: str | None = None  # "year", "age", "theme" or "model"
     per_year_total: dict[str, int] | None = None
     topic_label: str = ""
+    whole: bool = False  # counted every local review (no topic, no facet)
 
 
 def _field_text(case: Case, name: str) -> str:
@@ -250,6 +251,7 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
         breakdown_of=interp.breakdown,
         per_year_total=per_year_total,
         topic_label=label,
+        whole=pattern is None and not harm and not facet_parts,
     )
 
 
@@ -347,9 +349,10 @@ def compose_count(
     if trend:
         lines += ["", trend]
     citations: list[Citation] = []
-    if t.matching:
+    listed = () if t.whole and t.breakdown else t.matching  # the whole collection: the table is the answer
+    if listed:
         lines += ["", "Every review counted:" if t.count > 1 else "The review counted:", ""]
-    for i, case_id in enumerate(t.matching, start=1):
+    for i, case_id in enumerate(listed, start=1):
         record = records[case_id]
         assert isinstance(record, Case)
         when = f"{MONTH_NAMES[record.month]} {record.year}".strip()
@@ -367,13 +370,14 @@ def compose_count(
         question,
         "\n".join(lines),
         tuple(citations),
-        t.matching,
+        listed,
         mode="count" if interp.mode == "count" else "overview",
         query=query,
         count=t.count,
         criterion=t.criterion,
         breakdown=t.breakdown,
         interpretation=interp,
+        matching=t.matching,
     )
 
 

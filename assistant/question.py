@@ -27,8 +27,8 @@ _OVERVIEW_RE = re.compile(
     r"|issues)\b"
     r"|\btop (?:\d+ |five |three |ten )?(?:themes|issues|reasons)\b|\bwhich (?:themes|issues)\b|\brecurr\w*\b"
     r"|\bkeep (?:coming|cropping) up\b|\bper year\b|\bby year\b|\beach year\b|\bover (?:time|the years)\b|\btrends?\b"
-    r"|\brecent years\b|\bincreas\w*\b|\bdecreas\w*\b|\bchanged?\b|\bbreak(?:s)? ?(?:it |them |that )?down\b"
-    r"|\bbreakdown\b"
+    r"|\brecent years\b|\b(?:increas|decreas)\w* (?:in|over|since)\b|\bha(?:s|ve) (?:\w+ ){0,6}changed\b"
+    r"|\bchanged since\b|\bbreak(?:s)? ?(?:it |them |that )?down\b|\bbreakdown\b"
     r"|\bby age\b|\bage groups?\b|\bcompared? (?:to|with)\b|\bmore (?:\w+ ){0,3}(?:now|recently|than before)\b"
     r"|\b(?:used|get used|happen\w*|seen|appear\w*|feature\w*) (?:the )?most\b|\bthe most (?:reviews|cases)\b"
     r"|\bbroken down\b"
@@ -39,7 +39,7 @@ _OVERVIEW_RE = re.compile(
 _YEAR_BREAKDOWN_RE = re.compile(
     r"\bper year\b|\bby year\b|\beach year\b|\bover (?:time|the years)\b|\btrends?\b|\brecent years\b|\bincreas"
     r"|\bdecreas"
-    r"|\bchanged?\b|\bsince (?:19|20)\d\d\b|\bmore (?:\w+ ){0,3}(?:now|recently|than before)\b|\byear by year\b",
+    r"|\bchanged\b|\bsince (?:19|20)\d\d\b|\bmore (?:\w+ ){0,3}(?:now|recently|than before)\b|\byear by year\b",
     re.I,
 )
 _AGE_BREAKDOWN_RE = re.compile(
@@ -131,7 +131,7 @@ _FRAMING = [
     r"\b(?:what|which) (?:are|were) the (?:key |main )?(?:lessons?|learning|messages?|takeaways?|points?)"
     r"(?: (?:learned|learnt|for \w+(?: \w+)?))?(?: (?:about|on|around|from|regarding))?",
     r"\b(?:key |main )?(?:lessons?|learning|messages?|takeaways?|learning points?) (?:learned |learnt )?"
-    r"(?:for|about|on|around|from|regarding)\b",
+    r"(?:for|about|on|around|regarding|from (?=(?:these|the|this|those|our) (?:reviews?|cases?)))\b",
     r"\b(?:are|were|is) there (?:any )?(?:serious case |case |practice )?(?:reviews?|cases?|examples?|reports?)?\s*"
     r"(?:where|of|about|involving|with|in which|on|that (?:involve|mention|show|cover)\w*|when)?",
     r"\bany (?:serious case |case )?(?:reviews?|cases?|examples?)\s*(?:where|of|about|involving|with|in which|on"
@@ -159,7 +159,7 @@ _FRAMING = [
     r"\b(?:from|in) (?:these|the|this|them|those)\b\s*$",
     r"\b(?:the|these|those|any|all|our) (?:serious case |case )?(?:reviews?|cases|reports)\b|\bthese\b"
     r"|^\s*(?:reviews?|cases)\b"
-    r"|\b(?:reviews?|cases)\s*$",
+    r"|(?<!case )(?<!practice )(?<!safeguarding )\b(?:reviews?|cases)\s*$",
 ]
 _FRAMING_RES = [re.compile(p, re.I) for p in _FRAMING]
 _LEADING_VERBS_RE = re.compile(
@@ -183,6 +183,12 @@ _STOP = frozenset(
 )
 
 
+_OVERVIEW_WORDS_RE = re.compile(
+    r"\b(?:main|top|most|common(?:est)?|themes?|issues?|topics?|areas?|places?|councils?|local authorit(?:y|ies)|"
+    r"partnerships?|regions?|methods?|models?|methodolog\w*|approach\w*|ages?|age groups?|years?|etc|used|get|"
+    r"come up|comes up|recurring|recur\w*|under (?:one|1|a year)|aged|old)\b",
+    re.I,
+)
 _EDGE = frozenset({"reviews", "review", "cases", "reports", "ones", "there", "examples"})
 
 
@@ -351,6 +357,8 @@ def topic_of(question: str, roles: Iterable[str] = (), areas: Iterable[str] = ()
     while words and words[0].lower() in _STOP | _EDGE | {"that", "where", "when", "if", "around", "regarding", "re"}:
         words.pop(0)
     while words and words[-1].lower() in _STOP | _EDGE | {"that", "where", "when", "if", "now"}:
+        if len(words) > 1 and words[-1].lower() in _EDGE and words[-2].lower() in ("case", "practice", "safeguarding"):
+            break  # "serious case reviews" is a subject
         words.pop()
     topic = " ".join(words).strip(" -'")
     if not any(w.lower() not in _STOP for w in re.findall(r"[\w'&-]+", topic)):
@@ -420,9 +428,17 @@ def interpret(
     else:
         mode = "find"
     topic = topic_of(question, named_roles, [area] if area else [])
-    if review_model and mode in ("count", "overview"):
-        topic = " ".join(_MODEL_WORDS_RE.sub(" ", topic).split())
-        topic = topic if any(w.lower() not in _STOP for w in topic.split()) else ""
+    if mode in ("count", "overview"):
+        topic = _MODEL_WORDS_RE.sub(" ", topic) if review_model else topic
+        words = re.findall(r"[\w'&-]+", _OVERVIEW_WORDS_RE.sub(" ", topic))
+        while words and words[0].lower() in _STOP | _EDGE:
+            words.pop(0)
+        while words and words[-1].lower() in _STOP | _EDGE:
+            words.pop()
+        topic = " ".join(words)
+    breakdown = _breakdown(question, mode)
+    if breakdown == "model":
+        review_model = None  # "which review models are used most": every model, not one
     age_bands = () if _PARENT_AGE_RE.search(question) else age_bands_named(question)
     return Interpretation(
         mode=mode,
@@ -434,5 +450,5 @@ def interpret(
         year_to=year_to,
         area=area,
         review_model=review_model,
-        breakdown=_breakdown(question, mode),
+        breakdown=breakdown,
     )

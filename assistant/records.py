@@ -249,6 +249,7 @@ class Answer:
     breakdown: dict[str, int] | None = None  # ... and its breakdown (by year, age, theme), when asked for
     interpretation: Any = None  # how the question was read (assistant.question.Interpretation)
     nearest: tuple[str, ...] = ()  # a "nothing found" answer: the closest cases, shown apart and labelled
+    matching: tuple[str, ...] = ()  # a count: every case counted (``cases`` lists those shown)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form used by ``ask --json``."""
@@ -264,7 +265,7 @@ class Answer:
         if self.interpretation is not None:
             data["interpretation"] = self.interpretation.to_dict()
         if self.count is not None:
-            data.update(count=self.count, criterion=self.criterion, matching=list(self.cases))
+            data.update(count=self.count, criterion=self.criterion, matching=list(self.matching or self.cases))
             if self.breakdown is not None:
                 data["breakdown"] = dict(self.breakdown)
         if self.nearest:

@@ -101,10 +101,12 @@ def acronyms_in(query: str, path: Path = VOCABULARY_FILE) -> list[str]:
 
 
 @cache
-def everyday_words(path: Path = VOCABULARY_FILE) -> dict[str, str]:
-    """Plain-speech words and the reviews' word for the same thing ("mum" -> "mother"); never used to expand."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return {plain.lower(): formal for plain, formal in data.get("everyday", ())}
+def everyday_words(path: Path = VOCABULARY_FILE) -> dict[str, tuple[str, ...]]:
+    """Plain-speech words and the reviews' words for the same thing ("mum" -> "mother"); never used to expand."""
+    out: dict[str, tuple[str, ...]] = {}
+    for plain, formal in json.loads(path.read_text(encoding="utf-8")).get("everyday", ()):
+        out[plain.lower()] = (*out.get(plain.lower(), ()), formal)
+    return out
 
 
 @cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -128,6 +129,39 @@ def test_chat_in_a_real_browser(server: str, tmp_path: Path) -> None:
     assert "insufficient professional curiosity" in body
     assert shot.stat().st_size > 10_000
     assert _outside(requests) == [] and dialogs == []
+
+
+def test_count_role_and_nothing_found_in_a_real_browser(server: str, tmp_path: Path) -> None:
+    requests: list[str] = []
+    shots = Path(os.environ.get("SCR_SCREENSHOT_DIR", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    bodies = {}
+    asks = {
+        "count": ("how many reviews involve domestic abuse, broken down by age?", "Every review counted"),
+        "role": ("I'm a midwife - what should I learn about domestic abuse?", "Sources"),
+        "none": ("how much ibuprofen can a toddler have for a temperature", "Nearest reviews"),
+    }
+    with _browser() as browser:
+        for name, (question, ready) in asks.items():
+            page = browser.new_page(viewport={"width": 1400, "height": 1300})
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(server)
+            _ask(page, question)
+            page.get_by_text(ready).first.wait_for(timeout=90_000)
+            page.wait_for_timeout(1500)  # the chart draws after the text
+            bodies[name] = page.inner_text("body")
+            if name == "count":
+                charts = page.locator("[data-testid='stVegaLiteChart']").count()
+            page.screenshot(path=str(shots / f"answer-{name}.png"), full_page=True)
+            if name == "count":
+                page.get_by_role("button", name=re.compile("See all .* in the case library")).click()
+                page.get_by_text("reviews counted in the chat's answer").wait_for(timeout=30_000)
+                bodies["library"] = page.inner_text("body")
+    assert re.search(r"\*?\*?\d+ of the 19 case reviews", bodies["count"]) and "by age" in bodies["count"]
+    assert charts == 1 and "Showing the" in bodies["library"]
+    assert "lens: midwives (from your question)" in bodies["role"]
+    assert "No review in this collection mentions" in bodies["none"] and "Nearest reviews" in bodies["none"]
+    assert _outside(requests) == []
 
 
 def test_five_simultaneous_chat_sessions_all_get_their_answers(served: tuple[str, Path]) -> None:
