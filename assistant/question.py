@@ -186,7 +186,7 @@ _STOP = frozenset(
 _OVERVIEW_WORDS_RE = re.compile(
     r"\b(?:main|top|most|common(?:est)?|themes?|issues?|topics?|areas?|places?|councils?|local authorit(?:y|ies)|"
     r"partnerships?|regions?|methods?|models?|methodolog\w*|approach\w*|ages?|age groups?|years?|etc|used|get|"
-    r"come up|comes up|recurring|recur\w*|under (?:one|1|a year)|aged|old)\b",
+    r"come up|comes up|recurring|recur\w*|under (?:one|1|a year)|aged|old|broken down|break(?:ing)? down)\b",
     re.I,
 )
 _EDGE = frozenset({"reviews", "review", "cases", "reports", "ones", "there", "examples"})

@@ -143,7 +143,7 @@ def test_count_role_and_nothing_found_in_a_real_browser(server: str, tmp_path: P
     }
     with _browser() as browser:
         for name, (question, ready) in asks.items():
-            page = browser.new_page(viewport={"width": 1400, "height": 1300})
+            page = browser.new_page(viewport={"width": 1400, "height": 1500})
             page.on("request", lambda r: requests.append(r.url))
             page.goto(server)
             _ask(page, question)
@@ -152,7 +152,9 @@ def test_count_role_and_nothing_found_in_a_real_browser(server: str, tmp_path: P
             bodies[name] = page.inner_text("body")
             if name == "count":
                 charts = page.locator("[data-testid='stVegaLiteChart']").count()
-            page.screenshot(path=str(shots / f"answer-{name}.png"), full_page=True)
+            page.get_by_text(question).first.scroll_into_view_if_needed()  # the answer from its top
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(shots / f"answer-{name}.png"))
             if name == "count":
                 page.get_by_role("button", name=re.compile("See all .* in the case library")).click()
                 page.get_by_text("reviews counted in the chat's answer").wait_for(timeout=30_000)
