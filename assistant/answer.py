@@ -35,9 +35,12 @@ DUPLICATE_COSINE = 0.8
 RELATIVE_CUTOFF = 0.55  # a case joins an answer when its fused score is at least this share of the best
 ABSOLUTE_DENSE = 0.30  # a case shown must reach this cosine with the topic ...
 LEXICAL_SUPPORT = 0.5  # ... or use at least this share of the topic's distinctive words
+CLEAR_TOPIC_MATCH = 0.5  # a case this close to the topic is listed without its key word
 DENSE_SHARE = 0.8  # after the first, a case shown reaches this share of the best topic similarity ...
 STRONG_SUPPORT = 0.6  # ... or uses this share of the topic's distinctive words (measured: eval/QUALITY.md)
 GENERAL_POINTS = 2  # general points shown after a role's own
+POINT_FLOOR = 0.45  # a learning point on a topic must reach this relevance to it (0.3-0.5 measured, eval/QUALITY.md)
+FEWEST_POINTS = 2  # when no point reaches the floor, the best two are still shown
 ROLE_POINT_FLOOR = 0.3  # a role's point must reach this relevance to the question's topic (0.25-0.45 measured)
 ALSO_DENSE = 0.45  # a learning answer also names, without quotes, reviews this close to the topic ...
 ALSO_SUPPORT = 0.75  # ... or using this share of its distinctive words
@@ -128,16 +131,23 @@ class Context:
     support: Mapping[str, float] = field(default_factory=dict)  # share of the topic's distinctive words per case
     chosen: bool = False  # the hits were chosen already (every review addressing a role): no relevance bar
     also: tuple[str, ...] = ()  # reviews that name the topic's theme (taxonomy), listed after the quoted points
+    on_concept: Mapping[str, bool] = field(default_factory=dict)  # per case: does it use the topic's key word
 
     def unpack(self) -> tuple[str, str, Sequence[Hit], Evidence, dict[str, list[int]], dict[str, Record]]:
         """The fields in order, for the compose functions."""
         return self.question, self.query, self.hits, self.evidence, self.units_by_case, self.records
 
 
-def relevant_hits(hits: Sequence[Hit], support: Mapping[str, float] | None = None, listing: bool = True) -> list[Hit]:
+def relevant_hits(
+    hits: Sequence[Hit],
+    support: Mapping[str, float] | None = None,
+    listing: bool = True,
+    on_concept: Mapping[str, bool] | None = None,
+) -> list[Hit]:
     """The hits worth showing: close to the best one AND past an absolute bar (the topic's similarity, or
     the case using the topic's own distinctive words), so a list may be one case long and is never padded.
-    A case list (``listing``) also keeps, after the first, only cases near the best topic similarity."""
+    A case list (``listing``) keeps only cases that use the topic's key word (``on_concept``) or match it
+    clearly, and after the first only cases near the best topic similarity."""
     if not hits:
         return []
     support = support or {}
@@ -146,6 +156,10 @@ def relevant_hits(hits: Sequence[Hit], support: Mapping[str, float] | None = Non
         return []
     if not listing:  # learning points: every hit past the bar; the units' own cutoff picks the points
         return passed[:LEARNING_POOL]
+    on_concept = on_concept or {}
+    # a case listed uses the topic's key word, or matches the topic clearly in other words
+    keyed = [h for h in passed if on_concept.get(h.case_id, True) or h.dense_score >= CLEAR_TOPIC_MATCH]
+    passed = keyed or passed
     top, top_dense = passed[0].score, max(h.dense_score for h in passed)
     return [
         h
@@ -183,7 +197,7 @@ def compose_cases(ctx: Context) -> Answer:
     shown: list[str] = []
     lines: list[str] = []
     role_found = False
-    for hit in relevant_hits(hits, ctx.support):
+    for hit in relevant_hits(hits, ctx.support, on_concept=ctx.on_concept):
         if hit.case_id in shown or len(shown) == MAX_CASES:
             continue
         unit_ids = units_by_case.get(hit.case_id, [])
@@ -242,6 +256,8 @@ def _learning_candidates(ctx: Context, hits: Sequence[Hit]) -> list[tuple[float,
     if candidates:
         floor = UNIT_CUTOFF * candidates[0][0]
         candidates = [(score, u) for score, u in candidates if score >= floor]
+        on_topic = [(score, u) for score, u in candidates if score >= POINT_FLOOR or not ctx.query]
+        candidates = on_topic or candidates[:FEWEST_POINTS]
     return candidates
 
 

@@ -50,6 +50,7 @@ NARROW_SUPPORT = 0.25  # "which of those ...": the share of its words an earlier
 ROLE_POOL = 30  # a role question reranks this many hits by whether their learning addresses the role
 ROLE_CASE_BOOST = 0.25  # ... raising those that do by this share of their score
 CLEAR_MATCH = 0.5  # a topic this close to some review's text is answered even when its key word is not used
+COMMON_SHARE = 0.4  # a word in more than this share of the reviews ("child", "died") is never a key word
 KEY_WORD_MARGIN = 0.03  # an unknown key word must stand this far above the best known word (eval/QUALITY.md)
 _ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'&-]+")
@@ -117,6 +118,8 @@ class Assistant:
             case_id: frozenset().union(*(self._unit_tokens[u] for u in units), keyword_tokens.get(case_id, ()))
             for case_id, units in self._units_by_case.items()
         }
+        counts = Counter(t for words in self._case_tokens.values() for t in words)
+        self._common = frozenset(t for t, n in counts.items() if n > COMMON_SHARE * max(1, len(self._case_tokens)))
 
     @classmethod
     def load(
@@ -334,8 +337,9 @@ class Assistant:
         compose = compose_learning if mode == "learning" else compose_cases
         shown_query = "" if not interp.topic and interp.roles else search_query
         also = self._theme_cases(interp, filters) if mode == "learning" and not role_key else ()
+        keyed = self.on_concept(interp.topic, query_vector[0], hits) if mode == "cases" and interp.topic else {}
         context = Context(
-            question, shown_query, hits, evidence, self._units_by_case, self._records, support, chosen, also
+            question, shown_query, hits, evidence, self._units_by_case, self._records, support, chosen, also, keyed
         )
         answer = compose(context)
         answer = dataclasses.replace(
@@ -439,36 +443,62 @@ class Assistant:
         limit = max(1, len(self._case_tokens) // 2)
         return {t for t in tokens if sum(t in words for words in self._case_tokens.values()) <= limit}
 
-    def known_word(self, word: str) -> bool:
-        """True when the reviews use the word, a form of it, or a reviewed synonym of it."""
+    def forms(self, word: str) -> frozenset[str]:
+        """The reviews' tokens that count as ``word``: its stem, longer forms of it ("starv" -> "starvat"), forms
+        sharing its first six letters, and the tokens of its everyday equivalents and reviewed synonyms."""
         tokens = tokenize([word])[0]
         if not tokens:
-            return True
-        if all(t in self._vocabulary for t in tokens):
-            return True
-        if len(tokens) == 1 and len(tokens[0]) >= 5 and any(v.startswith(tokens[0][:5]) for v in self._vocabulary):
-            return True
-        for formal in everyday_words().get(re.sub(r"['’]s$", "", word.lower()), ()):
-            if all(t in self._vocabulary for t in tokenize([formal])[0]):
-                return True
-        return any(all(t in self._vocabulary for t in tokenize([e])[0]) for e in expansions(word))
+            return frozenset()
+        found = {t for t in tokens if t in self._vocabulary}
+        if len(tokens) == 1:
+            stem = tokens[0]
+            found |= {v for v in self._vocabulary if len(stem) >= 4 and v.startswith(stem)}
+            found |= {v for v in self._vocabulary if len(stem) >= 7 and v[:6] == stem[:6]}
+        alternatives = [*everyday_words().get(re.sub(r"['’]s$", "", word.lower()), ()), *expansions(word)]
+        for other in alternatives:
+            other_tokens = tokenize([other])[0]
+            if other_tokens and all(t in self._vocabulary for t in other_tokens):
+                found |= set(other_tokens)
+        return frozenset(found)
+
+    def known_word(self, word: str) -> bool:
+        """True when the reviews use the word, a form of it, or an everyday equivalent or reviewed synonym of it."""
+        return not tokenize([word])[0] or bool(self.forms(word))
+
+    def key_words(self, topic: str, topic_vector: np.ndarray) -> list[tuple[str, float]]:
+        """The topic's content words, the one that best stands for it first (role names and words nearly every
+        review uses, such as "child" or "died", left out)."""
+        words = list(dict.fromkeys(w for w in _WORD_RE.findall(topic) if tokenize([w])[0]))
+        words = [w for w in words if not any(p.fullmatch(w) for p in ROLE_NAMES.values())]  # a role is a lens
+        words = [w for w in words if not set(tokenize([w])[0]) <= self._common]
+        if not words:
+            return []
+        similarity = self.embedder.embed(words) @ topic_vector
+        return sorted(zip(words, map(float, similarity), strict=True), key=lambda pair: -pair[1])
 
     def missing_concept(self, topic: str, topic_vector: np.ndarray) -> str | None:
         """The word that best stands for the topic, when no review uses it (nor a form or synonym of it):
         "ibuprofen" in "how much ibuprofen for a 3 year old". None when the key word is in the reviews."""
-        words = list(dict.fromkeys(w for w in _WORD_RE.findall(topic) if tokenize([w])[0]))
-        phrased = {w for _, terms in matched_terms(topic) for term in terms for w in words_of(term)}
-        words = [w for w in words if not any(p.fullmatch(w) for p in ROLE_NAMES.values())]  # a role is a lens
-        if not words:
+        ranked = self.key_words(topic, topic_vector)
+        if not ranked:
             return None
-        similarity = self.embedder.embed(words) @ topic_vector
-        order = np.argsort(-similarity)
-        key = words[int(order[0])]
+        phrased = {w for _, terms in matched_terms(topic) for term in terms for w in words_of(term)}
+        key, best = ranked[0]
         if key.lower() in phrased or self.known_word(key):  # "kicked" in "kicked out of school" is known
             return None
-        known = [float(similarity[i]) for i in order[1:] if self.known_word(words[int(i)])]
+        known = [sim for word, sim in ranked[1:] if self.known_word(word)]
         # a near tie with a word the reviews do use: the question may still be about that
-        return None if known and similarity[order[0]] - known[0] < KEY_WORD_MARGIN else key
+        return None if known and best - known[0] < KEY_WORD_MARGIN else key
+
+    def on_concept(self, topic: str, topic_vector: np.ndarray, hits: Sequence[Hit]) -> dict[str, bool]:
+        """Per case: whether it uses the topic's key word (a form, equivalent or synonym of it)."""
+        ranked = self.key_words(topic, topic_vector)
+        if not ranked:
+            return {}
+        forms = self.forms(ranked[0][0])
+        if not forms:
+            return {}
+        return {h.case_id: bool(forms & self._case_tokens.get(h.case_id, frozenset())) for h in hits}
 
     def unknown_names(self, query: str) -> list[str]:
         """Capitalised names in the query (not its first word) that no review mentions."""
