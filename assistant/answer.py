@@ -132,6 +132,7 @@ class Context:
     chosen: bool = False  # the hits were chosen already (every review addressing a role): no relevance bar
     also: tuple[str, ...] = ()  # reviews that name the topic's theme (taxonomy), listed after the quoted points
     on_concept: Mapping[str, bool] = field(default_factory=dict)  # per case: does it use the topic's key word
+    key_forms: frozenset[str] = frozenset()  # the tokens that count as the topic's key word
 
     def unpack(self) -> tuple[str, str, Sequence[Hit], Evidence, dict[str, list[int]], dict[str, Record]]:
         """The fields in order, for the compose functions."""
@@ -258,6 +259,9 @@ def _learning_candidates(ctx: Context, hits: Sequence[Hit]) -> list[tuple[float,
         candidates = [(score, u) for score, u in candidates if score >= floor]
         on_topic = [(score, u) for score, u in candidates if score >= POINT_FLOOR or not ctx.query]
         candidates = on_topic or candidates[:FEWEST_POINTS]
+    if ctx.key_forms:  # points that use the topic's key word, when there are enough of them
+        keyed = [(score, u) for score, u in candidates if ctx.key_forms & ctx.evidence.unit_tokens[u]]
+        candidates = keyed if len(keyed) >= FEWEST_POINTS else candidates
     return candidates
 
 

@@ -338,8 +338,20 @@ class Assistant:
         shown_query = "" if not interp.topic and interp.roles else search_query
         also = self._theme_cases(interp, filters) if mode == "learning" and not role_key else ()
         keyed = self.on_concept(interp.topic, query_vector[0], hits) if mode == "cases" and interp.topic else {}
+        ranked = self.key_words(interp.topic, query_vector[0]) if interp.topic and mode == "learning" else []
+        key_forms = self.forms(ranked[0][0]) if ranked else frozenset()
         context = Context(
-            question, shown_query, hits, evidence, self._units_by_case, self._records, support, chosen, also, keyed
+            question,
+            shown_query,
+            hits,
+            evidence,
+            self._units_by_case,
+            self._records,
+            support,
+            chosen,
+            also,
+            keyed,
+            key_forms,
         )
         answer = compose(context)
         answer = dataclasses.replace(
@@ -445,15 +457,17 @@ class Assistant:
 
     def forms(self, word: str) -> frozenset[str]:
         """The reviews' tokens that count as ``word``: its stem, longer forms of it ("starv" -> "starvat"), forms
-        sharing its first six letters, and the tokens of its everyday equivalents and reviewed synonyms."""
+        sharing all but its last two letters, and the tokens of its everyday equivalents and reviewed synonyms."""
         tokens = tokenize([word])[0]
         if not tokens:
             return frozenset()
         found = {t for t in tokens if t in self._vocabulary}
-        if len(tokens) == 1:
+        if len(tokens) == 1 and len(tokens[0]) >= 4:
             stem = tokens[0]
-            found |= {v for v in self._vocabulary if len(stem) >= 4 and v.startswith(stem)}
-            found |= {v for v in self._vocabulary if len(stem) >= 7 and v[:6] == stem[:6]}
+            shared = max(5, len(stem) - 2)  # "autism" ~ "autist", "curious" ~ "curios", not "radicalis" ~ "radic"
+            found |= {
+                v for v in self._vocabulary if v.startswith(stem) or (len(v) >= shared and v[:shared] == stem[:shared])
+            }
         alternatives = [*everyday_words().get(re.sub(r"['’]s$", "", word.lower()), ()), *expansions(word)]
         for other in alternatives:
             other_tokens = tokenize([other])[0]

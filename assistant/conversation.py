@@ -72,6 +72,24 @@ SECTION_WORDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
 
 
 AGE_WORDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (
+        re.compile(r"\b(?:under|below|less than)[- ](?:1|one|a year|12 months)(?: years?(?: old)?)?\b", re.I),
+        ("infant",),
+    ),
+    (
+        re.compile(
+            r"\b(?:under|below|less than)[- ](?:2|two|3|three|4|four|5|five|fives)(?:s| years?(?: old)?)?\b", re.I
+        ),
+        ("infant", "1-4"),
+    ),
+    (
+        re.compile(r"\b(?:under|below|less than)[- ](?:1[0-2]|6|7|8|9|six|seven|eight|nine|ten|eleven|twelve)\b", re.I),
+        ("infant", "1-4", "5-11"),
+    ),
+    (
+        re.compile(r"\b(?:over|older than|aged over)[- ](?:1[1-7]|eleven|twelve|thirteen)\b|\bsecondary school", re.I),
+        ("12-17",),
+    ),
     (re.compile(r"\b(?:older (?:children|child|kids|siblings)|school[- ]age)", re.I), ("5-11", "12-17")),
     (re.compile(r"\b(?:teen\w*|adolescen\w*|young (?:people|person)|older teens?)\b", re.I), ("12-17",)),
     (re.compile(r"\b(?:bab(?:y|ies)|infants?|new-?borns?)\b", re.I), ("infant",)),

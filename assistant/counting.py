@@ -16,7 +16,7 @@ from pathlib import Path
 
 from assistant.chunk import MONTH_NAMES
 from assistant.conversation import AGE_WORDS
-from assistant.facets import AGE_BANDS, REVIEW_MODELS, derive_facets
+from assistant.facets import REVIEW_MODELS, derive_facets
 from assistant.present import escape_markdown
 from assistant.question import Interpretation
 from assistant.records import Answer, Case, Citation, Record
@@ -32,6 +32,12 @@ COUNTED_FIELDS = (
 WHERE_COUNTED = "summary, background, key issues or keywords"
 TOP_THEMES = 5
 TOP_AREAS = 10
+AGE_PHRASES = {
+    "infant": "a baby under 1",
+    "1-4": "a child aged 1 to 4",
+    "5-11": "a child aged 5 to 11",
+    "12-17": "a teenager",
+}
 AGE_ROWS = {"infant": "under 1", "1-4": "1-4", "5-11": "5-11", "12-17": "12-17"}
 _DEATH_WORDS = re.compile(r"\b(?:died|dies|death|deaths|dead|fatal\w*|killed|fatalit\w*)\b", re.I)
 _INJURY_WORDS = re.compile(r"\b(?:serious(?:ly)? (?:injur\w*|harm\w*)|injured|injuries)\b", re.I)
@@ -179,7 +185,7 @@ def _facet_filter(interp: Interpretation, case: Case) -> bool:
 def _criterion_for_facets(interp: Interpretation) -> list[str]:
     parts = []
     if interp.age_bands:
-        parts.append("are about a child aged " + " or ".join(AGE_BANDS[b] for b in interp.age_bands))
+        parts.append("are about " + " or ".join(AGE_PHRASES[b] for b in interp.age_bands))
     if interp.review_model:
         parts.append(f"used the {REVIEW_MODELS[interp.review_model][0]} model")
     if interp.area:

@@ -30,6 +30,7 @@ _OVERVIEW_RE = re.compile(
     r"|\brecent years\b|\b(?:increas|decreas)\w* (?:in|over|since)\b|\bha(?:s|ve) (?:\w+ ){0,6}changed\b"
     r"|\bchanged since\b|\bbreak(?:s)? ?(?:it |them |that )?down\b|\bbreakdown\b"
     r"|\bby age\b|\bage groups?\b|\bcompared? (?:to|with)\b|\bmore (?:\w+ ){0,3}(?:now|recently|than before)\b"
+    r"|\bcom(?:e|es|ing) up more\b|\bmore (?:often )?in recent\b|\brecent reviews\b"
     r"|\b(?:used|get used|happen\w*|seen|appear\w*|feature\w*) (?:the )?most\b|\bthe most (?:reviews|cases)\b"
     r"|\bbroken down\b"
     r"|\bwhat ages?\b|\bhow old\b|\bwhich (?:areas|places|councils|local authorities|partnerships|review methods"
@@ -39,7 +40,8 @@ _OVERVIEW_RE = re.compile(
 _YEAR_BREAKDOWN_RE = re.compile(
     r"\bper year\b|\bby year\b|\beach year\b|\bover (?:time|the years)\b|\btrends?\b|\brecent years\b|\bincreas"
     r"|\bdecreas"
-    r"|\bchanged\b|\bsince (?:19|20)\d\d\b|\bmore (?:\w+ ){0,3}(?:now|recently|than before)\b|\byear by year\b",
+    r"|\bchanged\b|\bcom(?:e|es|ing) up more\b|\brecent reviews\b|\bsince (?:19|20)\d\d\b|\bmore (?:\w+ ){0,3}(?:now"
+    r"|recently|than before)\b|\byear by year\b",
     re.I,
 )
 _AGE_BREAKDOWN_RE = re.compile(
@@ -186,7 +188,8 @@ _STOP = frozenset(
 _OVERVIEW_WORDS_RE = re.compile(
     r"\b(?:main|top|most|common(?:est)?|themes?|issues?|topics?|areas?|places?|councils?|local authorit(?:y|ies)|"
     r"partnerships?|regions?|methods?|models?|methodolog\w*|approach\w*|ages?|age groups?|years?|etc|used|get|"
-    r"come up|comes up|recurring|recur\w*|under (?:one|1|a year)|aged|old|broken down|break(?:ing)? down)\b",
+    r"come up|comes up|coming up|recurring|recur\w*|under (?:one|1|a year)|aged|old|broken down|break(?:ing)? down|"
+    r"more|recent|recently|lately|now|changed?|over time)\b",
     re.I,
 )
 _EDGE = frozenset({"reviews", "review", "cases", "reports", "ones", "there", "examples"})
