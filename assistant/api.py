@@ -40,7 +40,14 @@ from assistant.settings import Settings
 from assistant.settings import resolve as resolve_settings
 from assistant.store import StoredIndex, corpus_diff, describe_diff, live_build_dir, read_index
 from assistant.themes import Theme, theme_counts
-from assistant.vocabulary import acronyms_in, everyday_words, expansions, lexical_query, matched_terms
+from assistant.vocabulary import (
+    acronyms_in,
+    everyday_words,
+    expansions,
+    framing_words,
+    lexical_query,
+    matched_terms,
+)
 from assistant.vocabulary import words as words_of
 
 MAX_QUERY_CHARS = 2000  # a question longer than this is cut, with a notice
@@ -484,7 +491,8 @@ class Assistant:
         review uses, such as "child" or "died", left out)."""
         words = list(dict.fromkeys(w for w in _WORD_RE.findall(topic) if tokenize([w])[0]))
         words = [w for w in words if not any(p.fullmatch(w) for p in ROLE_NAMES.values())]  # a role is a lens
-        words = [w for w in words if not set(tokenize([w])[0]) <= self._common]
+        framing = set(tokenize([" ".join(framing_words())])[0])  # "reviews", "learning": never the key word
+        words = [w for w in words if not set(tokenize([w])[0]) <= self._common | framing]
         if not words:
             return []
         similarity = self.embedder.embed(words) @ topic_vector
