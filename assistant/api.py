@@ -336,7 +336,8 @@ class Assistant:
                 f"No review in this collection is about \u201c{escape_markdown(search_query)}\u201d.",
                 hits[:NEAREST],
             )
-        previous_mode = next((a.mode for a in reversed(history or ()) if a.cases), None)
+        previous = next((a.mode for a in reversed(history or ()) if a.cases), None)
+        previous_mode = previous.removesuffix("+generated") if previous else None  # generation is not a mode
         if resolved.follows and previous_mode in ("cases", "learning"):
             mode = previous_mode
         else:

@@ -118,8 +118,13 @@ def export_queries(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], in
             "qid": f"f{len(queries) + 1:03d}",
             "query": query,
             "relevant": list(row["cases"]),
-            "kind": "role" if row.get("role") else ("theme" if row.get("mode") == "learning" else "paraphrase"),
+            "kind": "role" if row.get("role") else ("theme" if _base_mode(row) == "learning" else "paraphrase"),
         }
         seen[query] = item
         queries.append(item)
     return queries, skipped
+
+
+def _base_mode(row: dict[str, Any]) -> str:
+    """An answer's mode without the flag a local language model adds ("learning+generated" -> "learning")."""
+    return str(row.get("mode") or "").removesuffix("+generated")

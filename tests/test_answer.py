@@ -173,3 +173,13 @@ def test_narrowing_by_age_keeps_the_topic(assistant: Assistant) -> None:
     first = assistant.ask("cases involving concealed pregnancy")
     answer = assistant.ask("what about teenagers?", history=[first])
     assert answer.no_answer and "None of the reviews about “concealed pregnancy” concerns teenagers" in answer.text
+
+
+def test_a_follow_up_keeps_the_mode_of_a_generated_answer(fake_index: Settings, fake_embedder: HashEmbedder) -> None:
+    import dataclasses
+
+    assistant = Assistant.load(settings=fake_index.replace(min_relevance=0.0), embedder=fake_embedder)
+    first = assistant.ask("what are the lessons about domestic abuse?")
+    generated = dataclasses.replace(first, mode=f"{first.mode}+generated")  # as a local language model leaves it
+    follow = assistant.ask("what about older children?", history=[generated])
+    assert first.mode == "learning" and follow.mode == "learning"

@@ -121,3 +121,9 @@ def test_a_judgment_after_a_cut_off_line_starts_a_line_of_its_own(tmp_path: Path
     rows, [damaged] = read_feedback(tmp_path)
     assert [r["question"] for r in rows] == ["hidden pregnancy", "lessons on neglect"]  # the new one is not lost
     assert damaged.line == 2 and not damaged.unfinished
+
+
+def test_a_generated_learning_answer_exports_as_a_theme_query() -> None:
+    row = {"question": "q", "query": "lessons on neglect", "helpful": True, "cases": ["a"]}
+    row["mode"] = "learning+generated"
+    assert export_queries([row])[0][0]["kind"] == "theme"

@@ -17,16 +17,16 @@ from .conftest import ROOT
 
 pytestmark = pytest.mark.model
 
-FLOORS = {  # measured (all 181 questions) -> floor
-    "ndcg@10": 0.66,
-    "cited_relevant": 0.60,
-    "evidence_on_concept": 0.52,
-    "role_points_for_role": 0.50,
-    "none_refused": 0.50,
-    "count_exact": 0.20,
-    "criterion_stated": 0.95,
+FLOORS = {  # measured on 2026-12-01 at 5e387bd (all 181 questions) -> floor
+    "ndcg@10": 0.69,  # 0.721
+    "cited_relevant": 0.66,  # 0.703
+    "evidence_on_concept": 0.57,  # 0.614
+    "role_points_for_role": 0.62,  # 0.688
+    "none_refused": 0.58,  # 0.64
+    "count_exact": 0.2,  # 0.25
+    "criterion_stated": 0.93,  # 0.964
 }
-CEILINGS = {"in_scope_wrongly_refused": 0.08, "padding_per_answer": 1.9}
+CEILINGS = {"in_scope_wrongly_refused": 0.07, "padding_per_answer": 1.6}  # 0.051, 1.34
 
 
 def test_answer_quality_stays_above_its_floor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
