@@ -6,6 +6,7 @@ import dataclasses
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,8 @@ ROLE_CASE_BOOST = 0.25  # ... raising those that do by this share of their score
 CLEAR_MATCH = 0.5  # a topic this close to some review's text is answered even when its key word is not used
 COMMON_SHARE = 0.4  # a word in more than this share of the reviews ("child", "died") is never a key word
 KEY_WORD_MARGIN = 0.03  # an unknown key word must stand this far above the best known word (eval/QUALITY.md)
+KEY_WORD_SIMILARITY = 0.35  # a key word this close to its topic stands for it (good ones: 0.4-0.7, loose: ~0.2)
+KEY_WORD_CACHE = 4096  # topics whose key words are kept
 _ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'&-]+")
 _NAME_RE = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][a-zA-Z\u00C0-\u017F'-]{2,})")
@@ -125,6 +128,7 @@ class Assistant:
             case_id: frozenset().union(*(self._unit_tokens[u] for u in units), keyword_tokens.get(case_id, ()))
             for case_id, units in self._units_by_case.items()
         }
+        self._key_words: dict[str, list[tuple[str, float]]] = {}  # per topic, within and across questions
         counts = Counter(t for words in self._case_tokens.values() for t in words)
         self._common = frozenset(t for t, n in counts.items() if n > COMMON_SHARE * max(1, len(self._case_tokens)))
 
@@ -259,9 +263,13 @@ class Assistant:
                 records = [r for r in records if r.case_id in resolved.within]
             counted = tally(records, interp)
             if counted.count == 0 and interp.topic and not themes_named(interp.topic):
-                hits = self._search_vector(interp.topic, self.embedder.embed([interp.topic]), NEAREST, filters)
-                reason = f"No review in this collection mentions \u201c{escape_markdown(interp.topic)}\u201d."
-                return self._nothing(question, reason, hits)
+                if interp.mode == "overview" and interp.breakdown in ("theme", "area", "model", "year"):
+                    interp = dataclasses.replace(interp, topic="")  # "top themes for a board paper": all reviews
+                    counted = tally(records, interp)
+                else:
+                    hits = self._search_vector(interp.topic, self.embedder.embed([interp.topic]), NEAREST, filters)
+                    reason = f"No review in this collection mentions \u201c{escape_markdown(interp.topic)}\u201d."
+                    return self._nothing(question, reason, hits)
             answer = compose_count(question, interp, counted, self._records, resolved.query)
             return dataclasses.replace(answer, topic=interp.topic)
         role_key = interp.role
@@ -287,7 +295,9 @@ class Assistant:
         if unknown:
             names = " or ".join(escape_markdown(n) for n in unknown)
             return self._nothing(question, f"The reviews in this collection do not mention {names}.")
-        missing = self.missing_concept(interp.topic, query_vector[0]) if interp.topic else None
+        # a role question always gets that role's learning; otherwise a key word no review uses, with no clear
+        # match in other words, means the collection cannot answer
+        missing = self.missing_concept(interp.topic, query_vector[0]) if interp.topic and not role_key else None
         if missing and self._search_vector(search_query, query_vector, 1, filters)[0].dense_score >= CLEAR_MATCH:
             missing = None  # the reviews say it in other words, clearly enough
         if missing:
@@ -466,7 +476,7 @@ class Assistant:
     def forms(self, word: str) -> frozenset[str]:
         """The reviews' tokens that count as ``word``: its stem, longer forms of it ("starv" -> "starvat"), forms
         sharing all but its last two letters, and the tokens of its everyday equivalents and reviewed synonyms."""
-        tokens = tokenize([word])[0]
+        tokens = _word_tokens(word)
         if not tokens:
             return frozenset()
         found = {t for t in tokens if t in self._vocabulary}
@@ -478,26 +488,33 @@ class Assistant:
             }
         alternatives = [*everyday_words().get(re.sub(r"['’]s$", "", word.lower()), ()), *expansions(word)]
         for other in alternatives:
-            other_tokens = tokenize([other])[0]
+            other_tokens = _word_tokens(other)
             if other_tokens and all(t in self._vocabulary for t in other_tokens):
                 found |= set(other_tokens)
         return frozenset(found)
 
     def known_word(self, word: str) -> bool:
         """True when the reviews use the word, a form of it, or an everyday equivalent or reviewed synonym of it."""
-        return not tokenize([word])[0] or bool(self.forms(word))
+        return not _word_tokens(word) or bool(self.forms(word))
 
     def key_words(self, topic: str, topic_vector: np.ndarray) -> list[tuple[str, float]]:
         """The topic's content words, the one that best stands for it first (role names and words nearly every
         review uses, such as "child" or "died", left out)."""
-        words = list(dict.fromkeys(w for w in _WORD_RE.findall(topic) if tokenize([w])[0]))
+        cached = self._key_words.get(topic)
+        if cached is not None:
+            return cached
+        words = list(dict.fromkeys(w for w in _WORD_RE.findall(topic) if _word_tokens(w)))
         words = [w for w in words if not any(p.fullmatch(w) for p in ROLE_NAMES.values())]  # a role is a lens
         framing = set(tokenize([" ".join(framing_words())])[0])  # "reviews", "learning": never the key word
-        words = [w for w in words if not set(tokenize([w])[0]) <= self._common | framing]
-        if not words:
-            return []
-        similarity = self.embedder.embed(words) @ topic_vector
-        return sorted(zip(words, map(float, similarity), strict=True), key=lambda pair: -pair[1])
+        words = [w for w in words if not set(_word_tokens(w)) <= self._common | framing]
+        ranked = []
+        if words:
+            similarity = self.embedder.embed(words) @ topic_vector
+            ranked = sorted(zip(words, map(float, similarity), strict=True), key=lambda pair: -pair[1])
+        if len(self._key_words) > KEY_WORD_CACHE:
+            self._key_words.clear()
+        self._key_words[topic] = ranked
+        return ranked
 
     def missing_concept(self, topic: str, topic_vector: np.ndarray) -> str | None:
         """The word that best stands for the topic, when no review uses it (nor a form or synonym of it):
@@ -515,8 +532,8 @@ class Assistant:
 
     def on_concept(self, topic: str, topic_vector: np.ndarray, hits: Sequence[Hit]) -> dict[str, bool]:
         """Per case: whether it uses the topic's key word (a form, equivalent or synonym of it)."""
-        ranked = self.key_words(topic, topic_vector)
-        if not ranked:
+        ranked = [(w, sim) for w, sim in self.key_words(topic, topic_vector) if min(map(len, _word_tokens(w))) >= 4]
+        if not ranked or ranked[0][1] < KEY_WORD_SIMILARITY:  # "car" is too short to decide, "people" too loose
             return {}
         forms = self.forms(ranked[0][0])
         if not forms:
@@ -527,6 +544,8 @@ class Assistant:
         """Capitalised names in the query (not its first word) that no review mentions."""
         unknown = []
         for name in _NAME_RE.findall(query.strip()):
+            if any(p.fullmatch(name) for p in ROLE_NAMES.values()):  # "HVs", "GPs": a role, not a name
+                continue
             tokens = tokenize([name])[0]
             if tokens and not any(t in self._vocabulary for t in tokens) and not expansions(name):
                 unknown.append(name)
@@ -544,6 +563,12 @@ class Assistant:
         themes = [k for k, _ in counts.most_common(6)]
         shown = [(self._records[h.case_id], h.section) for h in nearest if h.case_id in self._records]
         return compose_none(question, reason, themes, summary, shown)
+
+
+@lru_cache(maxsize=16384)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    """The index's tokens of one word (cached: the same words come back in every question)."""
+    return tuple(tokenize([word])[0])
 
 
 def clean_query(query: str) -> str:

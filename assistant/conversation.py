@@ -45,6 +45,9 @@ _NARROW_RE = re.compile(
     r"|^\s*(?:and )?any (?:where|that|in which|with|when)\b)",
     re.I,
 )
+_BECAUSE_RE = re.compile(
+    r"\b(?:because of|after|as a result of|following|since) (?:it|that|this|the review|that review|this case)\b", re.I
+)
 _IT_SAY_RE = re.compile(
     r"\b(?:did|does|do) (?:it|that|this|they|the review) (?:say|said|mention|talk|cover|find)\b", re.I
 )
@@ -153,6 +156,8 @@ def resolve(question: str, history: Sequence[Answer] | None) -> Resolved:
             return Resolved(question, "case-detail", cases[index], asked_sections(question), True)
         return Resolved(question, "out-of-range", None, (), True)
     if _IT_SAY_RE.search(question) and re.search(r"\babout\b|\banything on\b", question, re.I):
+        return Resolved(question, "narrow", None, (), True, within=previous.cases[:1])
+    if _BECAUSE_RE.search(question):  # "what did cafcass change because of it?": the case last answered about
         return Resolved(question, "narrow", None, (), True, within=previous.cases[:1])
     short = len(question.split()) <= MAX_PRONOUN_WORDS
     if _THAT_RE.search(question) or (short and _PRONOUN_RE.search(question)):

@@ -347,6 +347,9 @@ def compose_count(
     head = f"**{t.count} of the {t.total} {word}** in this collection {verb} the criterion: they {t.criterion}."
     if t.count == 0:
         head = f"**None of the {t.total} {word}** in this collection {t.criterion.replace('name ', 'names ', 1)}."
+    if t.whole:
+        kinds = " and the national reviews and reports" if "national" in t.criterion else ""
+        head = f"This collection holds **{t.total} local case reviews**{kinds}. Counted across all of them:"
     lines = [head]
     table = _table(t)
     if table:

@@ -22,6 +22,20 @@ _COUNT_RE = re.compile(
     r"|\bhow common\b",
     re.I,
 )
+# "how many reviews ...", "number of cases ...": a count of the collection, not of staff or doses
+_COUNTABLE_RE = re.compile(
+    r"\b(?:how many|number of|how often|proportion|percentage|share|fraction|count|how common)\b(?:\s+\w+){0,3}?\s*"
+    r"\b(?:reviews?|cases?|reports?|children|kids|babies|infants|teenagers|young people|families|of (?:them|these"
+    r"|those|"
+    r"the)|times|deaths|welsh|national|local)\b|\bhow (?:often|common)\b",
+    re.I,
+)
+_WHOLE_RE = re.compile(
+    r"\b(?:rundown|run-down|overview|summary) of (?:what'?s in |the )?(?:this|the) (?:collection|library|reviews)\b|"
+    r"\bwhat'?s in (?:this|the) (?:collection|library)\b|\bacross (?:all )?(?:the|these) reviews\b|"
+    r"\b(?:top|main|most common) (?:recurring )?themes\b",
+    re.I,
+)
 _OVERVIEW_RE = re.compile(
     r"\bmost (?:common\w*|often|frequent\w*|usual)\b|\bcomes? up (?:the )?most\b|\bcome up most\b|\bmain (?:themes"
     r"|issues)\b"
@@ -89,7 +103,7 @@ _PERSONA_RE = re.compile(
     r"(?:newly qualified |new |senior |student |trainee |qualified |community |specialist |named |designated )?",
     re.I,
 )
-_INTRO_RE = re.compile(r"^\s*(?:[\w&'/-]+\s){0,4}[\w&'/-]+\s*[-–:,]\s")
+_INTRO_RE = re.compile(r"^\s*(?:[\w&'/-]+\s){0,6}[\w&'/-]+\s*[-–:,.]\s")
 _HERE_RE = re.compile(r"^\s*(?:[\w&'-]+\s){0,3}here\b", re.I)  # "paeds reg here - ..."
 _WORK_IN_RE = re.compile(r"\bi (?:work|am based|'m based) (?:in|at|for|on|with)\b", re.I)
 
@@ -105,6 +119,13 @@ _FRAMING = [
     r"|regarding)?"
     r"|\banything (?:about|on|regarding)\b",
     r"^\s*(?:hi|hello|hey|ok|okay|please|quick question)\b[\s,!.:-]*",
+    r"\b(?:putting together|running|doing|planning|preparing|delivering|writing) (?:a |an |some )?(?:training "
+    r"|teaching "
+    r"|team |staff |learning |development )?(?:session|briefing|workshop|course|presentation|training|talk)s?"
+    r"(?: for [^-–:,.?]{1,40}?)?(?: on| about| around| covering)?(?=\s|$)",
+    r"\bwhat(?:'s|s| is| are) the (?:key |main )?(?:lessons?|learning|messages?|takeaways?)\b(?: for \w+)?"
+    r"(?: (?:about|on|around|from|regarding))?",
+    r"\b(?:specifically|particularly|especially|in particular|basically|actually|really)\b",
     r"\bwhat (?:keeps|kept) (?:going|coming) (?:wrong|up)(?: with| in| for| around| when)?\b"
     r"|\bwhat (?:went|goes|has gone) wrong(?: with| in| for| around| when)?\b",
     r"\bwhat (?:did|do|does|have|has) (?:\w+ ){0,2}(?:miss|missed|get wrong|got wrong|overlook|overlooked)\b"
@@ -112,7 +133,9 @@ _FRAMING = [
     r"\b(?:need|needs|have|has) to (?:take|know|learn|understand|do)(?: away)?(?: from (?:these|this|them"
     r"|the reviews?))?\b",
     r"\btake (?:away )?from (?:these|this|them|the reviews?)\b",
-    r"\brelevant (?:to|for)\b|\b(?:what should|should) (?:\w+ )?(?:be )?(?:doing|do) differently\b"
+    r"\b(?:should|could|would) have (?:done|acted|done things) differently\b|\b(?:said|say|says|found"
+    r"|find) \x00?\s*(?=should)"
+    r"|\brelevant (?:to|for)\b|\b(?:what should|should) (?:\w+ )?(?:be )?(?:doing|do) differently\b"
     r"|\baccording to (?:these|the"
     r"|this) (?:reviews?|cases?)\b"
     r"|\bbe doing differently\b",
@@ -127,7 +150,8 @@ _FRAMING = [
     r"(?:learn|know|take|take away|understand|do differently|be aware of|look out for|watch out for|think about)\b"
     r"(?: from (?:these|the|this|our|those) (?:reviews?|cases?|collection|reports?))?(?: about| on| around| re"
     r"| regarding)?\b",
-    r"\bwhat (?:do|does|did|can) (?:these|the|this|our|those)? ?(?:serious case |case |practice )?(?:reviews?|cases?"
+    r"\bwhat (?:do|does|did|can|have|has) (?:these|the|this|our|those)? ?(?:serious case |case "
+    r"|practice )?(?:reviews?|cases?"
     r"|reports?|"
     r"collection) (?:say|tell us|teach us|show|found|find|have to say|recommend)\b(?: about| on| around| regarding)?",
     r"\b(?:what|which) (?:are|were) the (?:key |main )?(?:lessons?|learning|messages?|takeaways?|points?)"
@@ -189,7 +213,8 @@ _OVERVIEW_WORDS_RE = re.compile(
     r"\b(?:main|top|most|common(?:est)?|themes?|issues?|topics?|areas?|places?|councils?|local authorit(?:y|ies)|"
     r"partnerships?|regions?|methods?|models?|methodolog\w*|approach\w*|ages?|age groups?|years?|etc|used|get|"
     r"come up|comes up|coming up|recurring|recur\w*|under (?:one|1|a year)|aged|old|broken down|break(?:ing)? down|"
-    r"more|recent|recently|lately|now|changed?|over time)\b",
+    r"more|recent|recently|lately|now|changed?|over time|rundown|run-down|overview|summary|collection|library|quick|"
+    r"need|board paper|paper|report|all)\b",
     re.I,
 )
 _EDGE = frozenset({"reviews", "review", "cases", "reports", "ones", "there", "examples"})
@@ -278,7 +303,13 @@ def roles_named(question: str) -> tuple[str, ...]:
     persona = bool(_PERSONA_RE.search(question) or _WORK_IN_RE.search(question) or _HERE_RE.match(question))
     if intro and any(ROLE_NAMES[r].search(intro.group(0)) for _, r in found):
         persona = True
-    if not (persona or _LENS_CUE_RE.search(question) or re.search(r"\bfor (?:\w+ ){0,2}\w+\s*\??$", question)):
+    lens_for = any(  # "a session for ambulance crews", "lessons for the GPs in our practice"
+        re.search(r"\bfor (?:the |our |my |all )?(?:\w+ )?$", question[: m.start()], re.I)
+        for role, pattern in ROLE_NAMES.items()
+        for m in pattern.finditer(question)
+    )
+    ends_for = re.search(r"\bfor (?:\w+ ){0,2}\w+\s*\??$", question)
+    if not (persona or lens_for or ends_for or _LENS_CUE_RE.search(question)):
         return ()
     ordered = [role for _, role in sorted(found)]
     if "hospital" in ordered and "gp" in ordered and re.search(r"\bGPs?\b", question):  # "doctor" said with "GP"
@@ -416,11 +447,11 @@ def interpret(
     area = next((a for a in areas if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", question, re.I)), None)
     year_from, year_to = _years(question)
     review_model = next((key for key, pattern in _MODEL_RE.items() if pattern.search(question)), None)
-    if _COUNT_RE.search(question):
+    if _COUNT_RE.search(question) and _COUNTABLE_RE.search(question):
         mode = "overview" if _breakdown(question, "count") in BREAKDOWNS else "count"
         if re.match(r"\s*how many\b", question, re.I) and not _AGE_BREAKDOWN_RE.search(question):
             mode = "overview" if _YEAR_BREAKDOWN_RE.search(question) else "count"
-    elif _OVERVIEW_RE.search(question) and not named_roles:
+    elif (_OVERVIEW_RE.search(question) or _WHOLE_RE.search(question)) and not named_roles:
         mode = "overview"
     elif _FIND_RE.search(question):
         mode = "find"
@@ -440,6 +471,8 @@ def interpret(
             words.pop()
         topic = " ".join(words)
     breakdown = _breakdown(question, mode)
+    if mode == "overview" and _WHOLE_RE.search(question):
+        breakdown = breakdown or "theme"
     if breakdown == "model":
         review_model = None  # "which review models are used most": every model, not one
     age_bands = () if _PARENT_AGE_RE.search(question) else age_bands_named(question)
