@@ -298,10 +298,10 @@ class Assistant:
         # a role question always gets that role's learning; otherwise a key word no review uses, with no clear
         # match in other words, means the collection cannot answer
         missing = self.missing_concept(interp.topic, query_vector[0]) if interp.topic and not role_key else None
-        if missing and self._search_vector(search_query, query_vector, 1, filters)[0].dense_score >= CLEAR_MATCH:
+        nearest = self._search_vector(search_query, query_vector, NEAREST, filters) if missing else []
+        if missing and nearest and nearest[0].dense_score >= CLEAR_MATCH:
             missing = None  # the reviews say it in other words, clearly enough
         if missing:
-            nearest = self._search_vector(search_query, query_vector, NEAREST, filters)
             return self._nothing(
                 question,
                 f"No review in this collection mentions \u201c{escape_markdown(missing)}\u201d, which is what your "
@@ -381,11 +381,24 @@ class Assistant:
         return answer
 
     def _question_filters(self, interp: Interpretation, filters: Filters | None) -> Filters | None:
-        """The sidebar's filters with the facets the question names added (the sidebar's own choice wins)."""
+        """The sidebar's filters with the facets the question names added (the sidebar's own choice wins); a
+        named facet that matches nothing in the index (a year with no review) is left out rather than refused."""
         base = filters or Filters()
-        named = {"year_from": interp.year_from, "year_to": interp.year_to, "area": interp.area}
+        named = {
+            "year_from": interp.year_from,
+            "year_to": interp.year_to,
+            "area": interp.area,
+            "age_band": ",".join(interp.age_bands) or None,
+            "review_model": interp.review_model,
+        }
         updates = {k: v for k, v in named.items() if v is not None and getattr(base, k) is None}
         merged = dataclasses.replace(base, **updates) if updates else base
+        try:
+            validate(merged, self.index.chunks)
+        except ScrError:
+            return filters
+        if not any(allows(merged, c) for c in self.index.chunks):
+            return filters
         return merged if merged.active else filters
 
     @property
@@ -497,7 +510,7 @@ class Assistant:
         """True when the reviews use the word, a form of it, or an everyday equivalent or reviewed synonym of it."""
         return not _word_tokens(word) or bool(self.forms(word))
 
-    def key_words(self, topic: str, topic_vector: np.ndarray) -> list[tuple[str, float]]:
+    def key_words(self, topic: str, topic_vector: np.ndarray | None = None) -> list[tuple[str, float]]:
         """The topic's content words, the one that best stands for it first (role names and words nearly every
         review uses, such as "child" or "died", left out)."""
         cached = self._key_words.get(topic)
@@ -508,8 +521,9 @@ class Assistant:
         framing = set(tokenize([" ".join(framing_words())])[0])  # "reviews", "learning": never the key word
         words = [w for w in words if not set(_word_tokens(w)) <= self._common | framing]
         ranked = []
-        if words:
-            similarity = self.embedder.embed(words) @ topic_vector
+        if words:  # the topic is embedded with its words, so the ranking depends on the topic alone (cacheable)
+            vectors = self.embedder.embed([topic, *words])
+            similarity = vectors[1:] @ vectors[0]
             ranked = sorted(zip(words, map(float, similarity), strict=True), key=lambda pair: -pair[1])
         if len(self._key_words) > KEY_WORD_CACHE:
             self._key_words.clear()

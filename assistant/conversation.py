@@ -40,8 +40,8 @@ MAX_PRONOUN_WORDS = 7
 # "which one had ...", "were any of those ...", "just the ones where ...": narrow the last answer's cases.
 _NARROW_RE = re.compile(
     r"\b(?:which (?:one|ones|of (?:them|those|these|the cases|the reviews))|any of (?:them|those|these|the cases)"
-    r"|(?:of|from) (?:those|these|them)\b|just the ones|only the ones|the ones (?:where|that|with|in which)"
-    r"|(?:were|are|was|is|did|do|does|have|had|has) any (?:of )?(?:them|those|these|one)\b|which of"
+    r"|of (?:those|them)\b(?! (?:reviews|cases))|just the ones|only the ones|the ones (?:where|that|with|in which)"
+    r"|(?:were|are|was|is|did|do|does|have|had|has) any (?:of )?(?:them|those|these|one)\b(?! (?:reviews|cases))"
     r"|^\s*(?:and )?any (?:where|that|in which|with|when)\b)",
     re.I,
 )

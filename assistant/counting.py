@@ -104,10 +104,10 @@ def _field_text(case: Case, name: str) -> str:
 
 def _sentence_around(text: str, start: int, end: int) -> str:
     """The sentence (or keyword) of ``text`` holding ``start:end``, verbatim."""
-    left = max(text.rfind(sep, 0, start) for sep in (". ", "; ", "\n"))
-    right_candidates = [i for i in (text.find(sep, end) for sep in (". ", "; ", "\n")) if i != -1]
+    found = ((text.rfind(sep, 0, start + 1), sep) for sep in (". ", "; ", "\n"))
+    left = max((i + len(sep) for i, sep in found if i != -1), default=0)
+    right_candidates = [i for i in (text.find(sep, max(end - 1, left)) for sep in (". ", "; ", "\n")) if i != -1]
     right = min(right_candidates) if right_candidates else len(text)
-    left = 0 if left == -1 else left + 2
     return text[left:right].strip().rstrip(".")
 
 
@@ -220,6 +220,10 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
         pattern = re.compile("|".join(t.pattern.pattern for t in themes), re.I)
         label = " or ".join(t.label for t in themes)
         criterion = f"name {label} in their {WHERE_COUNTED}"
+        if harm:  # "children who died from neglect": the theme and the harm
+            outcome = "died" if harm == "death" else "was seriously injured"
+            criterion += f" and say in their summary that the child {outcome}"
+            base = [c for c in base if harm in derive_facets(c).harms]
     elif harm:
         pattern = None
         label = {"death": "the child died", "serious-injury": "the child was seriously injured"}[harm]
@@ -228,8 +232,11 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
         pattern = _words_pattern(topic) if topic else None
         label = topic
         criterion = f"mention \u201c{topic}\u201d in their {WHERE_COUNTED}" if pattern else ""
+    # words the counter cannot read (another script): count nothing rather than everything
+    unreadable = not stems(topic) and bool(re.search(r"[^\W\d_]", topic))
+    uncountable = bool(topic) and pattern is None and not harm and unreadable
     matching: list[str] = []
-    for case in base:
+    for case in [] if uncountable else base:
         if harm and not themes:
             if harm in derive_facets(case).harms:
                 matching.append(case.case_id)
@@ -257,7 +264,7 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
         breakdown_of=interp.breakdown,
         per_year_total=per_year_total,
         topic_label=label,
-        whole=pattern is None and not harm and not facet_parts,
+        whole=pattern is None and not harm and not facet_parts and not uncountable,
     )
 
 

@@ -103,6 +103,11 @@ _PERSONA_RE = re.compile(
     r"(?:newly qualified |new |senior |student |trainee |qualified |community |specialist |named |designated )?",
     re.I,
 )
+_OBJECT_BEFORE = re.compile(
+    r"\b(?:to|into|from|missed|missing|attend\w*|left|leaving|out of|off|excluded from|admitted to|taken to|"
+    r"went to|go to|goes to|back to|the)\s+(?:the\s+|a\s+|her\s+|his\s+|their\s+)?$",
+    re.I,
+)
 _INTRO_RE = re.compile(r"^\s*(?:[\w&'/-]+\s){0,6}[\w&'/-]+\s*[-–:,.]\s")
 _HERE_RE = re.compile(r"^\s*(?:[\w&'-]+\s){0,3}here\b", re.I)  # "paeds reg here - ..."
 _WORK_IN_RE = re.compile(r"\bi (?:work|am based|'m based) (?:in|at|for|on|with)\b", re.I)
@@ -196,8 +201,9 @@ _LEADING_VERBS_RE = re.compile(
 _YEAR_RANGE_RE = re.compile(
     r"\b(?:between|from) ((?:19|20)\d\d) (?:and|to|-) ((?:19|20)\d\d)\b|\b((?:19|20)\d\d) ?[-–] ?((?:19|20)\d\d)\b"
 )
-_SINCE_RE = re.compile(r"\b(?:since|after|from) ((?:19|20)\d\d)\b(?! (?:and|to))", re.I)
-_BEFORE_RE = re.compile(r"\b(?:before|until|up to|prior to) ((?:19|20)\d\d)\b", re.I)
+_SINCE_RE = re.compile(r"\b(?:since|after|onwards from) ((?:19|20)\d\d)\b(?! (?:and|to))", re.I)
+_BEFORE_RE = re.compile(r"\b(?:before|prior to) ((?:19|20)\d\d)\b", re.I)
+_UNTIL_RE = re.compile(r"\b(?:until|up to|up until|no later than) ((?:19|20)\d\d)\b", re.I)
 _IN_YEAR_RE = re.compile(r"\b(?:in|during|published in|from) ((?:19|20)\d\d)\b", re.I)
 _MODEL_RE = {key: pattern for key, (_, pattern) in REVIEW_MODELS.items() if key != "systems"}
 _STOP = frozenset(
@@ -294,8 +300,8 @@ def roles_named(question: str) -> tuple[str, ...]:
     """The roles a question names as its lens, in the order named ("as a GP", "lessons for nursery staff")."""
     found: list[tuple[int, str]] = []
     for role, pattern in ROLE_NAMES.items():
-        match = pattern.search(question)
-        if match:
+        match = next((m for m in pattern.finditer(question) if not _OBJECT_BEFORE.search(question[: m.start()])), None)
+        if match:  # "children who missed school", "taken to hospital": the place is a subject, not a lens
             found.append((match.start(), role))
     if not found:
         return ()
@@ -385,7 +391,7 @@ def topic_of(question: str, roles: Iterable[str] = (), areas: Iterable[str] = ()
     for area in areas:
         text = re.sub(rf"(?:\b(?:in|from|at|by) )?(?<![\w-]){re.escape(area)}(?![\w-])", " ", text, flags=re.I)
     text = _YEAR_RANGE_RE.sub(" ", text)
-    for pattern in (_SINCE_RE, _BEFORE_RE, _IN_YEAR_RE):
+    for pattern in (_SINCE_RE, _BEFORE_RE, _UNTIL_RE, _IN_YEAR_RE):
         text = pattern.sub(" ", text)
     words = re.findall(r"[\w'&-]+", text)
     while words and words[0].lower() in _STOP | _EDGE | {"that", "where", "when", "if", "around", "regarding", "re"}:
@@ -408,8 +414,10 @@ def _years(question: str) -> tuple[int | None, int | None]:
         return low, high
     since = _SINCE_RE.search(question)
     before = _BEFORE_RE.search(question)
-    if since or before:
-        return (int(since[1]) if since else None), (int(before[1]) - 1 if before else None)
+    until = _UNTIL_RE.search(question)
+    if since or before or until:
+        high = int(before[1]) - 1 if before else int(until[1]) if until else None
+        return (int(since[1]) if since else None), high
     single = _IN_YEAR_RE.search(question)
     return (int(single[1]), int(single[1])) if single else (None, None)
 

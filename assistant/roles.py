@@ -106,7 +106,12 @@ ROLE_NAMES: dict[str, re.Pattern[str]] = {
     "early-years": re.compile(
         r"nurser(?:y|ies)|early years|child ?minders?|pre-?schools?|children'?s cent(?:re|er)s?|childcare", re.I
     ),
-    "police": re.compile(r"\bpolice\b|officers?|\bcops?\b|detectives?|\bPCSOs?\b|policing", re.I),
+    "police": re.compile(
+        r"\bpolice(?: officers?)?\b|(?<!housing )(?<!probation )(?<!offending )(?<!justice )(?<!welfare )\bofficers?\b"
+        r"|\bcops?\b|"
+        r"detectives?|\bPCSOs?\b|policing",
+        re.I,
+    ),
     "probation": re.compile(r"probation|offender managers?", re.I),
     "social-worker": re.compile(
         r"social workers?|\bsocial work\b|children'?s social care|\bCSC\b|(?<!manager )social care(?! manager)", re.I

@@ -183,3 +183,12 @@ def test_a_follow_up_keeps_the_mode_of_a_generated_answer(fake_index: Settings, 
     generated = dataclasses.replace(first, mode=f"{first.mode}+generated")  # as a local language model leaves it
     follow = assistant.ask("what about older children?", history=[generated])
     assert first.mode == "learning" and follow.mode == "learning"
+
+
+def test_a_year_in_the_question_with_no_review_never_breaks_the_answer(
+    fake_index: Settings, fake_embedder: HashEmbedder
+) -> None:
+    assistant = Assistant.load(settings=fake_index.replace(min_relevance=0.0), embedder=fake_embedder)
+    for question in ("what do reviews say about ibuprofen since 2022", "how many cases involve bruising since 2022"):
+        answer = assistant.ask(question)  # no review is from 2022: the year is left out, never an IndexError
+        assert answer.text

@@ -64,3 +64,9 @@ def test_taxonomy_themes_are_distinct_and_named_by_their_wordings() -> None:
     assert [t.key for t in themes_named("co-sleeping")] == ["unsafe-sleep"]
     assert [t.key for t in themes_named("SIDS")] == ["sudi"]
     assert is_national(CASES[-1]) and not is_national(CASES[0])
+
+
+def test_a_harm_and_a_theme_are_both_required_and_unreadable_words_count_nothing() -> None:
+    both = _tally("how many children died from neglect")
+    assert both.matching == () and "died" in both.criterion  # the two neglect cases are an injury and a neglect
+    assert _tally("how many reviews mention 日本").count == 0

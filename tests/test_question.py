@@ -88,3 +88,10 @@ def test_the_interpretation_line_and_json() -> None:
     }
     chosen = interpret("what are the lessons about neglect?", role_setting="police")
     assert (chosen.role, chosen.role_from) == ("police", "setting")
+
+
+def test_reviewer_findings_on_reading_a_question() -> None:
+    assert interpret("what are the lessons for GPs on domestic abuse").topic == "domestic abuse"
+    assert interpret("what can we learn about children who missed school?").roles == ()  # a place, not a lens
+    assert interpret("what should housing officers look out for").roles == ("housing",)  # not the police too
+    assert (interpret("how many reviews up to 2015").year_to, interpret("reviews from 2015").year_from) == (2015, 2015)

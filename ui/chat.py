@@ -41,7 +41,17 @@ def ask_literally(index: int) -> None:
     """Ask the same question again without the role and facets read from its words."""
     question = messages[index - 1]["content"]
     history = [m["answer"] for m in messages[: index - 1] if m["role"] == "assistant"]
-    answer = assistant.ask(question, history=history, filters=st.session_state["filters"], literal=True)
+    try:
+        answer = assistant.ask(
+            question,
+            history=history,
+            filters=st.session_state["filters"],
+            role=st.session_state.get("role_lens"),  # the sidebar's lens is the user's own choice: it stays
+            literal=True,
+        )
+    except ScrError as exc:
+        st.session_state["chat_error"] = str(exc)
+        return
     messages.extend([{"role": "user", "content": question}, {"role": "assistant", "answer": answer}])
 
 
@@ -120,6 +130,10 @@ def show_answer(index: int) -> None:
 if st.button("New conversation", icon=":material/refresh:", disabled=not messages):
     messages.clear()
     st.rerun()
+
+error = st.session_state.pop("chat_error", None)
+if error:
+    st.error(escape_markdown(error))
 
 for i, message in enumerate(messages):
     with st.chat_message(message["role"]):
