@@ -12,7 +12,7 @@ from assistant.errors import StorageError
 from assistant.library import changes
 from assistant.library.schema import actions, quote_hash
 from assistant.library.storage import Store
-from assistant.settings import ACTION_STATUSES
+from assistant.settings import ACTION_STATUSES, Settings, resolve
 
 KIND = "action"
 OPEN = ("not-started", "in-progress")
@@ -143,3 +143,20 @@ def _checked(values: dict[str, Any]) -> dict[str, Any]:
         if isinstance(values.get(key), str):
             values[key] = parse_date(values[key], key.replace("_", " "))
     return values
+
+
+def today(settings: Settings | None = None) -> dt.date:
+    """The date due dates are measured against: SCR_TODAY when set (tests, demos), else the system clock."""
+    settings = resolve(settings)
+    return dt.date.fromisoformat(settings.today) if settings.today else dt.date.today()
+
+
+def needing_attention(store: Store, settings: Settings | None = None) -> dict[str, list[Action]]:
+    """Open actions that are overdue or slipping, and those done without evidence of impact."""
+    settings = resolve(settings)
+    now = today(settings)
+    found: dict[str, list[Action]] = {"overdue": [], "slipping": [], "no-impact-evidence": []}
+    for action in list_actions(store):
+        for flag in action.flags(now, settings.slipping_days):
+            found.setdefault(flag, []).append(action)
+    return found
