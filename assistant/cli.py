@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from assistant import cli_learning
 from assistant.errors import ScrError
 from assistant.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
 from assistant.filters import Filters
@@ -132,6 +133,7 @@ def _parser() -> argparse.ArgumentParser:
     cases = sub.add_parser("cases", help="list every case and document in the index")
     common(cases)
     cases.add_argument("--json", action="store_true", help="print JSON")
+    cli_learning.add_parsers(sub)
     return parser
 
 
@@ -178,6 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "ui": _ui,
             "feedback": _feedback,
             "doctor": _doctor,
+            **{name: cli_learning.run for name in cli_learning.COMMANDS},
         }
         return commands[args.command](args, settings)
     except ScrError as exc:

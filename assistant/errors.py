@@ -59,3 +59,42 @@ def build_command(index_dir: Path) -> str:
     if index_dir == Path("index"):
         return "scr-assistant build"
     return f"scr-assistant build --index {index_dir}"
+
+
+class StorageError(ScrError):
+    """The learning database cannot be opened, read or written as asked."""
+
+
+class NotFoundError(StorageError):
+    """No stored action, note or lesson has the given id."""
+
+    def __init__(self, kind: str, ident: int | str) -> None:
+        self.kind = kind
+        self.ident = ident
+        super().__init__(f"no {kind} {ident}: `scr-assistant {kind}s list` shows the ids")
+
+
+class ConflictError(StorageError):
+    """Someone else saved the record since it was opened: the change is refused, never written over theirs."""
+
+    def __init__(self, kind: str, ident: int, by: str, at: str, opened: int, now: int) -> None:
+        self.kind, self.ident, self.by, self.at, self.opened, self.now = kind, ident, by, at, opened, now
+        super().__init__(
+            f"{kind} {ident} was changed by {by or 'someone'} at {at} since you opened it"
+            f" (version {opened}, now {now}); reopen it to see their change, then make yours again"
+        )
+
+
+class DatabaseNotEmptyError(StorageError):
+    """An import into a database that already holds records (it would mix two partnerships' records)."""
+
+
+class IdentifyingDetailsError(ScrError):
+    """A learning note holds what may identify a person; nothing is saved until the author confirms it is clean."""
+
+    def __init__(self, findings: list) -> None:
+        self.findings = findings
+        shown = "; ".join(f"{f.what}: {f.text!r}" for f in findings)
+        super().__init__(
+            f"the note may identify someone ({shown}): take these out, or confirm that they identify no one"
+        )

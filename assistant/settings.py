@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 import os
 from collections.abc import Mapping
@@ -15,6 +16,9 @@ from assistant.errors import SettingsError
 
 ENV_PREFIX = "SCR_"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")  # the only hosts SCR_LLM_URL may name: nothing leaves the machine
+# What a partnership records against a recommendation, in the order an action moves through.
+ACTION_STATUSES = ("not-started", "in-progress", "done", "impact-evidenced")
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")  # SCR_DATABASE_URL's accepted engines
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,31 @@ class Settings:
         },
     )
 
+    database_url: str = field(
+        default="",
+        metadata={
+            "help": "where lessons, notes and actions are kept: sqlite:///FILE or postgresql://USER:PASS@HOST/DB;"
+            " empty means SQLite in SCR_DATA_DIR/learning.db"
+        },
+    )
+    user_header: str = field(
+        default="",
+        metadata={
+            "help": "HTTP header set by the organisation's sign-in proxy that names who made a change (attribution,"
+            " not access control); empty: the app asks for a name once per session"
+        },
+    )
+    user: str = field(
+        default="", metadata={"help": "name recorded for changes made from the command line; empty: the login name"}
+    )
+    today: str = field(
+        default="", metadata={"help": "the date taken as today for due dates, YYYY-MM-DD; empty: the system clock"}
+    )
+    slipping_days: int = field(
+        default=14,
+        metadata={"help": "an open action due within this many days is shown as slipping", "range": (0, 3650)},
+    )
+
     def __post_init__(self) -> None:
         for f in fields(self):
             object.__setattr__(self, f.name, _checked(f, getattr(self, f.name)))
@@ -131,6 +160,10 @@ class Settings:
             )
         if self.llm_url:
             check_llm_url(self.llm_url)
+        if self.database_url:
+            check_database_url(self.database_url)
+        if self.today:
+            check_today(self.today)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -232,6 +265,25 @@ def check_llm_url(url: str) -> str:
         shown = _shown(url)
         raise SettingsError(f"SCR_LLM_URL must be a server on this machine, http://127.0.0.1:PORT, not {shown}: {why}")
     return url.rstrip("/")
+
+
+def check_database_url(url: str) -> str:
+    """``url`` if it names a SQLite file or a PostgreSQL database, else SettingsError."""
+    scheme = url.split(":", 1)[0].split("+", 1)[0].lower() if ":" in url else ""
+    if scheme not in DATABASE_SCHEMES or "://" not in url:
+        raise SettingsError(
+            f"SCR_DATABASE_URL must be sqlite:///FILE or postgresql://USER:PASSWORD@HOST/DATABASE, got {_shown(url)}"
+        )
+    return url
+
+
+def check_today(text: str) -> str:
+    """``text`` if it is a date written YYYY-MM-DD, else SettingsError."""
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise SettingsError(f"SCR_TODAY must be a date written YYYY-MM-DD, got {_shown(text)}") from None
+    return text
 
 
 def _shown(value: Any) -> str:

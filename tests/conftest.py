@@ -13,6 +13,7 @@ import pytest
 
 from assistant.build import build_index
 from assistant.settings import Settings
+from tests.learning_db import db_url, store  # noqa: F401  (the learning database on SQLite and PostgreSQL)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -10,6 +10,8 @@ from assistant import Assistant, ScrError, Settings
 from assistant.embed import Embedder, load_embedder
 from assistant.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
 from assistant.filters import Filters
+from assistant.library.people import clean_name, header_user
+from assistant.library.storage import Store, database_url
 from assistant.pack import SUPPORT
 from assistant.present import escape_markdown
 from assistant.store import read_pointer
@@ -36,6 +38,12 @@ def load_assistant(index_dir: str, build: str) -> Assistant:
     # not strict: a corpus changed since the build (an interrupted add, say) is served from the last
     # complete index, with the assistant's notice shown on every page
     return Assistant.load(index_dir, embedder=shared_embedder(settings.model, settings.encoder), strict=False)
+
+
+@st.cache_resource(show_spinner="Opening the learning database…")
+def learning_store(url: str) -> Store:
+    """The learning database (notes, actions), opened once for every session."""
+    return Store.open(url=url)
 
 
 def live_build(index_dir: Path) -> str:
@@ -84,6 +92,15 @@ with st.sidebar:
         key="role",
         format_func=lambda r: r.replace("-", " ").capitalize(),
     )
+    st.subheader("You")
+    proxied = header_user(dict(st.context.headers), Settings.from_env())
+    if proxied:
+        st.caption(f"Changes are recorded as {escape_markdown(proxied)} (from your organisation's sign-in).")
+        st.session_state["user_name"] = proxied
+    else:
+        st.session_state["user_name"] = clean_name(
+            st.text_input("Your name, recorded with your notes and actions", key="user_name_input")
+        )
     st.divider()
     st.caption(SUPPORT)
 
@@ -95,11 +112,18 @@ st.session_state["assistant"] = assistant
 st.session_state["filters"] = Filters.from_strings(year=year, **picked)
 st.session_state["role_lens"] = None if role == "Everyone" else role
 st.session_state.setdefault("pack", [])
+try:
+    st.session_state["learning"] = learning_store(database_url(Settings.from_env()))
+except ScrError as exc:
+    st.session_state["learning"] = None
+    st.session_state["learning_error"] = str(exc)
 
 pages = [
     st.Page("chat.py", title="Ask", default=True),
     st.Page("library.py", title="Case library"),
     st.Page("themes.py", title="Themes"),
     st.Page("pack.py", title=f"Training pack ({len(st.session_state['pack'])})"),
+    st.Page("notes.py", title="Learning notes"),
+    st.Page("actions.py", title="Actions"),
 ]
 st.navigation(pages).run()

@@ -1,0 +1,1 @@
+"""What users keep: lessons, learning notes from practice and actions, in one database behind ``storage``."""
