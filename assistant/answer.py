@@ -39,8 +39,8 @@ CLEAR_TOPIC_MATCH = 0.5  # a case this close to the topic is listed without its 
 DENSE_SHARE = 0.8  # after the first, a case shown reaches this share of the best topic similarity ...
 STRONG_SUPPORT = 0.6  # ... or uses this share of the topic's distinctive words (measured: eval/QUALITY.md)
 GENERAL_POINTS = 2  # general points shown after a role's own
-POINT_FLOOR = 0.45  # a learning point on a topic must reach this relevance to it (0.3-0.5 measured, eval/QUALITY.md)
-FEWEST_POINTS = 2  # when no point reaches the floor, the best two are still shown
+POINT_FLOOR = 0.35  # a learning point on a topic must reach this relevance to it (0.3-0.5 measured, eval/QUALITY.md)
+FEWEST_POINTS = 3  # when no point reaches the floor, the best two are still shown
 ROLE_POINT_FLOOR = 0.3  # a role's point must reach this relevance to the question's topic (0.25-0.45 measured)
 ALSO_DENSE = 0.45  # a learning answer also names, without quotes, reviews this close to the topic ...
 ALSO_SUPPORT = 0.75  # ... or using this share of its distinctive words
@@ -352,6 +352,11 @@ def compose_learning(ctx: Context) -> Answer:
     subject = f" on \u201c{escape_markdown(query)}\u201d" if query else ""
     text = "\n".join([f"Learning{lens}{subject} from {sources}:", "", *lines])
     return Answer(question, text, tuple(composer.citations), shown, mode="learning", query=query)
+
+
+def role_points(answer: Answer, role: str) -> int:
+    """How many of an answer's quotes concern ``role``."""
+    return sum(concerns_role(role, c.quote) for c in answer.citations)
 
 
 def _strong(hit: Hit, ctx: Context) -> bool:

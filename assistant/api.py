@@ -23,6 +23,7 @@ from assistant.answer import (
     compose_none,
     learning_weight,
     relevant_hits,
+    role_points,
 )
 from assistant.conversation import resolve, topic
 from assistant.counting import compose_count, tally, themes_named
@@ -36,7 +37,7 @@ from assistant.present import escape_markdown
 from assistant.question import Interpretation, interpret
 from assistant.records import Answer, Case, Hit, Record
 from assistant.retrieve import RETRIEVERS, make_hits, rank_groups, score_chunks, sentence_groups
-from assistant.roles import ROLE_NAMES, ROLES, concerns_role, normalise_role
+from assistant.roles import ROLE_NAMES, ROLES, concerns_role, normalise_role, role_label
 from assistant.settings import Settings
 from assistant.settings import resolve as resolve_settings
 from assistant.store import StoredIndex, corpus_diff, describe_diff, live_build_dir, read_index
@@ -195,6 +196,30 @@ class Assistant:
         hits = self._search_vector(text, self.embedder.embed([text]), max(k, ROLE_POOL), filters, retriever)
         return self._role_rerank(hits, interp.role)[:k]
 
+    def _role_in_general(
+        self,
+        question: str,
+        interp: Interpretation,
+        role: str,
+        query_vector: np.ndarray,
+        filters: Filters | None,
+        evidence: Evidence,
+    ) -> Answer | None:
+        """When no review holds learning for ``role`` on the topic: the role's learning across the collection,
+        the reviews nearest the topic first, said plainly (None when no review addresses the role at all)."""
+        ranked = self._search_vector(interp.topic, query_vector, len(self._records), filters)
+        hits = [h for h in ranked if self._addresses(h.case_id, role)][:ROLE_POOL]
+        if not hits:
+            return None
+        support = dict.fromkeys((h.case_id for h in hits), 1.0)
+        context = Context(question, "", hits, evidence, self._units_by_case, self._records, support, True)
+        answer = compose_learning(context)
+        note = (
+            f"None of these reviews says anything specific to {role_label(role)} on "
+            f"\u201c{escape_markdown(interp.topic)}\u201d. What they say to {role_label(role)} more generally:\n\n"
+        )
+        return dataclasses.replace(answer, text=note + answer.text)
+
     def _theme_cases(self, interp: Interpretation, filters: Filters | None) -> tuple[str, ...]:
         """The local reviews that name the topic's taxonomy theme (none when the topic names no theme)."""
         if not interp.topic or not themes_named(interp.topic):
@@ -273,6 +298,7 @@ class Assistant:
             answer = compose_count(question, interp, counted, self._records, resolved.query)
             return dataclasses.replace(answer, topic=interp.topic)
         role_key = interp.role
+        interp = dataclasses.replace(interp, age_bands=())  # "baby" also means a toddler: ages narrow only counts
         search_query = interp.topic or resolved.query
         if interp.topic and resolved.subject and resolved.follows:
             search_query = resolved.query
@@ -299,7 +325,7 @@ class Assistant:
         # match in other words, means the collection cannot answer
         missing = self.missing_concept(interp.topic, query_vector[0]) if interp.topic and not role_key else None
         nearest = self._search_vector(search_query, query_vector, NEAREST, filters) if missing else []
-        if missing and nearest and nearest[0].dense_score >= CLEAR_MATCH:
+        if missing and not missing.isupper() and nearest and nearest[0].dense_score >= CLEAR_MATCH:  # not "FGM"
             missing = None  # the reviews say it in other words, clearly enough
         if missing:
             return self._nothing(
@@ -372,6 +398,8 @@ class Assistant:
             key_forms,
         )
         answer = compose(context)
+        if role_key and mode == "learning" and interp.topic and not role_points(answer, role_key):
+            answer = self._role_in_general(question, interp, role_key, query_vector, filters, evidence) or answer
         answer = dataclasses.replace(
             answer, topic=resolved.subject or interp.topic or topic(resolved.query), interpretation=interp
         )
@@ -388,7 +416,6 @@ class Assistant:
             "year_from": interp.year_from,
             "year_to": interp.year_to,
             "area": interp.area,
-            "age_band": ",".join(interp.age_bands) or None,
             "review_model": interp.review_model,
         }
         updates = {k: v for k, v in named.items() if v is not None and getattr(base, k) is None}

@@ -33,7 +33,14 @@ _COUNTABLE_RE = re.compile(
 _WHOLE_RE = re.compile(
     r"\b(?:rundown|run-down|overview|summary) of (?:what'?s in |the )?(?:this|the) (?:collection|library|reviews)\b|"
     r"\bwhat'?s in (?:this|the) (?:collection|library)\b|\bacross (?:all )?(?:the|these) reviews\b|"
+    r"\bwhat (?:this|the) (?:collection|library) (?:covers|holds|has|contains)\b|"
     r"\b(?:top|main|most common) (?:recurring )?themes\b",
+    re.I,
+)
+_RECURRING_ONLY_RE = re.compile(r"\brecurr\w*|\bkeep(?:s)? (?:coming|cropping) up\b|\bcommon threads?\b", re.I)
+_COUNTING_CUE_RE = re.compile(
+    r"\bmost (?:common|often|frequent)|\bwhich (?:themes|issues)\b|\btop\b|\bper year\b|\bby (?:year|age|area)\b|"
+    r"\bacross (?:all )?(?:the|these) reviews\b|\bmain themes\b",
     re.I,
 )
 _OVERVIEW_RE = re.compile(
@@ -82,6 +89,7 @@ _LEARNING_RE = re.compile(
     r"\b(?:lessons?|learn(?:ing|t|ed)?(?!\s+(?:disabilit|difficult))|recommend\w*|barriers?|enablers?|themes?"
     r"|what should|what can|what stops|what helps|what (?:do|does) (?:the |these )?reviews? (?:say|tell)|why|"
     r"what (?:keeps|kept) (?:going|coming)|messages?|take ?aways?|takeaway|implications|do differently|"
+    r"common threads?|patterns?|in common|"
     r"what (?:went|goes) wrong|how (?:can|should|do|does))\b",
     re.I,
 )
@@ -130,7 +138,11 @@ _FRAMING = [
     r"(?: for [^-–:,.?]{1,40}?)?(?: on| about| around| covering)?(?=\s|$)",
     r"\bwhat(?:'s|s| is| are) the (?:key |main )?(?:lessons?|learning|messages?|takeaways?)\b(?: for \w+)?"
     r"(?: (?:about|on|around|from|regarding))?",
-    r"\b(?:specifically|particularly|especially|in particular|basically|actually|really)\b",
+    r"\b(?:specifically|particularly|especially|in particular|basically|actually|really)\b|\bour (?:part"
+    r"|role) in (?:things|it|this)\b",
+    r"\b(?:recurring|common|repeated|main|key) (?:problems?|issues?|threads?|themes?|patterns?|failings?)"
+    r"(?: (?:in|across|with|around|when|about|for|of))?(?: (?:the|these|all the) reviews?)?(?: (?:where|when"
+    r"|in which))?\b",
     r"\bwhat (?:keeps|kept) (?:going|coming) (?:wrong|up)(?: with| in| for| around| when)?\b"
     r"|\bwhat (?:went|goes|has gone) wrong(?: with| in| for| around| when)?\b",
     r"\bwhat (?:did|do|does|have|has) (?:\w+ ){0,2}(?:miss|missed|get wrong|got wrong|overlook|overlooked)\b"
@@ -158,7 +170,8 @@ _FRAMING = [
     r"\bwhat (?:do|does|did|can|have|has) (?:these|the|this|our|those)? ?(?:serious case |case "
     r"|practice )?(?:reviews?|cases?"
     r"|reports?|"
-    r"collection) (?:say|tell us|teach us|show|found|find|have to say|recommend)\b(?: about| on| around| regarding)?",
+    r"collection) (?:say|tell us|teach us|show|found|find|have to say|recommend|picked up|flagged|highlighted|shown"
+    r"|said)\b(?: about| on| around| regarding)?",
     r"\b(?:what|which) (?:are|were) the (?:key |main )?(?:lessons?|learning|messages?|takeaways?|points?)"
     r"(?: (?:learned|learnt|for \w+(?: \w+)?))?(?: (?:about|on|around|from|regarding))?",
     r"\b(?:key |main )?(?:lessons?|learning|messages?|takeaways?|learning points?) (?:learned |learnt )?"
@@ -220,7 +233,7 @@ _OVERVIEW_WORDS_RE = re.compile(
     r"partnerships?|regions?|methods?|models?|methodolog\w*|approach\w*|ages?|age groups?|years?|etc|used|get|"
     r"come up|comes up|coming up|recurring|recur\w*|under (?:one|1|a year)|aged|old|broken down|break(?:ing)? down|"
     r"more|recent|recently|lately|now|changed?|over time|rundown|run-down|overview|summary|collection|library|quick|"
-    r"need|board paper|paper|report|all)\b",
+    r"need|board paper|paper|report|all|covers?|holds?|contains?)\b",
     re.I,
 )
 _EDGE = frozenset({"reviews", "review", "cases", "reports", "ones", "there", "examples"})
@@ -356,7 +369,9 @@ def _strip_roles(text: str, roles: Iterable[str]) -> str:
         text = ROLE_NAMES[role].sub(lambda m, t=text: _lens_mark(m, t), text)
     if roles:
         text = re.sub(
-            r"\x00\s+(?:staff|workers|teams?|services?|colleagues|practitioners|professionals|crews?|reg|registrar)\b",
+            r"\x00\s+(?:staff|workers|teams?|services?|colleagues|practitioners|professionals|crews?|reg|registrar"
+            r"|settings?"
+            r"|providers?|partners?)\b",
             " ",
             text,
         )
@@ -461,6 +476,8 @@ def interpret(
             mode = "overview" if _YEAR_BREAKDOWN_RE.search(question) else "count"
     elif (_OVERVIEW_RE.search(question) or _WHOLE_RE.search(question)) and not named_roles:
         mode = "overview"
+        if _RECURRING_ONLY_RE.search(question) and not _COUNTING_CUE_RE.search(question):
+            mode = "theme"  # "recurring problems when a family moves": learning on a topic, most recurrent first
     elif _FIND_RE.search(question):
         mode = "find"
     elif roles and role_from == "question":
