@@ -59,3 +59,7 @@ def build_command(index_dir: Path) -> str:
     if index_dir == Path("index"):
         return "scr-assistant build"
     return f"scr-assistant build --index {index_dir}"
+
+
+class SourceError(ScrError):
+    """A citation's source cannot be shown: no such section or page, or the original file cannot be rendered."""

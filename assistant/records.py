@@ -6,6 +6,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from assistant.reference import reference, source_link
+
 # Case sections in reading order: (field name, label shown to users).
 CASE_SECTIONS: tuple[tuple[str, str], ...] = (
     ("summary", "Summary"),
@@ -216,6 +218,16 @@ class Citation:
     area: str = ""
     page: int | None = None  # the PDF page the quote is on
 
+    @property
+    def reference(self) -> str:
+        """The passage named for slides and reports: 'Oldham LSCB (2015) Serious case review: Child D. Key issues.'"""
+        return reference(self.kind, self.title, self.area, self.year, self.section, self.page)
+
+    @property
+    def link(self) -> str:
+        """The query string of the app's source view of this quote: 'source=ID&section=S&page=N&quote=Q'."""
+        return source_link(self.case_id, self.section, self.page, self.quote)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON form used by ``ask --json``."""
         return {
@@ -228,6 +240,8 @@ class Citation:
             "year": self.year,
             "area": self.area,
             "page": self.page,
+            "reference": self.reference,
+            "link": self.link,
         }
 
 
