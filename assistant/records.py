@@ -6,7 +6,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from assistant.reference import reference, source_link
+from assistant.reference import reference, source_link, source_params
 
 # Case sections in reading order: (field name, label shown to users).
 CASE_SECTIONS: tuple[tuple[str, str], ...] = (
@@ -227,6 +227,11 @@ class Citation:
     def link(self) -> str:
         """The query string of the app's source view of this quote: 'source=ID&section=S&page=N&quote=Q'."""
         return source_link(self.case_id, self.section, self.page, self.quote)
+
+    @property
+    def link_params(self) -> dict[str, str]:
+        """The same address as query parameters (for the app's page links)."""
+        return source_params(self.case_id, self.section, self.page, self.quote)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form used by ``ask --json``."""

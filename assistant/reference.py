@@ -27,13 +27,18 @@ def reference(
     return f"{author} {when} {title.rstrip('.')}. {where}"
 
 
-def source_link(case_id: str, section: str = "", page: int | None = None, quote: str = "") -> str:
-    """The query string of the app's source view of a passage: 'source=ID&section=S[&page=N][&quote=Q]'."""
-    params: dict[str, str | int] = {"source": case_id}
+def source_params(case_id: str, section: str = "", page: int | None = None, quote: str = "") -> dict[str, str]:
+    """The query parameters of the app's source view of a passage (those that apply)."""
+    params = {"source": case_id}
     if section:
         params["section"] = section
     if page:
-        params["page"] = page
+        params["page"] = str(page)
     if quote:
         params["quote"] = quote
-    return urlencode(params)
+    return params
+
+
+def source_link(case_id: str, section: str = "", page: int | None = None, quote: str = "") -> str:
+    """The query string of the app's source view of a passage: 'source=ID&section=S[&page=N][&quote=Q]'."""
+    return urlencode(source_params(case_id, section, page, quote))

@@ -12,7 +12,7 @@ from assistant.errors import SourceError
 from assistant.facets import REVIEW_MODELS, derive_review_model
 from assistant.present import when
 from assistant.records import Case, Record, Section
-from assistant.reference import reference, source_link
+from assistant.reference import reference, source_link, source_params
 
 MARK_OPEN, MARK_CLOSE = ">>>", "<<<"  # how the terminal shows a quote inside its section
 
@@ -56,6 +56,11 @@ class SourceView:
         at = self.sections.index(self.section)
         return self.sections[at + 1] if at + 1 < len(self.sections) else None
 
+    @property
+    def params(self) -> dict[str, str]:
+        """The query parameters of this view's address (``link`` as a dict)."""
+        return source_params(self.case_id, self.section, self.page, self.quote)
+
     def marked(self) -> str:
         """The section text with each highlight between ``>>>`` and ``<<<`` (for the terminal)."""
         out, pos = [], 0
@@ -98,8 +103,8 @@ def source_view(
     chosen = _choose(record, sections, section, page)
     highlights = find_quote(chosen.text, quote) if quote else ()
     pages = section_pages(chosen)
-    if highlights:
-        page = page_at(chosen, highlights[0][0]) or page
+    if highlights and page is None:
+        page = page_at(chosen, highlights[0][0])
     if page is None and pages:
         page = pages[0]
     file = _pdf_file(assistant.corpus_dir, record)

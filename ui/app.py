@@ -96,10 +96,13 @@ st.session_state["filters"] = Filters.from_strings(year=year, **picked)
 st.session_state["role_lens"] = None if role == "Everyone" else role
 st.session_state.setdefault("pack", [])
 
+# A source view's own address, /?source=CASE_ID&section=S&page=N, opens it as the app's first page.
+opening_source = "source" in st.query_params
 pages = [
-    st.Page("chat.py", title="Ask", default=True),
+    st.Page("chat.py", title="Ask", default=not opening_source),
     st.Page("library.py", title="Case library"),
     st.Page("themes.py", title="Themes"),
     st.Page("pack.py", title=f"Training pack ({len(st.session_state['pack'])})"),
+    st.Page("source.py", title="Source", url_path="source", default=opening_source, visibility="hidden"),
 ]
 st.navigation(pages).run()
