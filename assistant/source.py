@@ -173,6 +173,15 @@ def page_at(section: Section, offset: int) -> int | None:
     return page
 
 
+def section_reference(record: Record, section: Section) -> str:
+    """The standard reference of a whole section (with its first page for a report), as the pack cites it."""
+    pages = section_pages(section)
+    name = record.name if isinstance(record, Case) else ""
+    return reference(
+        record.kind, record.title, record.area, record.year, section.name, pages[0] if pages else None, name
+    )
+
+
 def facts(record: Record) -> tuple[tuple[str, str], ...]:
     """The record's facts for the reader: date, area, review model and keywords (those it has)."""
     rows = [("Date", when(record)), ("Area", record.area)]
