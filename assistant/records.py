@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from assistant.reference import reference, source_link, source_params
+from assistant.reference import slug as slug  # re-exported: ids and section slugs are made here
 
 # Case sections in reading order: (field name, label shown to users).
 CASE_SECTIONS: tuple[tuple[str, str], ...] = (
@@ -20,11 +20,6 @@ CASE_SECTIONS: tuple[tuple[str, str], ...] = (
     ("model", "Model"),
     ("keywords", "Keywords"),
 )
-
-
-def slug(text: str) -> str:
-    """Lower-case ``text`` and turn each run of characters other than a-z and 0-9 into one ``-``."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 @dataclass(frozen=True)
@@ -225,7 +220,7 @@ class Citation:
 
     @property
     def link(self) -> str:
-        """The query string of the app's source view of this quote: 'source=ID&section=S&page=N&quote=Q'."""
+        """The query string of the app's source view of this quote: 'source=ID&section=SLUG&page=N&q=TOKEN'."""
         return source_link(self.case_id, self.section, self.page, self.quote)
 
     @property

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from urllib.parse import urlencode
 
 # Local Safeguarding Children Boards commissioned serious case reviews until 2019, when local safeguarding
@@ -27,18 +30,37 @@ def reference(
     return f"{author} {when} {title.rstrip('.')}. {where}"
 
 
+def slug(text: str) -> str:
+    """Lower-case ``text`` and turn each run of characters other than a-z and 0-9 into one ``-``."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def encode_quote(quote: str) -> str:
+    """The quote as an opaque URL-safe token (base64url, unpadded): no corpus text appears in an address."""
+    return base64.urlsafe_b64encode(quote.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def decode_quote(token: str) -> str:
+    """The quote an ``encode_quote`` token holds ('' for a token that is not one)."""
+    try:
+        return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return ""
+
+
 def source_params(case_id: str, section: str = "", page: int | None = None, quote: str = "") -> dict[str, str]:
-    """The query parameters of the app's source view of a passage (those that apply)."""
+    """The query parameters of the app's source view of a passage (those that apply): the id, the section's
+    slug, the page and the quote as an opaque token, so that an address carries no text from a file."""
     params = {"source": case_id}
     if section:
-        params["section"] = section
+        params["section"] = slug(section)
     if page:
         params["page"] = str(page)
     if quote:
-        params["quote"] = quote
+        params["q"] = encode_quote(quote)
     return params
 
 
 def source_link(case_id: str, section: str = "", page: int | None = None, quote: str = "") -> str:
-    """The query string of the app's source view of a passage: 'source=ID&section=S[&page=N][&quote=Q]'."""
+    """The query string of the app's source view of a passage: 'source=ID&section=SLUG[&page=N][&q=TOKEN]'."""
     return urlencode(source_params(case_id, section, page, quote))

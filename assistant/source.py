@@ -12,7 +12,7 @@ from assistant.errors import SourceError
 from assistant.facets import REVIEW_MODELS, derive_review_model
 from assistant.present import when
 from assistant.records import Case, Record, Section
-from assistant.reference import reference, source_link, source_params
+from assistant.reference import reference, slug, source_link, source_params
 
 MARK_OPEN, MARK_CLOSE = ">>>", "<<<"  # how the terminal shows a quote inside its section
 
@@ -38,7 +38,7 @@ class SourceView:
     sections: tuple[str, ...]  # every section of the record, in reading order
     facts: tuple[tuple[str, str], ...]  # (label, value): date, area, review model, keywords
     reference: str
-    link: str  # the query string of this view: source=ID&section=S[&page=N][&quote=Q]
+    link: str  # the query string of this view: source=ID&section=SLUG[&page=N][&q=TOKEN]
     quote: str = ""
     page: int | None = None  # the PDF page the quote (or the section) is on
     section_pages: tuple[int, ...] = ()  # the PDF pages the section spans
@@ -130,7 +130,7 @@ def source_view(
 def _choose(record: Record, sections: tuple[Section, ...], section: str | None, page: int | None) -> Section:
     if section:
         for candidate in sections:
-            if candidate.name == section:
+            if section in (candidate.name, slug(candidate.name)):
                 return candidate
         names = ", ".join(s.name for s in sections)
         raise SourceError(f"{record.case_id} has no section {section!r}; its sections are: {names}")

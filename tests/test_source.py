@@ -16,7 +16,7 @@ from assistant.errors import SourceError
 from assistant.pages import PageCache, PageImage, render_page
 from assistant.parse import load_corpus
 from assistant.records import Citation, Record
-from assistant.reference import reference, source_link
+from assistant.reference import decode_quote, reference, source_link
 from assistant.settings import Settings
 from assistant.source import find_quote, source_view
 
@@ -63,11 +63,10 @@ def test_citation_json_carries_its_reference_and_link() -> None:
     )
     data = citation.to_dict()
     assert data["reference"] == "Oldham LSCB (2015) Serious case review: Child D. Key issues."
-    assert parse_qs(data["link"]) == {
-        "source": ["2015-01-oldham-child-d"],
-        "section": ["Key issues"],
-        "quote": ["A quote."],
-    }
+    params = parse_qs(data["link"])
+    assert params["source"] == ["2015-01-oldham-child-d"] and params["section"] == ["key-issues"]
+    assert decode_quote(params["q"][0]) == "A quote."  # an opaque token: no file's text in an address
+    assert decode_quote("not base64!") == ""
     assert "page=4" in source_link("northshire-child-r", "5. Recommendations", 4)
 
 
@@ -88,6 +87,7 @@ def test_report_citation_finds_its_page_and_original_file(corpus: Path) -> None:
     assert view.page == 3 and view.file == (corpus / fx.PDF_NAME).resolve()
     assert view.reference == "Northshire (2019) Serious Case Review: Child R. 4. Findings, p. 3."
     assert parse_qs(view.link)["page"] == ["3"]
+    assert source_view(Corpus(corpus), "northshire-child-r", "4-findings").section == "4. Findings"  # by slug
     by_page = source_view(Corpus(corpus), "northshire-child-r", page=4)
     assert by_page.section == "5. Recommendations"
 
@@ -169,7 +169,7 @@ def test_cli_source_prints_the_section_with_the_quote_marked(indexed: Path, caps
     out = capsys.readouterr().out
     assert f">>>{KENT_QUOTE}<<<" in out and "previous: Background; next: Learning" in out
     assert "Reference: Kent LSCB (2016) Serious case review: Child E. Key issues." in out
-    assert "Link: /?source=2016-12-kent-child-e&section=Key+issues&quote=" in out
+    assert "Link: /?source=2016-12-kent-child-e&section=key-issues&q=" in out
 
 
 def test_cli_source_writes_the_pdf_page_as_png(

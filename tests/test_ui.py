@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from assistant.pack import pack_docx, pack_markdown
 from assistant.parse import load_corpus
+from assistant.reference import encode_quote
 
 from .conftest import ROOT, SHIPPED_CORPUS
 
@@ -206,7 +207,7 @@ def test_a_source_address_opens_the_source_view_with_the_quote_marked(
     oldham = next(r for r in load_corpus(SHIPPED_CORPUS) if r.case_id == "2015-01-oldham-child-d")
     quote = oldham.key_issues.split(";")[0].strip()
     at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params.update({"source": oldham.case_id, "section": "Key issues", "quote": quote})
+    at.query_params.update({"source": oldham.case_id, "section": "key-issues", "q": encode_quote(quote)})
     at.run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Oldham - Child D"
@@ -215,5 +216,5 @@ def test_a_source_address_opens_the_source_view_with_the_quote_marked(
     assert "Oldham LSCB (2015) Serious case review: Child D. Key issues." in codes
     assert [b.label for b in at.button][:2] == ["← Background", "Learning →"]
     next(b for b in at.button if b.label == "Learning →").click().run()
-    assert at.query_params["section"] == "Learning" and "quote" not in at.query_params
+    assert at.query_params["section"] == "learning" and "q" not in at.query_params
     assert "Oldham LSCB (2015) Serious case review: Child D. Learning." in [c.value for c in at.code]

@@ -1,6 +1,6 @@
 """The source view: a cited passage in its whole section, highlighted, with a report's page as an image.
 
-Reached from every citation, and by its own address: /?source=CASE_ID&section=SECTION[&page=N][&quote=Q].
+Reached from every citation, and by its own address: /?source=CASE_ID&section=SECTION[&page=N][&q=QUOTE TOKEN].
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import streamlit as st
 from assistant import ScrError
 from assistant.pages import render_page, shared_cache
 from assistant.present import escape_markdown
+from assistant.reference import decode_quote
 from assistant.source import source_view
 
 assistant = st.session_state["assistant"]
@@ -81,7 +82,9 @@ def show_page(view) -> None:  # noqa: ANN001 - an assistant SourceView
 params = st.query_params
 try:
     page = int(params["page"]) if params.get("page") else None
-    view = source_view(assistant, params.get("source", ""), params.get("section"), page, params.get("quote", ""))
+    view = source_view(
+        assistant, params.get("source", ""), params.get("section"), page, decode_quote(params.get("q", ""))
+    )
 except ValueError:
     st.error("The page in this address is not a number.")
     st.stop()
@@ -103,14 +106,14 @@ left.button(
     f"← {view.previous}" if view.previous else "No earlier section",
     key="section_prev",
     on_click=go,
-    kwargs={"section": view.previous, "page": None, "quote": None},
+    kwargs={"section": view.previous, "page": None, "q": None},
     disabled=view.previous is None,
 )
 right.button(
     f"{view.next} →" if view.next else "No later section",
     key="section_next",
     on_click=go,
-    kwargs={"section": view.next, "page": None, "quote": None},
+    kwargs={"section": view.next, "page": None, "q": None},
     disabled=view.next is None,
 )
 
