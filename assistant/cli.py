@@ -62,6 +62,15 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print JSON")
     _filter_args(ask)
 
+    source = sub.add_parser("source", help="a cited passage in its section, or its PDF page as an image")
+    common(source)
+    source.add_argument("case_id", help="the case or document id (as ask --json's citations name it)")
+    source.add_argument("--section", help="the section to show (default: the one holding --page, else the first)")
+    source.add_argument("--page", type=int, help="a PDF report's page (1-based)")
+    source.add_argument("--quote", default="", help="the quoted text to mark (as ask --json gives it)")
+    source.add_argument("--png", type=Path, help="write the PDF page, the quote highlighted, to this PNG file")
+    source.add_argument("--json", action="store_true", help="print JSON")
+
     chat = sub.add_parser("chat", help="a conversation in the terminal (follow-up questions use the history)")
     common(chat)
     chat.add_argument("--role", help=f"profession lens: {', '.join(ROLES)}")
@@ -74,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--chunks", type=int, default=0, help="also time a synthetic index of N chunks")
     bench.add_argument(
         "--encoders", action="store_true", help="instead, compare the torch, ONNX and ONNX int8 encoders"
+    )
+    bench.add_argument(
+        "--source", action="store_true", help="instead, time rendering the pages of a generated 150-page PDF report"
     )
     bench.add_argument("--scale", type=int, default=0, help="instead, the scale benchmark on about N synthetic chunks")
     bench.add_argument("--scale-dir", type=Path, help="folder for the scale corpus and index (default: a temp folder)")
@@ -176,6 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "eval": _eval,
             "ask": _ask,
             "chat": _chat,
+            "source": _source,
             "bench": _bench,
             "ui": _ui,
             "feedback": _feedback,
@@ -451,6 +464,38 @@ def _print_sources(answer) -> None:  # noqa: ANN001 - an Answer
             print(f"  [{c.n}] {c.title} ({c.case_id}), {c.section}{page}")
 
 
+def _source(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.api import Assistant
+    from assistant.pages import render_page
+    from assistant.source import source_view
+
+    if args.page is not None and args.page < 1:
+        raise ScrError("--page must be 1 or more")
+    view = source_view(Assistant.load(settings=settings), args.case_id, args.section, args.page, args.quote)
+    if args.quote and not view.highlights:
+        print(f"note: the quote is not in {view.case_id} / {view.section}", file=sys.stderr)
+    if args.png:
+        if view.file is None:
+            raise ScrError(f"{view.case_id} is not from a PDF file in the corpus: there is no page to render")
+        image = render_page(view.file, args.page or view.page or 1, view.quote, settings.page_scale)
+        args.png.write_bytes(image.png)
+        print(f"wrote page {image.page} of {image.page_count} to {args.png} ({len(image.boxes)} highlight(s))")
+        return 0
+    if args.json:
+        print(json.dumps(view.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    print(view.title)
+    print(" · ".join(value for _, value in view.facts))
+    where = f", page {view.page}" if view.page else ""
+    print(f"\n{view.section}{where}\n")
+    print(view.marked())
+    around = [f"previous: {view.previous}" if view.previous else "", f"next: {view.next}" if view.next else ""]
+    if any(around):
+        print("\n" + "; ".join(a for a in around if a))
+    print(f"\nReference: {view.reference}\nLink: /?{view.link}")
+    return 0
+
+
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.api import Assistant
 
@@ -504,6 +549,12 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(result, indent=2) if args.json else summary(result))
         return 0
 
+    if args.source:
+        from assistant.bench_pages import page_bench, page_summary
+
+        result = page_bench(settings, repeat=args.repeat)
+        print(json.dumps(result, indent=2) if args.json else page_summary(result))
+        return 0
     if args.encoders:
         from assistant.bench import compare_encoders
 

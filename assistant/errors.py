@@ -98,3 +98,7 @@ class IdentifyingDetailsError(ScrError):
         super().__init__(
             f"the note may identify someone ({shown}): take these out, or confirm that they identify no one"
         )
+
+
+class SourceError(ScrError):
+    """A citation's source cannot be shown: no such section or page, or the original file cannot be rendered."""

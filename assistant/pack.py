@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from assistant.present import escape_markdown, when
 from assistant.records import Case, Record
 from assistant.sentences import split_spans
+from assistant.source import section_reference
 
 PACK_SECTIONS = ("Summary", "Key issues", "Findings", "Learning", "Recommendations")
 SUPPORT = (
@@ -99,9 +100,9 @@ def pack_markdown(records: Sequence[Record], title: str = "Training pack: learni
         ]
         for section in record.sections():
             if section.name in PACK_SECTIONS:
+                cited = escape_markdown(section_reference(record, section))
                 lines += [
-                    f"**{escape_markdown(section.name)}** (source: {escape_markdown(record.case_id)}, "
-                    f"{escape_markdown(section.name)})",
+                    f"**{escape_markdown(section.name)}** (source: {cited})",
                     "",
                     escape_markdown(section.text),
                     "",
@@ -136,7 +137,7 @@ def pack_docx(records: Sequence[Record], title: str = "Training pack: learning f
             if section.name in PACK_SECTIONS:
                 doc.add_heading(section.name, level=2)
                 doc.add_paragraph(section.text)
-                doc.add_paragraph(f"Source: {record.case_id}, {section.name}").italic = True
+                doc.add_paragraph(f"Source: {section_reference(record, section)}").italic = True
         keywords = getattr(record, "keywords", ())
         if keywords:
             doc.add_paragraph(f"Keywords: {', '.join(keywords)}")

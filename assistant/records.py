@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from assistant.reference import reference, source_link, source_params
+from assistant.reference import slug as slug  # re-exported: ids and section slugs are made here
 
 # Case sections in reading order: (field name, label shown to users).
 CASE_SECTIONS: tuple[tuple[str, str], ...] = (
@@ -18,11 +20,6 @@ CASE_SECTIONS: tuple[tuple[str, str], ...] = (
     ("model", "Model"),
     ("keywords", "Keywords"),
 )
-
-
-def slug(text: str) -> str:
-    """Lower-case ``text`` and turn each run of characters other than a-z and 0-9 into one ``-``."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 @dataclass(frozen=True)
@@ -216,6 +213,21 @@ class Citation:
     area: str = ""
     page: int | None = None  # the PDF page the quote is on
 
+    @property
+    def reference(self) -> str:
+        """The passage named for slides and reports: 'Oldham LSCB (2015) Serious case review: Child D. Key issues.'"""
+        return reference(self.kind, self.title, self.area, self.year, self.section, self.page)
+
+    @property
+    def link(self) -> str:
+        """The query string of the app's source view of this quote: 'source=ID&section=SLUG&page=N&q=TOKEN'."""
+        return source_link(self.case_id, self.section, self.page, self.quote)
+
+    @property
+    def link_params(self) -> dict[str, str]:
+        """The same address as query parameters (for the app's page links)."""
+        return source_params(self.case_id, self.section, self.page, self.quote)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON form used by ``ask --json``."""
         return {
@@ -228,6 +240,8 @@ class Citation:
             "year": self.year,
             "area": self.area,
             "page": self.page,
+            "reference": self.reference,
+            "link": self.link,
         }
 
 

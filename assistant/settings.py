@@ -113,6 +113,17 @@ class Settings:
     llm_timeout: float = field(
         default=60.0, metadata={"help": "seconds a whole request to the chat server may take", "range": (0.1, 3600.0)}
     )
+    page_scale: float = field(
+        default=1.5,
+        metadata={
+            "help": "pixels per PDF point when a report's page is shown (1.5: an A4 page 893 pixels wide)",
+            "range": (0.25, 4.0),
+        },
+    )
+    page_cache_mb: float = field(
+        default=64.0,
+        metadata={"help": "memory for rendered PDF pages kept for reuse, in MB (PNG bytes)", "range": (1.0, 4096.0)},
+    )
     expand_synonyms: bool = field(
         default=True, metadata={"help": "expand lexical queries with the safeguarding vocabulary"}
     )

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from assistant.pack import pack_docx, pack_markdown
 from assistant.parse import load_corpus
+from assistant.reference import encode_quote
 
 from .conftest import ROOT, SHIPPED_CORPUS
 
@@ -97,7 +98,7 @@ def test_adding_a_case_to_the_pack_and_its_download(app: AppTest) -> None:
     oldham = [r for r in load_corpus(SHIPPED_CORPUS) if r.case_id == "2015-01-oldham-child-d"]
     markdown = pack_markdown(oldham)
     assert "## 1. Oldham - Child D" in markdown and "**Questions for discussion**" in markdown
-    assert "(source: 2015-01-oldham-child-d, Learning)" in markdown
+    assert "(source: Oldham LSCB (2015) Serious case review: Child D. Learning.)" in markdown  # the citations' form
     assert pack_docx(oldham)[:2] == b"PK"  # a Word document is a zip archive
 
 
@@ -196,3 +197,24 @@ def test_nothing_found_lists_the_nearest_cases_apart(app: AppTest) -> None:
     answer = app.session_state["messages"][1]["answer"]
     assert answer.no_answer and answer.citations == () and answer.nearest
     assert any("Nearest reviews" in i.value for i in app.info)
+
+
+def test_a_source_address_opens_the_source_view_with_the_quote_marked(
+    real_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCR_INDEX_DIR", str(real_index))
+    monkeypatch.setenv("SCR_DATA_DIR", str(tmp_path / "data"))
+    oldham = next(r for r in load_corpus(SHIPPED_CORPUS) if r.case_id == "2015-01-oldham-child-d")
+    quote = oldham.key_issues.split(";")[0].strip()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update({"source": oldham.case_id, "section": "key-issues", "q": encode_quote(quote)})
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Oldham - Child D"
+    assert any(f":orange-background[**{quote}**]" in m.value for m in at.markdown)
+    codes = [c.value for c in at.code]
+    assert "Oldham LSCB (2015) Serious case review: Child D. Key issues." in codes
+    assert [b.label for b in at.button][:2] == ["← Background", "Learning →"]
+    next(b for b in at.button if b.label == "Learning →").click().run()
+    assert at.query_params["section"] == "learning" and "q" not in at.query_params
+    assert "Oldham LSCB (2015) Serious case review: Child D. Learning." in [c.value for c in at.code]

@@ -118,12 +118,15 @@ except ScrError as exc:
     st.session_state["learning"] = None
     st.session_state["learning_error"] = str(exc)
 
+# A source view's own address, /?source=CASE_ID&section=S&page=N, opens it as the app's first page.
+opening_source = "source" in st.query_params
 pages = [
-    st.Page("chat.py", title="Ask", default=True),
+    st.Page("chat.py", title="Ask", default=not opening_source),
     st.Page("library.py", title="Case library"),
     st.Page("themes.py", title="Themes"),
     st.Page("pack.py", title=f"Training pack ({len(st.session_state['pack'])})"),
     st.Page("notes.py", title="Learning notes"),
     st.Page("actions.py", title="Actions"),
+    st.Page("source.py", title="Source", url_path="source", default=opening_source, visibility="hidden"),
 ]
 st.navigation(pages).run()

@@ -112,6 +112,9 @@ def show_answer(index: int) -> None:
             for c in citations:
                 page = f", page {c.page}" if c.page else ""
                 st.markdown(f"[{c.n}] *{escape_markdown(c.section)}{page}*: “{escape_markdown(c.quote)}”")
+                st.page_link(
+                    "source.py", label=f"Open [{c.n}] at the source{page}", query_params=c.link_params, width="content"
+                )
             keywords = getattr(record, "keywords", ())
             if keywords:
                 st.caption("Keywords: " + escape_markdown(", ".join(keywords)))
