@@ -14,6 +14,7 @@ import numpy as np
 
 from assistant import journal
 from assistant.answer import (
+    CLEAR_TOPIC_MATCH,
     LEXICAL_SUPPORT,
     Context,
     Evidence,
@@ -58,7 +59,6 @@ NEAREST = 3  # a "nothing found" answer names this many nearest cases, apart and
 NARROW_SUPPORT = 0.25  # "which of those ...": the share of its words an earlier case must use to be kept
 ROLE_POOL = 30  # a role question reranks this many hits by whether their learning addresses the role
 ROLE_CASE_BOOST = 0.25  # ... raising those that do by this share of their score
-CLEAR_MATCH = 0.5  # a topic this close to some review's text is answered even when its key word is not used
 COMMON_SHARE = 0.4  # a word in more than this share of the reviews ("child", "died") is never a key word
 KEY_WORD_MARGIN = 0.03  # an unknown key word must stand this far above the best known word (eval/QUALITY.md)
 KEY_WORD_SIMILARITY = 0.35  # a key word this close to its topic stands for it (good ones: 0.4-0.7, loose: ~0.2)
@@ -325,7 +325,7 @@ class Assistant:
         # match in other words, means the collection cannot answer
         missing = self.missing_concept(interp.topic, query_vector[0]) if interp.topic and not role_key else None
         nearest = self._search_vector(search_query, query_vector, NEAREST, filters) if missing else []
-        if missing and not missing.isupper() and nearest and nearest[0].dense_score >= CLEAR_MATCH:  # not "FGM"
+        if missing and not missing.isupper() and nearest and nearest[0].dense_score >= CLEAR_TOPIC_MATCH:  # not "FGM"
             missing = None  # the reviews say it in other words, clearly enough
         if missing:
             return self._nothing(
