@@ -13,7 +13,7 @@ import pytest
 
 from assistant.cli import main
 
-from .conftest import ROOT
+from .conftest import ROOT, SHIPPED_CORPUS
 
 pytestmark = pytest.mark.model
 
@@ -32,7 +32,7 @@ CEILINGS = {"in_scope_wrongly_refused": 0.07, "padding_per_answer": 1.6}  # 0.05
 def test_answer_quality_stays_above_its_floor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))  # a fresh index of the combined collection, as CI builds it
     out = tmp_path / "quality.json"
-    corpora = [str(ROOT / "corpus"), str(ROOT / "eval" / "collection")]
+    corpora = [str(SHIPPED_CORPUS), str(ROOT / "eval" / "collection")]
     args = ["eval", "--answers", "--queries", str(ROOT / "eval" / "questions.jsonl"), "--corpus", *corpora]
     assert main([*args, "--out", str(out)]) == 0
     result = json.loads(out.read_text())
