@@ -12,8 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant import journal
-from assistant.answer import (
+from assistant.answer.compose import (
     CLEAR_TOPIC_MATCH,
     LEXICAL_SUPPORT,
     Context,
@@ -26,24 +25,23 @@ from assistant.answer import (
     relevant_hits,
     role_points,
 )
-from assistant.conversation import resolve, topic
-from assistant.counting import compose_count, tally, themes_named
-from assistant.embed import Embedder, load_embedder, same_vectors
+from assistant.answer.conversation import resolve, topic
+from assistant.answer.counting import compose_count, tally, themes_named
+from assistant.answer.generate import check_endpoint, generate
+from assistant.answer.present import escape_markdown
+from assistant.answer.question import Interpretation, interpret
+from assistant.answer.roles import ROLE_NAMES, ROLES, concerns_role, normalise_role, role_label
 from assistant.errors import IndexMismatchError, ScrError, build_command
-from assistant.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
-from assistant.filters import Filters, allows, validate
-from assistant.generate import check_endpoint, generate
-from assistant.lexical import tokenize
-from assistant.present import escape_markdown
-from assistant.question import Interpretation, interpret
+from assistant.indexing import journal
+from assistant.indexing.embed import Embedder, load_embedder, same_vectors
+from assistant.indexing.lexical import tokenize
+from assistant.indexing.store import StoredIndex, corpus_diff, describe_diff, live_build_dir, read_index
+from assistant.ingest.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
+from assistant.library.themes import Theme, theme_counts
 from assistant.records import Answer, Case, Hit, Record
-from assistant.retrieve import RETRIEVERS, make_hits, rank_groups, score_chunks, sentence_groups
-from assistant.roles import ROLE_NAMES, ROLES, concerns_role, normalise_role, role_label
-from assistant.settings import Settings
-from assistant.settings import resolve as resolve_settings
-from assistant.store import StoredIndex, corpus_diff, describe_diff, live_build_dir, read_index
-from assistant.themes import Theme, theme_counts
-from assistant.vocabulary import (
+from assistant.search.filters import Filters, allows, validate
+from assistant.search.retrieve import RETRIEVERS, make_hits, rank_groups, score_chunks, sentence_groups
+from assistant.search.vocabulary import (
     acronyms_in,
     everyday_words,
     expansions,
@@ -51,7 +49,9 @@ from assistant.vocabulary import (
     lexical_query,
     matched_terms,
 )
-from assistant.vocabulary import words as words_of
+from assistant.search.vocabulary import words as words_of
+from assistant.settings import Settings
+from assistant.settings import resolve as resolve_settings
 
 MAX_QUERY_CHARS = 2000  # a question longer than this is cut, with a notice
 ASK_CANDIDATES = 20

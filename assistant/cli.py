@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assistant import cli_learning
+from assistant.answer.roles import ROLES
 from assistant.errors import ScrError
-from assistant.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
-from assistant.filters import Filters
-from assistant.retrieve import RETRIEVERS
-from assistant.roles import ROLES
+from assistant.ingest.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
+from assistant.search.filters import Filters
+from assistant.search.retrieve import RETRIEVERS
 from assistant.settings import Settings
 
 EXIT_USER_ERROR = 2
@@ -208,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.build import build_index
+    from assistant.indexing.build import build_index
 
     report = build_index(settings, on_stage=lambda m: print(m, file=sys.stderr), full=args.full)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
@@ -217,7 +217,7 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
 
 def _add(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 0 when every file was added, 1 when some were refused (the others are still added)."""
-    from assistant.intake import add_files
+    from assistant.indexing.intake import add_files
 
     report = add_files(args.paths, settings, on_stage=lambda m: print(m, file=sys.stderr), replace=args.replace)
     if args.json:
@@ -259,7 +259,7 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cases(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.api import Assistant
-    from assistant.store import read_index
+    from assistant.indexing.store import read_index
 
     # Listing needs no model: read the index only.
     records = (
@@ -292,9 +292,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     import tempfile
 
     from assistant.api import Assistant
-    from assistant.build import build_index
-    from assistant.embed import load_embedder
-    from assistant.evaluate import (
+    from assistant.evaluation.evaluate import (
         ALL_RETRIEVERS,
         calibrate_no_answer,
         evaluate,
@@ -304,6 +302,8 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         unknown_ids,
         write_report,
     )
+    from assistant.indexing.build import build_index
+    from assistant.indexing.embed import load_embedder
 
     if args.k < 1:
         raise ScrError("--k must be at least 1")
@@ -352,7 +352,7 @@ def _print_retrieval(result: dict) -> None:
 
 def _combined_settings(corpora: Sequence[Path], settings: Settings) -> Settings:
     """Settings for one corpus made of several folders, with its own reusable index (under the cache)."""
-    from assistant.quality import combined_corpus
+    from assistant.evaluation.quality import combined_corpus
 
     cache = Path.home() / ".cache" / "scr-assistant" / "eval-corpora"
     corpus = combined_corpus(corpora, cache)
@@ -363,11 +363,8 @@ def _combined_settings(corpora: Sequence[Path], settings: Settings) -> Settings:
 def _eval_answers(args: argparse.Namespace, settings: Settings) -> int:
     """Ask every question of a judged set and print what users meet (eval --answers), or only check the set."""
     from assistant.api import Assistant
-    from assistant.build import build_index
-    from assistant.embed import load_embedder
-    from assistant.evaluate import GoldQuery, evaluate
-    from assistant.parse import load_corpus
-    from assistant.quality import (
+    from assistant.evaluation.evaluate import GoldQuery, evaluate
+    from assistant.evaluation.quality import (
         RETRIEVAL_KINDS,
         check_questions,
         load_questions,
@@ -375,6 +372,9 @@ def _eval_answers(args: argparse.Namespace, settings: Settings) -> int:
         panel_answers,
         score_answers,
     )
+    from assistant.indexing.build import build_index
+    from assistant.indexing.embed import load_embedder
+    from assistant.ingest.parse import load_corpus
 
     questions = load_questions(args.queries, judged=not args.panel)
     corpora = args.corpora or [settings.corpus_dir]
@@ -421,8 +421,8 @@ def _eval_answers(args: argparse.Namespace, settings: Settings) -> int:
 
 def _eval_encoders(args: argparse.Namespace, settings: Settings) -> int:
     """Every encoder on the same corpus and questions: nDCG@10 and speed, against torch."""
-    from assistant.bench import compare_encoders
-    from assistant.embed import encoder_choice
+    from assistant.evaluation.bench import compare_encoders
+    from assistant.indexing.embed import encoder_choice
 
     if args.corpora:
         settings = settings.replace(corpus_dir=args.corpora[0])
@@ -465,9 +465,9 @@ def _print_sources(answer) -> None:  # noqa: ANN001 - an Answer
 
 
 def _source(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.answer.source import source_view
     from assistant.api import Assistant
-    from assistant.pages import render_page
-    from assistant.source import source_view
+    from assistant.ingest.pages import render_page
 
     if args.page is not None and args.page < 1:
         raise ScrError("--page must be 1 or more")
@@ -533,14 +533,14 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _bench(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.bench import run_bench
+    from assistant.evaluation.bench import run_bench
 
     if args.repeat < 1:
         raise ScrError("--repeat must be at least 1")
     if args.scale:
         import tempfile
 
-        from assistant.scale import run_scale, summary
+        from assistant.evaluation.scale import run_scale, summary
 
         if args.scale < 100:
             raise ScrError("--scale must be at least 100")
@@ -550,13 +550,13 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     if args.source:
-        from assistant.bench_pages import page_bench, page_summary
+        from assistant.evaluation.bench_pages import page_bench, page_summary
 
         result = page_bench(settings, repeat=args.repeat)
         print(json.dumps(result, indent=2) if args.json else page_summary(result))
         return 0
     if args.encoders:
-        from assistant.bench import compare_encoders
+        from assistant.evaluation.bench import compare_encoders
 
         result = compare_encoders(settings, args.queries, repeat=args.repeat)
         print(json.dumps(result, indent=2))
@@ -578,7 +578,7 @@ def _ui(args: argparse.Namespace, settings: Settings) -> int:
     import os
     import subprocess
 
-    from assistant.store import read_index
+    from assistant.indexing.store import read_index
 
     app = Path(__file__).resolve().parent.parent / "ui" / "app.py"
     if not app.is_file():
@@ -624,7 +624,7 @@ def _ui(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _feedback(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.feedback import export_queries, read_feedback
+    from assistant.library.feedback import export_queries, read_feedback
 
     data_dir = args.data or settings.data_dir
     rows, damaged = read_feedback(data_dir)
@@ -645,7 +645,7 @@ def _feedback(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _doctor(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.doctor import diagnose
+    from assistant.indexing.doctor import diagnose
 
     findings = diagnose(settings)
     for finding in findings:

@@ -261,7 +261,7 @@ class Answer:
     count: int | None = None  # a count or overview answer: how many reviews meet the criterion
     criterion: str = ""  # ... and what that criterion is
     breakdown: dict[str, int] | None = None  # ... and its breakdown (by year, age, theme), when asked for
-    interpretation: Any = None  # how the question was read (assistant.question.Interpretation)
+    interpretation: Any = None  # how the question was read (assistant.answer.question.Interpretation)
     nearest: tuple[str, ...] = ()  # a "nothing found" answer: the closest cases, shown apart and labelled
     matching: tuple[str, ...] = ()  # a count: every case counted (``cases`` lists those shown)
 

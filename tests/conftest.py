@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.build import build_index
+from assistant.indexing.build import build_index
 from assistant.settings import Settings
 from tests.learning_db import db_url, store  # noqa: F401  (the learning database on SQLite and PostgreSQL)
 
@@ -80,17 +80,17 @@ def fake_index(tmp_path: Path, corpus_copy: Path, fake_embedder: HashEmbedder) -
 def use_fake_embedder(monkeypatch: pytest.MonkeyPatch, fake_embedder: HashEmbedder) -> HashEmbedder:
     """Make every part of the library that loads the model get the fake instead."""
     import assistant.api
-    import assistant.build
+    import assistant.indexing.build
 
     monkeypatch.setattr(assistant.api, "load_embedder", lambda settings=None: fake_embedder)
-    monkeypatch.setattr(assistant.build, "load_embedder", lambda settings=None: fake_embedder)
+    monkeypatch.setattr(assistant.indexing.build, "load_embedder", lambda settings=None: fake_embedder)
     return fake_embedder
 
 
 @pytest.fixture(scope="session")
 def real_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An index of the shipped corpus built once per session with the real bundled model."""
-    from assistant.embed import load_embedder
+    from assistant.indexing.embed import load_embedder
 
     index_dir = tmp_path_factory.mktemp("real") / "index"
     settings = Settings(corpus_dir=SHIPPED_CORPUS, index_dir=index_dir)

@@ -15,16 +15,16 @@ from pathlib import Path
 
 import pytest
 
-import assistant.intake
-from assistant import journal
+import assistant.indexing.intake
 from assistant.api import Assistant
-from assistant.build import build_index
 from assistant.cli import main
-from assistant.doctor import diagnose
 from assistant.errors import ScrError
-from assistant.intake import add_files
+from assistant.indexing import journal
+from assistant.indexing.build import build_index
+from assistant.indexing.doctor import diagnose
+from assistant.indexing.intake import add_files
+from assistant.indexing.store import corpus_changes, live_build_dir, read_index
 from assistant.settings import Settings
-from assistant.store import corpus_changes, live_build_dir, read_index
 
 from .conftest import ROOT, HashEmbedder
 from .test_index_safety import _load_while
@@ -52,7 +52,7 @@ def test_a_disk_that_fills_during_add_leaves_the_corpus_as_it_was(
     fake_index: Settings, fake_embedder: HashEmbedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, second = _brief(tmp_path / "in", name="a.md"), _brief(tmp_path / "in", "health visitor", "b.md")
-    real = assistant.intake._copy_in
+    real = assistant.indexing.intake._copy_in
     copies = []
 
     def fills_up(source: Path, target: Path) -> None:
@@ -61,7 +61,7 @@ def test_a_disk_that_fills_during_add_leaves_the_corpus_as_it_was(
         copies.append(target)
         real(source, target)
 
-    monkeypatch.setattr(assistant.intake, "_copy_in", fills_up)
+    monkeypatch.setattr(assistant.indexing.intake, "_copy_in", fills_up)
     before = sorted(p.name for p in fake_index.corpus_dir.iterdir())
     with pytest.raises(ScrError) as info:
         add_files([first, second], fake_index, embedder=fake_embedder, progress=False)
@@ -80,7 +80,7 @@ def test_a_failed_replace_puts_the_earlier_file_back(
     def broken(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("assistant.store.save_bm25", broken)
+    monkeypatch.setattr("assistant.indexing.store.save_bm25", broken)
     with pytest.raises(ScrError, match=r"nothing was added \(brief.md\)"):
         add_files([newer], fake_index, embedder=fake_embedder, progress=False, replace=True)
     assert "school nurse" in (fake_index.corpus_dir / "brief.md").read_text()
@@ -97,7 +97,7 @@ def test_the_cli_says_a_failed_add_in_one_line(
     def full(source: Path, target: Path) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(target))
 
-    monkeypatch.setattr(assistant.intake, "_copy_in", full)
+    monkeypatch.setattr(assistant.indexing.intake, "_copy_in", full)
     args = ["add", str(_brief(tmp_path / "in")), "--index", str(fake_index.index_dir)]
     assert main([*args, "--corpus", str(fake_index.corpus_dir)]) == 2
     err = capsys.readouterr().err
@@ -108,7 +108,7 @@ def test_the_cli_says_a_failed_add_in_one_line(
 def _killed_add(settings: Settings, corpus_file: Path) -> None:
     """What a killed add leaves: its journal and its file in the corpus, the index not yet rebuilt."""
     journal.begin(settings.index_dir, settings.corpus_dir, [(corpus_file, settings.corpus_dir / corpus_file.name)])
-    assistant.intake._copy_in(corpus_file, settings.corpus_dir / corpus_file.name)
+    assistant.indexing.intake._copy_in(corpus_file, settings.corpus_dir / corpus_file.name)
 
 
 def test_a_killed_add_is_served_with_a_notice_and_undone_by_the_next_build(
@@ -119,7 +119,7 @@ def test_a_killed_add_is_served_with_a_notice_and_undone_by_the_next_build(
         loaded = Assistant.load(settings=fake_index, embedder=fake_embedder, strict=strict)
         assert loaded.notice.startswith("Not yet in the index: brief.md (an add is under way or was interrupted)")
         assert NEW_ID not in {r.case_id for r in loaded.records()}
-    monkeypatch.setattr("assistant.doctor.model_name", lambda settings=None: HashEmbedder.name)
+    monkeypatch.setattr("assistant.indexing.doctor.model_name", lambda settings=None: HashEmbedder.name)
     problems = [f.message for f in diagnose(fake_index) if not f.ok]
     assert problems[0].startswith("an add of brief.md did not finish (or is under way): run `scr-assistant build")
     messages: list[str] = []
@@ -160,7 +160,7 @@ import sys, time
 sys.path.insert(0, {root!r})
 from pathlib import Path
 from tests.conftest import HashEmbedder
-from assistant.intake import add_files
+from assistant.indexing.intake import add_files
 from assistant.settings import Settings
 settings = Settings(corpus_dir=Path({corpus!r}), index_dir=Path({index!r}))
 embedder = HashEmbedder()

@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from assistant.answer import citation_problems, classify
+from assistant.answer.compose import citation_problems, classify
+from assistant.answer.conversation import age_bands_named, asked_sections, resolve, topic
+from assistant.answer.roles import RoleError, normalise_role
 from assistant.api import Assistant
 from assistant.cli import main
-from assistant.conversation import age_bands_named, asked_sections, resolve, topic
+from assistant.indexing.sentences import split_spans
 from assistant.records import Answer
-from assistant.roles import RoleError, normalise_role
-from assistant.sentences import split_spans
 from assistant.settings import Settings
 
 from .conftest import HashEmbedder

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from assistant.answer import citation_problems
+from assistant.answer.compose import citation_problems
 from assistant.api import MAX_QUERY_CHARS, Assistant, QueryError
 from assistant.cli import main
 from assistant.settings import Settings
@@ -36,7 +36,7 @@ BOUND_S = 5.0
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     import shutil
 
-    from assistant.build import build_index
+    from assistant.indexing.build import build_index
 
     from .conftest import SHIPPED_CORPUS
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.bench import run_bench
-from assistant.embed import encoder_choice
+from assistant.evaluation.bench import run_bench
+from assistant.indexing.embed import encoder_choice
 from assistant.settings import Settings
 
 from .conftest import ROOT, SHIPPED_CORPUS

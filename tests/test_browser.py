@@ -196,8 +196,8 @@ def test_five_simultaneous_chat_sessions_all_get_their_answers(served: tuple[str
 
 
 def test_crafted_review_text_is_inert_in_the_browser(tmp_path: Path) -> None:
-    from assistant.build import build_index
-    from assistant.embed import load_embedder
+    from assistant.indexing.build import build_index
+    from assistant.indexing.embed import load_embedder
     from assistant.settings import Settings
 
     from .conftest import DATA
@@ -224,7 +224,7 @@ def test_crafted_review_text_is_inert_in_the_browser(tmp_path: Path) -> None:
 
 
 def test_upload_reviews_in_the_browser_then_ask_about_them(real_index: Path, tmp_path: Path) -> None:
-    from assistant.build import build_index
+    from assistant.indexing.build import build_index
     from assistant.settings import Settings
 
     from . import fixtures_files as fx

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.chunk import chunk_records
-from assistant.parse import load_corpus, parse_file
+from assistant.indexing.chunk import chunk_records
+from assistant.ingest.parse import load_corpus, parse_file
 from assistant.records import Case, Document, Section
 from assistant.settings import Settings
 

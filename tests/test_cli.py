@@ -72,8 +72,8 @@ def test_parse_error_is_one_line_naming_file_and_line(
 def test_eval_encoders_reports_each_encoders_change_against_torch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import assistant.bench
-    import assistant.embed
+    import assistant.evaluation.bench
+    import assistant.indexing.embed
 
     seen = {}
 
@@ -85,8 +85,8 @@ def test_eval_encoders_reports_each_encoders_change_against_torch(
             "onnx-int8": {"ndcg@10": 0.90, "ndcg@10_change": -0.01, "encode_speedup": 3.4, "query_speedup": 5.7},
         }
 
-    monkeypatch.setattr(assistant.bench, "compare_encoders", compare)
-    monkeypatch.setattr(assistant.embed, "_cuda_torch", lambda: False)
+    monkeypatch.setattr(assistant.evaluation.bench, "compare_encoders", compare)
+    monkeypatch.setattr(assistant.indexing.embed, "_cuda_torch", lambda: False)
     queries = tmp_path / "q.jsonl"
     queries.write_text('{"qid": "q1", "query": "concealed pregnancy", "relevant": ["x"]}\n')
     assert main(["eval", "--queries", str(queries), "--corpus", str(tmp_path), "--encoders"]) == 0

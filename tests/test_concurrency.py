@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from assistant.api import Assistant
-from assistant.evaluate import load_queries
+from assistant.evaluation.evaluate import load_queries
 
 from .conftest import ROOT
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.counting import compose_count, is_national, load_taxonomy, tally, themes_named
-from assistant.question import interpret
+from assistant.answer.counting import compose_count, is_national, load_taxonomy, tally, themes_named
+from assistant.answer.question import interpret
 from assistant.records import Case, Document, Section
 
 CASES = [

@@ -10,7 +10,7 @@ import pytest
 from assistant.api import Assistant
 from assistant.cli import main
 from assistant.errors import ParseError
-from assistant.evaluate import GoldQuery, evaluate, load_queries, write_report
+from assistant.evaluation.evaluate import GoldQuery, evaluate, load_queries, write_report
 from assistant.settings import Settings
 
 from .conftest import ROOT, HashEmbedder
@@ -136,7 +136,7 @@ def test_malformed_query_files_are_one_line_naming_file_and_line(
     ],
 )
 def test_malformed_out_of_scope_files_name_file_and_line(tmp_path: Path, line: bytes, message: str) -> None:
-    from assistant.evaluate import load_lines, load_queries_loose
+    from assistant.evaluation.evaluate import load_lines, load_queries_loose
 
     path = tmp_path / "oos.jsonl"
     path.write_bytes(b'{"query": "how do I bake bread"}\n' + line + b"\n")

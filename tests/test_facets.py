@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.facets import age_band, derive_facets
-from assistant.parse import parse_file
+from assistant.ingest.facets import age_band, derive_facets
+from assistant.ingest.parse import parse_file
 from assistant.records import Case, Document
 
 from .conftest import DATA

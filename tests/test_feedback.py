@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from assistant.cli import main
-from assistant.evaluate import load_queries
-from assistant.feedback import export_queries, read_feedback, record_feedback
+from assistant.evaluation.evaluate import load_queries
+from assistant.library.feedback import export_queries, read_feedback, record_feedback
 from assistant.records import Answer
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.api import Assistant
 from assistant.cli import main
-from assistant.filters import FilterError, Filters
+from assistant.search.filters import FilterError, Filters
 from assistant.settings import Settings
 
 from .conftest import INFANT_CASES, HashEmbedder

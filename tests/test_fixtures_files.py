@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from assistant.parse import parse_file
+from assistant.ingest.parse import parse_file
 
 from . import fixtures_files as fx
 

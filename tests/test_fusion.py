@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.fusion import fuse, min_max, rank, rrf, weighted
 from assistant.records import Chunk
-from assistant.retrieve import Scored, best_per_group, group_key, make_hits, rank_groups
+from assistant.search.fusion import fuse, min_max, rank, rrf, weighted
+from assistant.search.retrieve import Scored, best_per_group, group_key, make_hits, rank_groups
 
 
 def test_rrf_adds_reciprocal_ranks() -> None:

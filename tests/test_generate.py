@@ -9,10 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from assistant.answer import citation_problems
+from assistant.answer.compose import citation_problems
+from assistant.answer.generate import build_messages, check_endpoint, enforce_citations
 from assistant.api import Assistant
 from assistant.errors import SettingsError
-from assistant.generate import build_messages, check_endpoint, enforce_citations
 from assistant.records import Citation
 from assistant.settings import Settings
 

@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from assistant.answer.generate import enforce_citations
 from assistant.api import Assistant
-from assistant.generate import enforce_citations
 from assistant.records import Citation
 from assistant.settings import Settings
 

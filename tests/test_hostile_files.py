@@ -49,7 +49,7 @@ def test_a_line_of_thousands_of_spaces_is_parsed_in_linear_time(tmp_path: Path, 
     out = _bounded(
         f"""
         from pathlib import Path
-        from assistant.parse import parse_file
+        from assistant.ingest.parse import parse_file
         print(len(parse_file(Path({str(path)!r}))))
         """
     )
@@ -68,7 +68,7 @@ def test_a_very_long_capitalised_word_is_read_in_linear_time(tmp_path: Path, suf
     out = _bounded(
         f"""
         from pathlib import Path
-        from assistant.parse import parse_file
+        from assistant.ingest.parse import parse_file
         print(len(parse_file(Path({str(path)!r}))))
         """
     )
@@ -76,7 +76,7 @@ def test_a_very_long_capitalised_word_is_read_in_linear_time(tmp_path: Path, suf
 
 
 def test_the_linear_patterns_read_headings_and_labels_as_before() -> None:
-    from assistant.parse import LABEL_RE, _heading_text, match_heading
+    from assistant.ingest.parse import LABEL_RE, _heading_text, match_heading
 
     heading = match_heading("**March 2015 - North  Tyneside -  Child C**")
     assert heading is not None and (heading["area"], heading["name"]) == ("North  Tyneside", "Child C")
@@ -93,7 +93,7 @@ def test_the_linear_patterns_read_headings_and_labels_as_before() -> None:
 @pytest.mark.parametrize("year", ["1" + "0" * 23, "1" + "0" * 5000, "0", "3000"])
 def test_a_front_matter_year_out_of_range_is_refused_naming_file_and_line(tmp_path: Path, year: str) -> None:
     from assistant.errors import ParseError
-    from assistant.parse import parse_file
+    from assistant.ingest.parse import parse_file
 
     path = tmp_path / "brief.md"
     path.write_text(f"---\ntitle: Child Q\nyear: {year}\n---\n\n# Child Q\n\nWhat happened.\n")
@@ -107,7 +107,7 @@ def test_a_front_matter_year_out_of_range_is_refused_naming_file_and_line(tmp_pa
 @pytest.mark.parametrize("year", ["100000000000000000000000", "true", "-5"])
 def test_a_sidecar_year_out_of_range_is_refused_naming_file_and_line(tmp_path: Path, year: str) -> None:
     from assistant.errors import ParseError
-    from assistant.parse import parse_file
+    from assistant.ingest.parse import parse_file
 
     path = tmp_path / "report.txt"
     path.write_text("Serious case review: Child Q\n\nWhat happened to Child Q.\n")
@@ -122,8 +122,8 @@ def test_a_sidecar_year_out_of_range_is_refused_naming_file_and_line(tmp_path: P
 def test_an_out_of_range_year_is_refused_by_add_and_the_index_is_untouched(
     tmp_path: Path, fake_index: Settings, fake_embedder: HashEmbedder
 ) -> None:
-    from assistant.intake import add_files
-    from assistant.store import read_index
+    from assistant.indexing.intake import add_files
+    from assistant.indexing.store import read_index
 
     before = read_index(fake_index.index_dir).path
     path = tmp_path / "brief.md"
@@ -137,8 +137,8 @@ def test_an_out_of_range_year_is_refused_by_add_and_the_index_is_untouched(
 def test_file_names_in_another_script_give_distinct_case_ids(
     tmp_path: Path, fake_index: Settings, fake_embedder: HashEmbedder
 ) -> None:
-    from assistant.intake import add_files
-    from assistant.store import read_index
+    from assistant.indexing.intake import add_files
+    from assistant.indexing.store import read_index
 
     first, second = tmp_path / "報告.txt", tmp_path / "記録.txt"
     first.write_text("A learning brief\n\nWhat the partnership learnt about neglect.\n")
@@ -150,7 +150,7 @@ def test_file_names_in_another_script_give_distinct_case_ids(
 
 
 def test_a_heading_shaped_line_with_a_long_area_is_not_taken_for_a_misspelt_month(tmp_path: Path) -> None:
-    from assistant.parse import parse_file
+    from assistant.ingest.parse import parse_file
 
     path = tmp_path / "digest.txt"
     path.write_text(
@@ -166,7 +166,7 @@ def test_a_heading_shaped_line_with_a_long_area_is_not_taken_for_a_misspelt_mont
 
 def test_a_misspelt_month_is_still_refused(tmp_path: Path) -> None:
     from assistant.errors import ParseError
-    from assistant.parse import parse_file
+    from assistant.ingest.parse import parse_file
 
     path = tmp_path / "digest.txt"
     path.write_text("Janaury 2015 - Oldham - Child D\n\nSummary: x.\n\nMarch 2015 - Leeds - Child Y\n\nSummary: y.\n")
@@ -188,7 +188,7 @@ def _refused(path: Path, budget: float = READER_BUDGET, **limits: float) -> str:
         resource.setrlimit(resource.RLIMIT_AS, (3 << 30, resource.RLIM_INFINITY))
         from pathlib import Path
         from assistant.errors import ParseError
-        from assistant.parse import parse_file
+        from assistant.ingest.parse import parse_file
         try:
             parse_file(Path({str(path)!r}), **{limits!r})
         except (ParseError, MemoryError) as exc:
@@ -285,7 +285,7 @@ def test_a_reader_over_its_time_budget_is_refused_in_one_line(tmp_path: Path) ->
 
 def _slow_parse(path: Path, seconds: float) -> object:
     """``parse_file``'s bounded run of a reader that backtracks for minutes holding the GIL."""
-    from assistant.bounded import run_bounded
+    from assistant.ingest.bounded import run_bounded
 
     return run_bounded(_backtrack, (path,), path, seconds, 512)
 
@@ -314,7 +314,7 @@ def test_add_refuses_a_fifo_without_waiting_and_adds_the_rest(
 ) -> None:
     import threading
 
-    from assistant.intake import add_files
+    from assistant.indexing.intake import add_files
 
     fifo, good = tmp_path / "pipe.txt", tmp_path / "brief.txt"
     os.mkfifo(fifo)
@@ -338,8 +338,8 @@ def test_add_refuses_a_fifo_without_waiting_and_adds_the_rest(
 def test_a_corpus_symlink_to_a_file_outside_it_is_not_indexed(
     tmp_path: Path, fake_index: Settings, fake_embedder: HashEmbedder
 ) -> None:
-    from assistant.build import build_index
-    from assistant.store import read_index
+    from assistant.indexing.build import build_index
+    from assistant.indexing.store import read_index
 
     outside = tmp_path / "private.txt"
     outside.write_text("Private notes\n\nNot a review: notes about a colleague.\n")
@@ -360,8 +360,8 @@ def test_a_corpus_symlink_to_a_file_outside_it_is_not_indexed(
 
 
 def test_an_upload_with_a_244_byte_name_is_added_and_indexed(fake_index: Settings, fake_embedder: HashEmbedder) -> None:
-    from assistant.intake import add_uploads
-    from assistant.store import read_index
+    from assistant.indexing.intake import add_uploads
+    from assistant.indexing.store import read_index
 
     name = "learning-brief-" + "n" * 225 + ".txt"  # 244 bytes: the old ".NAME.xxxxxxxx.part" went over 255
     assert len(name.encode()) == 244
@@ -376,7 +376,7 @@ def test_an_upload_with_a_244_byte_name_is_added_and_indexed(fake_index: Setting
 def test_an_upload_whose_name_no_file_system_holds_is_refused_and_the_rest_added(
     fake_index: Settings, fake_embedder: HashEmbedder
 ) -> None:
-    from assistant.intake import add_uploads
+    from assistant.indexing.intake import add_uploads
 
     long_name = "r" * 300 + ".txt"
     text = b"A learning brief\n\nWhat the partnership learnt about neglect.\n"
@@ -399,9 +399,9 @@ def test_a_second_sessions_question_is_answered_within_3_s_while_a_slow_upload_i
     import threading
     import time
 
-    import assistant.ingest
+    import assistant.ingest.readers
     from assistant.api import Assistant
-    from assistant.intake import add_uploads
+    from assistant.indexing.intake import add_uploads
 
     app = Assistant.load(fake_index.index_dir, settings=fake_index, embedder=fake_embedder)
     app.ask("neglect of a baby")  # warm
@@ -412,7 +412,7 @@ def test_a_second_sessions_question_is_answered_within_3_s_while_a_slow_upload_i
         def backtracking(path: Path, text: str, note: str) -> object:
             return re.match(r"(x+x+)+y", "x" * 30)
 
-        monkeypatch.setattr(assistant.ingest, "_html", backtracking)
+        monkeypatch.setattr(assistant.ingest.readers, "_html", backtracking)
         upload, name = b"<html><body><p>a page</p></body></html>", "page.html"
     else:
         name = "digest.txt"

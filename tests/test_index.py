@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-import assistant.store
+import assistant.indexing.store
 from assistant.api import Assistant, QueryError
-from assistant.build import build_index
 from assistant.errors import IndexMismatchError, IndexNotBuiltError
+from assistant.indexing.build import build_index
+from assistant.indexing.store import live_build_dir, read_index
 from assistant.settings import Settings
-from assistant.store import live_build_dir, read_index
 
 from .conftest import ROOT, HashEmbedder
 
@@ -89,7 +89,7 @@ def test_failed_build_leaves_previous_index_loadable(
     def crash(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(assistant.store, "_write_lines", crash)  # fails after index.faiss is written
+    monkeypatch.setattr(assistant.indexing.store, "_write_lines", crash)  # fails after index.faiss is written
     with pytest.raises(OSError, match="disk full"):
         build_index(fake_index, embedder=fake_embedder, progress=False)
     assert live_build_dir(fake_index.index_dir) == before
@@ -116,7 +116,7 @@ KILLED_BUILD = """
 import importlib, os, sys, time
 sys.path.insert(0, {root!r})
 from tests.conftest import HashEmbedder
-from assistant.build import build_index
+from assistant.indexing.build import build_index
 from assistant.settings import Settings
 owner = importlib.import_module({module!r}) if {module!r} != "HashEmbedder" else HashEmbedder
 real = getattr(owner, {attr!r})
@@ -133,13 +133,13 @@ build_index(Settings(corpus_dir={corpus!r}, index_dir={index!r}), embedder=HashE
 # after the BM25 files, while syncing to disk, after the new folder is renamed into place (pointer
 # still old), and after the pointer is swapped (old folder not yet removed).
 KILL_POINTS = [
-    ("assistant.build", "chunk_records"),
+    ("assistant.indexing.build", "chunk_records"),
     ("HashEmbedder", "embed"),
-    ("assistant.store", "_write_lines"),
-    ("assistant.store", "save_bm25"),
-    ("assistant.store", "_fsync"),
+    ("assistant.indexing.store", "_write_lines"),
+    ("assistant.indexing.store", "save_bm25"),
+    ("assistant.indexing.store", "_fsync"),
     ("os", "rename"),
-    ("assistant.store", "_point_to"),
+    ("assistant.indexing.store", "_point_to"),
 ]
 
 

@@ -13,23 +13,23 @@ from pathlib import Path
 
 import pytest
 
-import assistant.doctor
+import assistant.indexing.doctor
 from assistant.api import Assistant
-from assistant.build import build_index
 from assistant.cli import main
-from assistant.doctor import diagnose
 from assistant.errors import IndexMismatchError, IndexNotBuiltError, ScrError
+from assistant.indexing.build import build_index
+from assistant.indexing.doctor import diagnose
+from assistant.indexing.store import live_build_dir, read_index
 from assistant.settings import Settings
-from assistant.store import live_build_dir, read_index
 
 from .conftest import HashEmbedder
 
 
 @pytest.fixture
 def index(fake_index: Settings, monkeypatch: pytest.MonkeyPatch, fake_embedder: HashEmbedder) -> Settings:
-    monkeypatch.setattr(assistant.doctor, "model_name", lambda settings=None: HashEmbedder.name)
+    monkeypatch.setattr(assistant.indexing.doctor, "model_name", lambda settings=None: HashEmbedder.name)
     monkeypatch.setattr("assistant.api.load_embedder", lambda settings=None: fake_embedder)
-    monkeypatch.setattr("assistant.build.load_embedder", lambda settings=None: fake_embedder)
+    monkeypatch.setattr("assistant.indexing.build.load_embedder", lambda settings=None: fake_embedder)
     return fake_index
 
 

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-import assistant.build
+import assistant.indexing.build
 from assistant.api import Assistant
-from assistant.build import build_index
 from assistant.cli import main
 from assistant.errors import ParseError, ScrError
-from assistant.ingest import extract
-from assistant.intake import add_files
-from assistant.parse import parse_file
+from assistant.indexing.build import build_index
+from assistant.indexing.intake import add_files
+from assistant.indexing.store import live_build_dir, read_index
+from assistant.ingest.parse import parse_file
+from assistant.ingest.readers import extract
 from assistant.settings import Settings
-from assistant.store import live_build_dir, read_index
 
 from . import fixtures_files as fx
 from .conftest import HashEmbedder
@@ -150,8 +150,8 @@ def test_second_build_embeds_nothing_and_never_loads_the_model(
     def no_model(settings: Settings | None = None) -> None:
         raise AssertionError("the model was loaded")
 
-    monkeypatch.setattr(assistant.build, "model_name", lambda settings=None: HashEmbedder.name)
-    monkeypatch.setattr(assistant.build, "load_embedder", no_model)
+    monkeypatch.setattr(assistant.indexing.build, "model_name", lambda settings=None: HashEmbedder.name)
+    monkeypatch.setattr(assistant.indexing.build, "load_embedder", no_model)
     before = _snapshot(fake_index)
     report = build_index(fake_index, progress=False)
     assert report.up_to_date and report.embedded == 0 and not report.model_loaded
@@ -281,7 +281,7 @@ def test_build_interrupted_while_adding_leaves_previous_index(
     def broken(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("assistant.store.save_bm25", broken)
+    monkeypatch.setattr("assistant.indexing.store.save_bm25", broken)
     with pytest.raises(ScrError, match=r"nothing was added \(northshire-child-r.pdf\): .*No space left on device"):
         add_files([files / fx.PDF_NAME], fake_index, embedder=fake_embedder, progress=False)
     assert _snapshot(fake_index) == before
@@ -324,7 +324,7 @@ def test_unchanged_build_does_not_even_import_the_model(real_index: Path, tmp_pa
     index = tmp_path / "index"
     shutil.copytree(real_index, index)
     code = (
-        "import sys; from pathlib import Path; from assistant.build import build_index; "
+        "import sys; from pathlib import Path; from assistant.indexing.build import build_index; "
         "from assistant.settings import Settings; "
         f"r = build_index(Settings(corpus_dir=Path({str(SHIPPED_CORPUS)!r}), index_dir=Path({str(index)!r}))); "
         "print(r.up_to_date, r.embedded, 'sentence_transformers' in sys.modules, 'torch' in sys.modules)"
@@ -336,7 +336,7 @@ def test_unchanged_build_does_not_even_import_the_model(real_index: Path, tmp_pa
 def test_a_report_groups_as_one_case_on_both_sides(
     files: Path, fake_index: Settings, fake_embedder: HashEmbedder
 ) -> None:
-    from assistant.retrieve import group_key, sentence_groups
+    from assistant.search.retrieve import group_key, sentence_groups
 
     add_files([files / fx.PDF_NAME], fake_index, embedder=fake_embedder, progress=False)
     stored = read_index(fake_index.index_dir)
@@ -413,16 +413,16 @@ def test_an_upload_named_like_an_indexed_review_is_refused(
 def test_a_reader_crash_is_one_line_for_add_and_a_skip_for_build(
     files: Path, fake_index: Settings, fake_embedder: HashEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import assistant.ingest
+    import assistant.ingest.readers
 
-    real = assistant.ingest._docx
+    real = assistant.ingest.readers._docx
 
     def crash(path: Path, data: bytes) -> object:
         if "bad" in path.name:
             raise RuntimeError("a reader library bug")
         return real(path, data)
 
-    monkeypatch.setattr(assistant.ingest, "_docx", crash)
+    monkeypatch.setattr(assistant.ingest.readers, "_docx", crash)
     bad = files / "bad.docx"
     bad.write_bytes((files / fx.DOCX_NAME).read_bytes())
     report = add_files([bad, files / fx.HTML_NAME], fake_index, embedder=fake_embedder, progress=False)
@@ -453,7 +453,7 @@ def test_two_adds_at_once_both_end_up_in_the_index(
 def test_new_parser_version_reparses_but_reuses_vectors(
     fake_index: Settings, fake_embedder: HashEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(assistant.build, "PARSER_VERSION", assistant.build.PARSER_VERSION + 1)
+    monkeypatch.setattr(assistant.indexing.build, "PARSER_VERSION", assistant.indexing.build.PARSER_VERSION + 1)
     report = build_index(fake_index, embedder=fake_embedder, progress=False)
     assert not report.up_to_date and report.embedded == 0 and report.reused == report.chunks
 
@@ -471,14 +471,14 @@ def test_new_parser_version_reparses_but_reuses_vectors(
     ],
 )
 def test_pdf_heading_lines(line: str, level: int) -> None:
-    from assistant.ingest import heading_level
+    from assistant.ingest.readers import heading_level
 
     assert heading_level(line, short=True) == level
 
 
 def test_pages_inside_a_section_despite_doubled_spaces() -> None:
+    from assistant.ingest.reports import page_at, with_pages
     from assistant.records import Document, Section
-    from assistant.reports import page_at, with_pages
 
     lines = ["# 4. Findings", "", "The first  page holds", "this text.", "The second page  holds", "more text."]
     pages = [1, 1, 1, 1, 2, 2]
@@ -512,7 +512,7 @@ def test_pages_inside_a_section_despite_doubled_spaces() -> None:
     ],
 )
 def test_report_metadata_from_common_title_pages(title: str, opening: str, expected: dict[str, object]) -> None:
-    from assistant.reports import infer_metadata
+    from assistant.ingest.reports import infer_metadata
 
     assert infer_metadata(title, opening) == expected
 
@@ -530,11 +530,12 @@ def test_windows_text_with_non_breaking_spaces_and_html_in_a_form(tmp_path: Path
 def test_a_file_that_unpacks_to_far_more_than_a_review_is_refused(
     make, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001 - a fixture maker
 ) -> None:
-    import assistant.ingest
+    import assistant.ingest.readers
 
     path = make(tmp_path)
     assert extract(path).text  # read as usual under the real limit
-    monkeypatch.setattr(assistant.ingest, "MAX_UNPACKED_MB", 0.001)  # about 1,000 bytes: the fixtures unpack to more
+    # about 1,000 bytes: the fixtures unpack to more
+    monkeypatch.setattr(assistant.ingest.readers, "MAX_UNPACKED_MB", 0.001)
     with pytest.raises(ParseError, match=r"unpacks to .*0\.001 MB") as caught:
         extract(path)
     assert str(path) in str(caught.value) and "\n" not in str(caught.value)

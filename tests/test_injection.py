@@ -12,10 +12,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from assistant.answer.present import escape_markdown, record_markdown
 from assistant.api import Assistant
-from assistant.build import build_index
-from assistant.pack import pack_docx, pack_markdown
-from assistant.present import escape_markdown, record_markdown
+from assistant.indexing.build import build_index
+from assistant.library.pack import pack_docx, pack_markdown
 from assistant.settings import Settings
 
 from .conftest import ROOT, HashEmbedder
@@ -91,10 +91,10 @@ def _shown(at: AppTest) -> list[str]:
 def test_every_page_shows_the_crafted_review_as_text(
     crafted: tuple[Settings, int, list[str]], fake_embedder: HashEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import assistant.embed
+    import assistant.indexing.embed
 
     settings, port, seen = crafted
-    monkeypatch.setattr(assistant.embed, "load_embedder", lambda settings=None: fake_embedder)
+    monkeypatch.setattr(assistant.indexing.embed, "load_embedder", lambda settings=None: fake_embedder)
     monkeypatch.setenv("SCR_INDEX_DIR", str(settings.index_dir))
     monkeypatch.setenv("SCR_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("SCR_MIN_RELEVANCE", "0")

@@ -35,8 +35,8 @@ def _live(page: object, port: int) -> list[str]:
 
 
 def test_crafted_review_is_inert_on_every_page_of_the_real_app(tmp_path: Path) -> None:
-    from assistant.build import build_index
-    from assistant.embed import load_embedder
+    from assistant.indexing.build import build_index
+    from assistant.indexing.embed import load_embedder
     from assistant.settings import Settings
 
     with listener() as (port, seen):

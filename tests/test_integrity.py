@@ -8,20 +8,20 @@ from pathlib import Path
 
 import pytest
 
-import assistant.doctor
+import assistant.indexing.doctor
 from assistant.api import Assistant
 from assistant.cli import main
-from assistant.doctor import diagnose
 from assistant.errors import IndexMismatchError, IndexNotBuiltError
+from assistant.indexing.doctor import diagnose
+from assistant.indexing.store import live_build_dir
 from assistant.settings import Settings
-from assistant.store import live_build_dir
 
 from .conftest import HashEmbedder
 
 
 @pytest.fixture
 def index(fake_index: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setattr(assistant.doctor, "model_name", lambda settings=None: HashEmbedder.name)
+    monkeypatch.setattr(assistant.indexing.doctor, "model_name", lambda settings=None: HashEmbedder.name)
     assert all(f.ok for f in diagnose(fake_index))  # sound before each damage
     return fake_index
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from assistant.api import Assistant
-from assistant.chunk import chunk_records
-from assistant.embed import Embedder, load_embedder
-from assistant.parse import load_corpus, parse_file
+from assistant.indexing.chunk import chunk_records
+from assistant.indexing.embed import Embedder, load_embedder
+from assistant.ingest.parse import load_corpus, parse_file
 from assistant.records import Document, Section
 from assistant.settings import Settings
 
@@ -108,7 +108,7 @@ HYBRID_NDCG_FLOOR = 0.89
 
 
 def test_hybrid_retrieval_quality_on_the_dev_set(real_index: Path, embedder: Embedder) -> None:
-    from assistant.evaluate import evaluate, load_queries
+    from assistant.evaluation.evaluate import evaluate, load_queries
 
     assistant = Assistant.load(real_index, embedder=embedder)
     result = evaluate(assistant, load_queries(ROOT / "eval" / "queries.jsonl"), k=10)["retrievers"]
@@ -138,8 +138,8 @@ def real_assistant(real_index: Path, embedder: Embedder) -> Assistant:
 
 
 def test_answers_keep_the_citation_rules_on_every_dev_question(real_assistant: Assistant) -> None:
-    from assistant.answer import citation_problems
-    from assistant.evaluate import load_queries
+    from assistant.answer.compose import citation_problems
+    from assistant.evaluation.evaluate import load_queries
 
     records = {r.case_id: r for r in real_assistant.records()}
     questions = [q.query for q in load_queries(ROOT / "eval" / "queries.jsonl")]
@@ -183,7 +183,7 @@ def test_three_turn_conversation_uses_the_history(real_assistant: Assistant) -> 
     second = real_assistant.ask("what about older children?", history=[first])
     records = {r.case_id: r for r in real_assistant.records()}
     assert second.cases and second.cases != first.cases
-    from assistant.facets import derive_facets
+    from assistant.ingest.facets import derive_facets
 
     for case_id in second.cases:  # narrowed to school-age children and teenagers, still about domestic abuse
         assert set(derive_facets(records[case_id]).age_bands) & {"5-11", "12-17"}

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.build import build_index
-from assistant.embed import load_embedder, model_name
 from assistant.errors import IndexMismatchError, SettingsError
+from assistant.indexing.build import build_index
+from assistant.indexing.embed import load_embedder, model_name
 from assistant.settings import Settings
 
 from .conftest import SHIPPED_CORPUS
@@ -29,8 +29,8 @@ def test_encoder_setting_is_checked_and_named() -> None:
 
 
 def test_auto_runs_onnx_on_a_cpu_and_torch_on_a_cuda_gpu(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import assistant.embed as embed
-    from assistant.onnx_encoder import OnnxEmbedder
+    import assistant.indexing.embed as embed
+    from assistant.indexing.onnx_encoder import OnnxEmbedder
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
 
@@ -48,7 +48,7 @@ def test_auto_runs_onnx_on_a_cpu_and_torch_on_a_cuda_gpu(monkeypatch: pytest.Mon
 def test_a_gpu_is_detected_without_importing_torch(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import importlib.util
 
-    import assistant.embed as embed
+    import assistant.indexing.embed as embed
 
     fake = tmp_path / "torch"
     fake.mkdir()
@@ -72,7 +72,7 @@ def test_a_gpu_is_detected_without_importing_torch(monkeypatch: pytest.MonkeyPat
 
 
 def test_torch_and_fp32_onnx_indexes_are_interchangeable_but_int8_is_not() -> None:
-    from assistant.embed import same_vectors
+    from assistant.indexing.embed import same_vectors
 
     assert same_vectors("all-MiniLM-L6-v2", "all-MiniLM-L6-v2+onnx")
     assert same_vectors("all-MiniLM-L6-v2+onnx", "all-MiniLM-L6-v2")
@@ -81,7 +81,7 @@ def test_torch_and_fp32_onnx_indexes_are_interchangeable_but_int8_is_not() -> No
 
 
 def test_encoder_cache_is_shared_by_indexes_unless_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from assistant.embed import encoder_cache
+    from assistant.indexing.embed import encoder_cache
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     assert encoder_cache(Settings(index_dir=tmp_path / "a")) == tmp_path / "cache" / "scr-assistant" / "encoders"
@@ -98,7 +98,7 @@ def test_encoder_cache_is_shared_by_indexes_unless_set(tmp_path: Path, monkeypat
 def test_new_weights_in_the_same_folder_get_a_new_export(tmp_path: Path) -> None:
     import os
 
-    from assistant.onnx_encoder import export_path
+    from assistant.indexing.onnx_encoder import export_path
 
     (tmp_path / "model.safetensors").write_bytes(b"weights")
     first = export_path(tmp_path, tmp_path / "cache", quantized=False)

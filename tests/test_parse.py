@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ParseError
-from assistant.parse import load_corpus, parse_file, split_keywords
+from assistant.ingest.parse import load_corpus, parse_file, split_keywords
 from assistant.records import Case, Document, slug
 
 from .conftest import DATA, SHIPPED_CORPUS

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.cli import main
 from assistant.errors import ParseError
-from assistant.quality import (
+from assistant.evaluation.quality import (
     Question,
     answer_count,
     carries,
@@ -146,10 +146,10 @@ def test_combined_corpus_copies_each_folder_once_and_reuses_it(tmp_path: Path) -
 def test_cli_eval_answers_prints_every_figure(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import assistant.embed
+    import assistant.indexing.embed
 
     monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setattr(assistant.embed, "load_embedder", lambda settings=None: HashEmbedder())
+    monkeypatch.setattr(assistant.indexing.embed, "load_embedder", lambda settings=None: HashEmbedder())
     questions = _write(
         tmp_path / "q.jsonl",
         [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.question import interpret, roles_named, topic_of
+from assistant.answer.question import interpret, roles_named, topic_of
 
 AREAS = ["Leeds", "Croydon", "City and Hackney"]
 

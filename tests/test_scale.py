@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.chunk import chunk_records
-from assistant.embed import load_embedder
-from assistant.parse import corpus_files, load_corpus, match_heading
-from assistant.scale import compare_exact_hnsw, generate_corpus, recall, switch_point
+from assistant.evaluation.scale import compare_exact_hnsw, generate_corpus, recall, switch_point
+from assistant.indexing.chunk import chunk_records
+from assistant.indexing.embed import load_embedder
+from assistant.ingest.parse import corpus_files, load_corpus, match_heading
 from assistant.settings import Settings
 
 from .conftest import SHIPPED_CORPUS

@@ -10,15 +10,15 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from assistant.build import build_index
+from assistant.answer.source import find_quote, source_view
 from assistant.cli import main
 from assistant.errors import SourceError
-from assistant.pages import PageCache, PageImage, render_page
-from assistant.parse import load_corpus
+from assistant.indexing.build import build_index
+from assistant.ingest.pages import PageCache, PageImage, render_page
+from assistant.ingest.parse import load_corpus
 from assistant.records import Citation, Record
 from assistant.reference import decode_quote, reference, source_link
 from assistant.settings import Settings
-from assistant.source import find_quote, source_view
 
 from . import fixtures_files as fx
 from .conftest import DATA

@@ -26,8 +26,8 @@ KENT_QUOTE = "poor information sharing between health and police."
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    from assistant.build import build_index
-    from assistant.embed import load_embedder
+    from assistant.indexing.build import build_index
+    from assistant.indexing.embed import load_embedder
     from assistant.settings import Settings
 
     root = tmp_path_factory.mktemp("source")

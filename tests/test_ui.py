@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.pack import pack_docx, pack_markdown
-from assistant.parse import load_corpus
+from assistant.ingest.parse import load_corpus
+from assistant.library.pack import pack_docx, pack_markdown
 from assistant.reference import encode_quote
 
 from .conftest import ROOT, SHIPPED_CORPUS
@@ -111,8 +111,8 @@ def test_missing_index_shows_the_sentence_instead_of_crashing(tmp_path: Path, mo
 
 
 def test_crafted_corpus_text_renders_inert(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from assistant.build import build_index
-    from assistant.embed import load_embedder
+    from assistant.indexing.build import build_index
+    from assistant.indexing.embed import load_embedder
     from assistant.settings import Settings
 
     from .conftest import DATA
@@ -138,7 +138,7 @@ def test_damaged_index_shows_the_same_sentence_on_the_page(
 ) -> None:
     import shutil
 
-    from assistant.store import live_build_dir
+    from assistant.indexing.store import live_build_dir
 
     copy = tmp_path / "index"
     shutil.copytree(real_index, copy)

@@ -6,7 +6,7 @@ import numpy as np
 
 
 def test_filtered_search_on_hnsw_is_exact_among_the_allowed() -> None:
-    from assistant import vectors
+    from assistant.indexing import vectors
 
     rng = np.random.default_rng(3)
     data = rng.normal(size=(3000, 32)).astype(np.float32)

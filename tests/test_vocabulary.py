@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from assistant.lexical import tokenize
-from assistant.vocabulary import VOCABULARY_FILE, expansions, lexical_query, load_groups
+from assistant.indexing.lexical import tokenize
+from assistant.search.vocabulary import VOCABULARY_FILE, expansions, lexical_query, load_groups
 
 
 def test_every_group_has_distinct_terms_and_no_term_is_in_two_groups() -> None:

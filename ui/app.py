@@ -7,14 +7,14 @@ from pathlib import Path
 import streamlit as st
 
 from assistant import Assistant, ScrError, Settings
-from assistant.embed import Embedder, load_embedder
-from assistant.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
-from assistant.filters import Filters
+from assistant.answer.present import escape_markdown
+from assistant.indexing.embed import Embedder, load_embedder
+from assistant.indexing.store import read_pointer
+from assistant.ingest.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
+from assistant.library.pack import SUPPORT
 from assistant.library.people import clean_name, header_user
 from assistant.library.storage import Store, database_url
-from assistant.pack import SUPPORT
-from assistant.present import escape_markdown
-from assistant.store import read_pointer
+from assistant.search.filters import Filters
 
 # No page_icon and no page icons: Streamlit fetches a material or emoji icon from outside this machine
 # to use as the favicon.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant import ScrError
-from assistant.feedback import record_feedback
-from assistant.present import escape_markdown, record_markdown, when
+from assistant.answer.present import escape_markdown, record_markdown, when
+from assistant.library.feedback import record_feedback
 
 assistant = st.session_state["assistant"]
 EXAMPLES = [

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant import ScrError, intake
-from assistant.ingest import SUPPORTED_SUFFIXES
-from assistant.present import escape_markdown, record_markdown, when
+from assistant import ScrError
+from assistant.answer.present import escape_markdown, record_markdown, when
+from assistant.indexing import intake
+from assistant.ingest.readers import SUPPORTED_SUFFIXES
 
 assistant = st.session_state["assistant"]
 st.title("Case library")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant import ScrError
+from assistant.answer.present import escape_markdown
 from assistant.errors import IdentifyingDetailsError
 from assistant.library import notes
-from assistant.present import escape_markdown
 
 st.title("Learning notes from practice")
 store = st.session_state["learning"]

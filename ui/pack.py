@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant.pack import discussion_questions, pack_docx, pack_markdown
-from assistant.present import escape_markdown, when
+from assistant.answer.present import escape_markdown, when
+from assistant.library.pack import discussion_questions, pack_docx, pack_markdown
 
 assistant = st.session_state["assistant"]
 pack = st.session_state["pack"]

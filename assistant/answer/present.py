@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.chunk import MONTH_NAMES
+from assistant.indexing.chunk import MONTH_NAMES
 from assistant.records import Case, Record
 
 # Characters that let text become a link, an image, HTML or code in markdown.

@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from assistant.bench import _figures
-from assistant.chunk import MONTH_NAMES, chunk_records
-from assistant.parse import corpus_files, is_digest, parse_digest, read_text
+from assistant.evaluation.bench import _figures
+from assistant.indexing.chunk import MONTH_NAMES, chunk_records
+from assistant.ingest.parse import corpus_files, is_digest, parse_digest, read_text
 from assistant.records import Case
 from assistant.settings import Settings
 
@@ -318,7 +318,7 @@ def tie_recall(
 
 
 def _timed_search(index: Any, queries: np.ndarray, k: int, repeat: int) -> tuple[np.ndarray, list[float]]:
-    from assistant.vectors import search
+    from assistant.indexing.vectors import search
 
     for q in queries[:5]:  # warm-up
         search(index, q, k)
@@ -337,7 +337,7 @@ def compare_exact_hnsw(
     vectors: np.ndarray, queries: np.ndarray, k: int = CANDIDATES, repeat: int = 3
 ) -> dict[str, Any]:
     """Build a flat and an HNSW index over ``vectors``; time both and measure HNSW recall against exact."""
-    from assistant.vectors import make_index
+    from assistant.indexing.vectors import make_index
 
     k = min(k, len(vectors))
     started = time.perf_counter()
@@ -368,7 +368,7 @@ def ef_sweep(
     """Latency and recall of one HNSW index at each efSearch of ``EF_SWEEP``. FAISS searches with
     max(efSearch, k), so at k=100 an efSearch of 64 behaves as 100; recall@10 of a k=10 search
     (where efSearch counts in full) is given beside it."""
-    from assistant.vectors import EF_SEARCH
+    from assistant.indexing.vectors import EF_SEARCH
 
     rows = []
     for ef in EF_SWEEP:
@@ -410,7 +410,7 @@ def _child_env() -> dict[str, str]:
 
 def _run_child(args: list[str], timeout: float) -> dict[str, Any]:
     completed = subprocess.run(
-        [sys.executable, "-m", "assistant.scale", *args],
+        [sys.executable, "-m", "assistant.evaluation.scale", *args],
         stdout=subprocess.PIPE,
         stderr=None,  # progress goes straight to our stderr (the log)
         text=True,
@@ -425,7 +425,7 @@ def _run_child(args: list[str], timeout: float) -> dict[str, Any]:
 
 def _child_build(corpus_dir: str, index_dir: str, model: str) -> dict[str, Any]:
     """In the build subprocess: the real build, with a progress bar on stderr."""
-    from assistant.build import build_index
+    from assistant.indexing.build import build_index
 
     settings = Settings.from_env(corpus_dir=Path(corpus_dir), index_dir=Path(index_dir), model=model or None)
     report = build_index(settings, progress=True, on_stage=_say)
@@ -468,7 +468,7 @@ def _child_search(corpus_dir: str, index_dir: str, model: str, queries_file: str
             started = time.perf_counter()
             assistant.search(q)
             samples.append(time.perf_counter() - started)
-    from assistant.vectors import search as vector_search
+    from assistant.indexing.vectors import search as vector_search
 
     embed, dense = [], []
     for q in questions:
@@ -514,7 +514,7 @@ def _folder_size(folder: Path) -> int:
 
 
 def _disk(index_dir: Path) -> dict[str, Any]:
-    from assistant.store import live_build_dir
+    from assistant.indexing.store import live_build_dir
 
     build = live_build_dir(index_dir)
     parts: dict[str, int] = {}
@@ -531,7 +531,7 @@ def _disk(index_dir: Path) -> dict[str, Any]:
 
 def _build(settings: Settings, reuse: bool, scale_dir: Path) -> dict[str, Any]:
     """Build in a subprocess (or reuse an earlier build of the same corpus) and time it."""
-    from assistant.store import corpus_fingerprint, read_index
+    from assistant.indexing.store import corpus_fingerprint, read_index
 
     record_path = scale_dir / BUILD_RECORD
     corpus_hash = corpus_fingerprint(settings.corpus_dir)[0]
@@ -576,7 +576,7 @@ def _load() -> list[float]:
 
 
 def _bare_encode(texts: list[str], embedder: Any, batch_size: int) -> dict[str, Any]:
-    from assistant.bench import bare_encoder
+    from assistant.evaluation.bench import bare_encoder
 
     encode = bare_encoder(embedder)
     encode(texts[:64])  # warm-up
@@ -604,9 +604,9 @@ def run_scale(
     sizes: Sequence[int] = SIZES,
 ) -> dict[str, Any]:
     """The whole scale benchmark; writes ``scale.json`` and ``SCALE.md`` to ``report_dir`` (unless None)."""
-    from assistant.embed import load_embedder
-    from assistant.store import read_index
-    from assistant.vectors import APPROXIMATE_FROM, EF_CONSTRUCTION, EF_SEARCH, HNSW_M, all_vectors
+    from assistant.indexing.embed import load_embedder
+    from assistant.indexing.store import read_index
+    from assistant.indexing.vectors import APPROXIMATE_FROM, EF_CONSTRUCTION, EF_SEARCH, HNSW_M, all_vectors
 
     source_dir = settings.corpus_dir
     scale_dir = scale_dir.resolve()
@@ -897,7 +897,7 @@ def markdown(result: dict[str, Any]) -> str:
             else "**No switch point within the sizes measured**: exact search stays the better choice."
         ),
         *_below(v),
-        f"`assistant/vectors.py` has `APPROXIMATE_FROM = {v['approximate_from']:,}` and `EF_SEARCH = "
+        f"`assistant/indexing/vectors.py` has `APPROXIMATE_FROM = {v['approximate_from']:,}` and `EF_SEARCH = "
         f"{v['hnsw']['efSearch']}` (the efSearch of the size table). HNSW keeps the vector index well under a "
         "millisecond of a search at every size measured.",
         "",
@@ -916,14 +916,17 @@ def markdown(result: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the build and search subprocesses (``python -m assistant.scale build|search ...``)."""
+    """Entry point of the build and search subprocesses (``python -m assistant.evaluation.scale build|search ...``)."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "build":
         result = _child_build(*args[1:4])
     elif args and args[0] == "search":
         result = _child_search(args[1], args[2], args[3], args[4], int(args[5]))
     else:
-        print("usage: python -m assistant.scale build CORPUS INDEX MODEL | search CORPUS INDEX MODEL QUERIES REPEAT")
+        print(
+            "usage: python -m assistant.evaluation.scale build CORPUS INDEX MODEL"
+            " | search CORPUS INDEX MODEL QUERIES REPEAT"
+        )
         return 2
     print(json.dumps(result))
     return 0

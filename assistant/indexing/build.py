@@ -20,17 +20,14 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from assistant import journal
-from assistant import vectors as vector_index
-from assistant.chunk import chunk_records, text_digest
-from assistant.embed import Embedder, load_embedder, model_name, same_vectors
 from assistant.errors import ParseError, ScrError
-from assistant.lexical import build_bm25
-from assistant.parse import corpus_files, parse_file
-from assistant.records import Case, Record
-from assistant.sentences import record_units
-from assistant.settings import Settings, resolve
-from assistant.store import (
+from assistant.indexing import journal
+from assistant.indexing import vectors as vector_index
+from assistant.indexing.chunk import chunk_records, text_digest
+from assistant.indexing.embed import Embedder, load_embedder, model_name, same_vectors
+from assistant.indexing.lexical import build_bm25
+from assistant.indexing.sentences import record_units
+from assistant.indexing.store import (
     FORMAT_VERSION,
     NewIndex,
     StoredIndex,
@@ -40,6 +37,9 @@ from assistant.store import (
     tidy,
     write_index,
 )
+from assistant.ingest.parse import corpus_files, parse_file
+from assistant.records import Case, Record
+from assistant.settings import Settings, resolve
 
 Progress = Callable[[int, int], None]  # (texts embedded so far, texts to embed)
 # Raised whenever parsing changes what a file gives; a build re-parses every file when it differs

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.chunk import MONTH_NAMES
-from assistant.present import escape_markdown
+from assistant.answer.present import escape_markdown
+from assistant.answer.roles import concerns_role, role_label
+from assistant.indexing.chunk import MONTH_NAMES
+from assistant.indexing.sentences import Unit
 from assistant.records import Answer, Case, Citation, Hit, Record
-from assistant.roles import concerns_role, role_label
-from assistant.sentences import Unit
 
 _LEARNING_RE = re.compile(
     r"\b(lessons?|learn(?:ing|t|ed)?(?!\s+(?:disabilit|difficult))|recommend\w*|barriers?|enablers?|"

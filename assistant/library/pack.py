@@ -7,10 +7,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.present import escape_markdown, when
+from assistant.answer.present import escape_markdown, when
+from assistant.answer.source import section_reference
+from assistant.indexing.sentences import split_spans
 from assistant.records import Case, Record
-from assistant.sentences import split_spans
-from assistant.source import section_reference
 
 PACK_SECTIONS = ("Summary", "Key issues", "Findings", "Learning", "Recommendations")
 SUPPORT = (

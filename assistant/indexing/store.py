@@ -38,12 +38,12 @@ from typing import Any
 import faiss
 import numpy as np
 
-from assistant import vectors
 from assistant.errors import IndexMismatchError, IndexNotBuiltError
-from assistant.lexical import load_bm25, save_bm25
-from assistant.parse import corpus_files
+from assistant.indexing import vectors
+from assistant.indexing.lexical import load_bm25, save_bm25
+from assistant.indexing.sentences import Unit
+from assistant.ingest.parse import corpus_files
 from assistant.records import Chunk, Record, record_from_dict
-from assistant.sentences import Unit
 
 FORMAT_VERSION = 2  # 2: units.jsonl and units.npy (quotable sentences)
 POINTER = "CURRENT"

@@ -219,7 +219,7 @@ def load_embedder(settings: Settings | None = None) -> Embedder:
     settings = resolve(settings)
     encoder = encoder_choice(settings)
     if encoder != "torch":
-        from assistant.onnx_encoder import OnnxEmbedder
+        from assistant.indexing.onnx_encoder import OnnxEmbedder
 
         base = BUNDLED_MODEL_NAME if not settings.model else str(model_dir(settings).resolve())
         return OnnxEmbedder(

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.bounded import run_bounded
 from assistant.errors import ParseError
-from assistant.ingest import (
+from assistant.ingest.bounded import run_bounded
+from assistant.ingest.readers import (
     DEFAULT_MAX_MB,
     MAX_YEAR,
     MIN_YEAR,
@@ -23,8 +23,8 @@ from assistant.ingest import (
     extract,
     read_regular,
 )
+from assistant.ingest.reports import infer_metadata, looks_like_review, with_pages
 from assistant.records import Case, Document, Record, Section, slug
-from assistant.reports import infer_metadata, looks_like_review, with_pages
 from assistant.settings import Settings
 
 CORPUS_SUFFIXES = SUPPORTED_SUFFIXES

@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterable
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from assistant.facets import derive_facets
+from assistant.ingest.facets import derive_facets
+from assistant.ingest.reports import page_at
 from assistant.records import Case, Chunk, Record
-from assistant.reports import page_at
 from assistant.settings import Settings, resolve
 
 MONTH_NAMES = (

@@ -16,10 +16,10 @@ import faiss
 import numpy as np
 
 from assistant.api import Assistant
-from assistant.build import build_index
-from assistant.chunk import chunk_records
-from assistant.evaluate import GoldQuery, load_queries, ranked_ids
-from assistant.parse import corpus_files, load_corpus, read_text
+from assistant.evaluation.evaluate import GoldQuery, load_queries, ranked_ids
+from assistant.indexing.build import build_index
+from assistant.indexing.chunk import chunk_records
+from assistant.ingest.parse import corpus_files, load_corpus, read_text
 from assistant.settings import Settings
 
 NAIVE_CHUNK, NAIVE_OVERLAP = 1000, 200
@@ -150,7 +150,7 @@ def run_bench(settings: Settings, queries_file: Path, repeat: int = 3, chunks: i
 def bare_encoder(embedder: Any) -> Any:
     """The floor's encoder: bare ``model.encode`` for the torch model, the ONNX session's own batch
     encoding (no more than tokenise, run, pool) for an ONNX encoder."""
-    from assistant.embed import SentenceTransformerEmbedder
+    from assistant.indexing.embed import SentenceTransformerEmbedder
 
     if not isinstance(embedder, SentenceTransformerEmbedder):
         return embedder.embed
@@ -178,8 +178,8 @@ def compare_encoders(settings: Settings, queries_file: Path, repeat: int = 3) ->
     """Each encoder (torch, ONNX, ONNX int8) on the same chunks and questions: preparing it (the
     local export), bare encode chunks/s, query embedding p50, build seconds, cold start, and the
     dev set's hybrid nDCG@10; with the speed-up and the nDCG@10 change against torch."""
-    from assistant.embed import load_embedder
-    from assistant.onnx_encoder import ENCODERS
+    from assistant.indexing.embed import load_embedder
+    from assistant.indexing.onnx_encoder import ENCODERS
 
     queries = load_queries(queries_file)
     questions = [q.query for q in queries]
@@ -231,8 +231,8 @@ def _build_throughput(assistant: Assistant) -> dict[str, Any]:
     encoder that built it (its own floor), and by sentence-transformers' ``model.encode`` on torch at
     the same batch size (the floor the issue names). The build also embeds every quotable sentence, so
     the bare encoding of all it embeds is timed as well (``build_vs_all_embedded``)."""
-    from assistant.embed import SentenceTransformerEmbedder, load_embedder
-    from assistant.sentences import record_units
+    from assistant.indexing.embed import SentenceTransformerEmbedder, load_embedder
+    from assistant.indexing.sentences import record_units
 
     settings = assistant.settings
     records = load_corpus(settings.corpus_dir)

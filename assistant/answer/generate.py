@@ -12,8 +12,8 @@ import socket
 import threading
 from urllib.parse import urlsplit
 
-from assistant.lexical import tokenize
-from assistant.present import escape_markdown
+from assistant.answer.present import escape_markdown
+from assistant.indexing.lexical import tokenize
 from assistant.records import Answer, Citation
 from assistant.settings import Settings, check_llm_url
 

@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant import journal
-from assistant.build import BuildReport, Progress, build_index
-from assistant.embed import Embedder
 from assistant.errors import ParseError, ScrError
-from assistant.ingest import SUPPORTED_SUFFIXES
-from assistant.parse import SKIP_NAMES, parse_file
+from assistant.indexing import journal
+from assistant.indexing.build import BuildReport, Progress, build_index
+from assistant.indexing.embed import Embedder
+from assistant.indexing.store import building, read_index, sha256_file
+from assistant.ingest.parse import SKIP_NAMES, parse_file
+from assistant.ingest.readers import SUPPORTED_SUFFIXES
 from assistant.settings import Settings, resolve
-from assistant.store import building, read_index, sha256_file
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 from assistant.errors import ScrError
-from assistant.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
+from assistant.ingest.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
 from assistant.records import Chunk
-from assistant.vocabulary import stems
+from assistant.search.vocabulary import stems
 
 
 class FilterError(ScrError):

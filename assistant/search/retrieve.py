@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant import vectors
-from assistant.filters import Filters, allows
-from assistant.fusion import fuse, rank
-from assistant.lexical import bm25_scores
+from assistant.indexing import vectors
+from assistant.indexing.lexical import bm25_scores
+from assistant.indexing.store import StoredIndex
 from assistant.records import Chunk, Hit, Passage
-from assistant.store import StoredIndex
-from assistant.vocabulary import lexical_query
+from assistant.search.filters import Filters, allows
+from assistant.search.fusion import fuse, rank
+from assistant.search.vocabulary import lexical_query
 
 MAX_PASSAGES = 3
 RETRIEVERS = ("hybrid", "dense", "bm25")

@@ -10,9 +10,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from assistant.conversation import age_bands_named
-from assistant.facets import AGE_BANDS, REVIEW_MODELS
-from assistant.roles import ROLE_NAMES, role_label
+from assistant.answer.conversation import age_bands_named
+from assistant.answer.roles import ROLE_NAMES, role_label
+from assistant.ingest.facets import AGE_BANDS, REVIEW_MODELS
 
 MODES = ("find", "role", "theme", "count", "overview", "case-detail", "followup")
 BREAKDOWNS = ("year", "age", "theme", "model", "area")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.ingest.reports import page_at
 from assistant.records import Record
-from assistant.reports import page_at
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'’”)\]]*\s+(?=[A-Z0-9\"'‘“(])")
 _BULLET = re.compile(r"^\s*(?:[-*•▪◦]|\d+[.)])\s+")

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from assistant.answer.present import when
 from assistant.errors import SourceError
-from assistant.facets import REVIEW_MODELS, derive_review_model
-from assistant.present import when
+from assistant.ingest.facets import REVIEW_MODELS, derive_review_model
 from assistant.records import Case, Record, Section
 from assistant.reference import reference, slug, source_link, source_params
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant import journal
-from assistant.embed import model_name
 from assistant.errors import ScrError, build_command
+from assistant.indexing import journal
+from assistant.indexing.embed import model_name
+from assistant.indexing.store import corpus_changes, read_index
 from assistant.settings import Settings, resolve
-from assistant.store import corpus_changes, read_index
 
 
 @dataclass(frozen=True)

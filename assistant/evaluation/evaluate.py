@@ -12,8 +12,8 @@ from typing import Any
 
 from assistant.api import Assistant
 from assistant.errors import ParseError, ScrError
+from assistant.search.vocabulary import acronyms_in
 from assistant.settings import Settings
-from assistant.vocabulary import acronyms_in
 
 KINDS = ("keyword", "paraphrase", "theme", "role")
 ALL_RETRIEVERS = ("bm25", "dense", "hybrid")
@@ -203,7 +203,7 @@ def load_queries_loose(path: Path) -> list[GoldQuery]:
 
 def index_matches_corpus(settings: Settings) -> bool:
     """True when ``settings.index_dir`` holds a readable index of exactly ``settings.corpus_dir``'s files."""
-    from assistant.store import corpus_fingerprint, read_index
+    from assistant.indexing.store import corpus_fingerprint, read_index
 
     try:
         manifest = read_index(settings.index_dir).manifest

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.records import Case, Record
-from assistant.vocabulary import stems
+from assistant.search.vocabulary import stems
 
 
 @dataclass(frozen=True)

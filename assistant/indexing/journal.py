@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.store import live_build_dir, sha256_file
+from assistant.indexing.store import live_build_dir, sha256_file
 
 FOLDER = ".add-journal"
 JOURNAL = "journal.json"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import ScrError
-from assistant.pages import PageCache, page_count, render_page
+from assistant.ingest.pages import PageCache, page_count, render_page
 from assistant.settings import Settings
 
 PAGES = 150

@@ -168,7 +168,7 @@ def check_questions(questions: Sequence[Question], known_ids: Iterable[str], pat
 
 def combined_corpus(folders: Sequence[Path], cache: Path) -> Path:
     """One corpus folder holding a copy of every review file of ``folders`` (kept under ``cache``, reused)."""
-    from assistant.parse import corpus_files
+    from assistant.ingest.parse import corpus_files
 
     digest = hashlib.sha256()
     files: list[tuple[Path, str]] = []
@@ -284,7 +284,7 @@ def score_answer(q: Question, answer: Answer, role_terms: dict[str, list[str]]) 
 
 
 def _row_words(name: str) -> set[str]:
-    from assistant.vocabulary import stems
+    from assistant.search.vocabulary import stems
 
     return {w for w in stems(name) if w not in _ROW_STOP}
 

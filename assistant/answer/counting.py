@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from assistant.chunk import MONTH_NAMES
-from assistant.conversation import AGE_WORDS
-from assistant.facets import REVIEW_MODELS, derive_facets
-from assistant.present import escape_markdown
-from assistant.question import Interpretation
+from assistant.answer.conversation import AGE_WORDS
+from assistant.answer.present import escape_markdown
+from assistant.answer.question import Interpretation
+from assistant.indexing.chunk import MONTH_NAMES
+from assistant.ingest.facets import REVIEW_MODELS, derive_facets
 from assistant.records import Answer, Case, Citation, Record
-from assistant.vocabulary import expansions, stems
+from assistant.search.vocabulary import expansions, stems
 
 TAXONOMY_FILE = Path(__file__).with_name("taxonomy.json")
 COUNTED_FIELDS = (
@@ -401,7 +401,8 @@ def _method(t: Tally) -> str:
     if "name " in t.criterion:
         return (
             f"a review counts when its {WHERE_COUNTED} use the wording listed for the theme in the reviewed "
-            "taxonomy (assistant/taxonomy.json); ages, harms and review models come from each review's own text. "
+            "taxonomy (assistant/answer/taxonomy.json); ages, harms and review models come from each review's own "
+            "text. "
             "Documents that are not case reviews are not counted."
         )
     return "ages, harms and review models come from each review's own text; documents are not counted."

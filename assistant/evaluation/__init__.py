@@ -1,0 +1,1 @@
+"""Measuring quality and speed (eval, bench, scale): never imported at run time."""
