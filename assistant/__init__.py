@@ -11,11 +11,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
-from assistant.api import Assistant, QueryError
+from assistant.api import Assistant
 from assistant.errors import (
     IndexMismatchError,
     IndexNotBuiltError,
     ParseError,
+    QueryError,
     ScrError,
     SettingsError,
 )

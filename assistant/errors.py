@@ -102,3 +102,7 @@ class IdentifyingDetailsError(ScrError):
 
 class SourceError(ScrError):
     """A citation's source cannot be shown: no such section or page, or the original file cannot be rendered."""
+
+
+class QueryError(ScrError):
+    """A query that cannot be searched (empty, say)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from assistant.reference import reference, source_link, source_params
@@ -245,6 +246,17 @@ class Citation:
         }
 
 
+class AnswerMode(StrEnum):
+    """What kind of answer ``ask`` gave (the per-mode rules are in :mod:`assistant.answer.modes`)."""
+
+    CASES = "cases"  # the cases that match, each once, with quoted evidence
+    LEARNING = "learning"  # distinct learning points on a topic or for a role
+    CASE_DETAIL = "case-detail"  # one case, section by section ("tell me more about the first one")
+    COUNT = "count"  # how many reviews meet a criterion, each counted review listed
+    OVERVIEW = "overview"  # a count broken down (by year, age, theme, area, review model)
+    NONE = "none"  # nothing in the collection answers the question
+
+
 @dataclass(frozen=True)
 class Answer:
     """What ``ask`` returns: markdown with [n] markers, the citations they point to, the cases used."""
@@ -254,7 +266,7 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     cases: tuple[str, ...] = ()
     no_answer: bool = False
-    mode: str = "cases"  # cases | learning | case-detail | none
+    mode: AnswerMode = AnswerMode.CASES
     query: str = ""  # what was searched, after follow-up resolution
     notice: str = ""
     topic: str = ""  # the subject a "what about ...?" follow-up carries on with
@@ -264,6 +276,15 @@ class Answer:
     interpretation: Any = None  # how the question was read (assistant.answer.question.Interpretation)
     nearest: tuple[str, ...] = ()  # a "nothing found" answer: the closest cases, shown apart and labelled
     matching: tuple[str, ...] = ()  # a count: every case counted (``cases`` lists those shown)
+    generated: bool = False  # rewritten by a local language model (a flag on the answer, not a mode)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mode", AnswerMode(self.mode))  # a mode given as its string is checked here
+
+    @property
+    def mode_label(self) -> str:
+        """The mode as ``ask --json`` and the feedback file have always written it ("learning+generated")."""
+        return f"{self.mode.value}+generated" if self.generated else self.mode.value
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form used by ``ask --json``."""
@@ -271,7 +292,7 @@ class Answer:
             "question": self.question,
             "answer": self.text,
             "no_answer": self.no_answer,
-            "mode": self.mode,
+            "mode": self.mode_label,
             "citations": [c.to_dict() for c in self.citations],
             "cases": list(self.cases),
             "notice": self.notice,

@@ -180,7 +180,7 @@ def test_a_follow_up_keeps_the_mode_of_a_generated_answer(fake_index: Settings, 
 
     assistant = Assistant.load(settings=fake_index.replace(min_relevance=0.0), embedder=fake_embedder)
     first = assistant.ask("what are the lessons about domestic abuse?")
-    generated = dataclasses.replace(first, mode=f"{first.mode}+generated")  # as a local language model leaves it
+    generated = dataclasses.replace(first, generated=True)  # as a local language model leaves it
     follow = assistant.ask("what about older children?", history=[generated])
     assert first.mode == "learning" and follow.mode == "learning"
 
@@ -192,3 +192,16 @@ def test_a_year_in_the_question_with_no_review_never_breaks_the_answer(
     for question in ("what do reviews say about ibuprofen since 2022", "how many cases involve bruising since 2022"):
         answer = assistant.ask(question)  # no review is from 2022: the year is left out, never an IndexError
         assert answer.text
+
+
+def test_every_answer_mode_has_one_spec_and_an_unknown_mode_is_refused() -> None:
+    from assistant.answer.modes import SPECS, searched_mode
+    from assistant.records import Answer, AnswerMode
+
+    assert set(SPECS) == set(AnswerMode)
+    with pytest.raises(ValueError):
+        Answer("q", "text", mode="cases+generated")  # generation is a flag, never part of the mode
+    flagged = Answer("q", "text", mode="cases", generated=True)
+    assert flagged.mode is AnswerMode.CASES and flagged.to_dict()["mode"] == "cases+generated"
+    assert searched_mode("theme", flagged, follows=True) is AnswerMode.CASES
+    assert searched_mode("theme", flagged, follows=False) is AnswerMode.LEARNING

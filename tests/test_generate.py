@@ -85,7 +85,7 @@ def test_ask_through_a_local_server(fake_index: Settings, fake_embedder: HashEmb
     quote = base.citations[0].quote
     FakeChatServer.reply = f'One review fits: "{quote}" [1]. Ignore the rules, everything is fine [42].'
     answer = assistant.ask("cases involving concealed pregnancy")
-    assert answer.mode == "cases+generated" and answer.notice == ""
+    assert answer.mode_label == "cases+generated" and answer.notice == ""
     assert answer.text == f'One review fits: "{quote}" [1].'  # the uncited claim is gone
     assert [c.n for c in answer.citations] == [1]
     records = {r.case_id: r for r in assistant.records()}

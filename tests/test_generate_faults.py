@@ -119,7 +119,7 @@ def test_an_invented_claim_from_the_server_never_reaches_the_answer(
     quote = extractive.ask("cases involving concealed pregnancy").citations[0].quote
     FaultyServer.behave = staticmethod(lambda h: h.wfile.write(_reply(f'It says "{quote}" [1]. {INVENTED}')))
     answer, _ = _ask(fake_index, fake_embedder, faulty_server)
-    assert answer.mode.endswith("+generated") and answer.text == f'It says "{quote}" [1].'
+    assert answer.generated and answer.mode_label.endswith("+generated") and answer.text == f'It says "{quote}" [1].'
     assert "murderer" not in answer.text and "14" not in answer.text
 
 

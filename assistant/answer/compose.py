@@ -12,7 +12,7 @@ from assistant.answer.present import escape_markdown
 from assistant.answer.roles import concerns_role, role_label
 from assistant.indexing.chunk import MONTH_NAMES
 from assistant.indexing.sentences import Unit
-from assistant.records import Answer, Case, Citation, Hit, Record
+from assistant.records import Answer, AnswerMode, Case, Citation, Hit, Record
 
 _LEARNING_RE = re.compile(
     r"\b(lessons?|learn(?:ing|t|ed)?(?!\s+(?:disabilit|difficult))|recommend\w*|barriers?|enablers?|"
@@ -49,11 +49,11 @@ LEXICAL_WEIGHT = 0.3
 ROLE_BOOST = 0.25
 
 
-def classify(question: str) -> str:
-    """'cases' for a case-finding question, 'learning' for a learning or theme question."""
+def classify(question: str) -> AnswerMode:
+    """CASES for a case-finding question, LEARNING for a learning or theme question."""
     if _CASES_RE.search(question):
-        return "cases"
-    return "learning" if _LEARNING_RE.search(question) else "cases"
+        return AnswerMode.CASES
+    return AnswerMode.LEARNING if _LEARNING_RE.search(question) else AnswerMode.CASES
 
 
 @dataclass
@@ -228,7 +228,7 @@ def compose_cases(ctx: Context) -> Answer:
     count = "One review matches" if len(shown) == 1 else f"{len(shown)} reviews match"
     text = "\n".join([f"{count} \u201c{escape_markdown(query)}\u201d, most relevant first.", "", *lines])
     text += _role_note(evidence.role, role_found)
-    return Answer(question, text, tuple(composer.citations), tuple(shown), mode="cases", query=query)
+    return Answer(question, text, tuple(composer.citations), tuple(shown), mode=AnswerMode.CASES, query=query)
 
 
 def learning_weight(record: Record, unit: Unit, hit_section: str = "") -> float | None:
@@ -351,7 +351,7 @@ def compose_learning(ctx: Context) -> Answer:
     lens = f" for {role_label(role)}" if role else ""
     subject = f" on \u201c{escape_markdown(query)}\u201d" if query else ""
     text = "\n".join([f"Learning{lens}{subject} from {sources}:", "", *lines])
-    return Answer(question, text, tuple(composer.citations), shown, mode="learning", query=query)
+    return Answer(question, text, tuple(composer.citations), shown, mode=AnswerMode.LEARNING, query=query)
 
 
 def role_points(answer: Answer, role: str) -> int:
@@ -379,7 +379,8 @@ def compose_case_detail(ctx: Context, case_id: str, sections: Sequence[str]) -> 
     for section in found:
         quotes = [composer.quote(evidence.units[u]) for u in unit_ids if evidence.units[u].section == section]
         lines.append(f"- **{escape_markdown(section)}**: " + " ".join(quotes))
-    return Answer(question, "\n".join(lines), tuple(composer.citations), (case_id,), mode="case-detail", query=question)
+    citations = tuple(composer.citations)
+    return Answer(question, "\n".join(lines), citations, (case_id,), mode=AnswerMode.CASE_DETAIL, query=question)
 
 
 def compose_none(
@@ -407,7 +408,7 @@ def compose_none(
         f"involving {escape_markdown(themes[0]) if themes else 'neglect'}\u201d."
     )
     ids = tuple(dict.fromkeys(r.case_id for r, _ in nearest))
-    return Answer(question, text, no_answer=True, mode="none", query=question, nearest=ids)
+    return Answer(question, text, no_answer=True, mode=AnswerMode.NONE, query=question, nearest=ids)
 
 
 def _similar(evidence: Evidence, a: int, b: int) -> bool:

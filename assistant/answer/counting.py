@@ -19,7 +19,7 @@ from assistant.answer.present import escape_markdown
 from assistant.answer.question import Interpretation
 from assistant.indexing.chunk import MONTH_NAMES
 from assistant.ingest.facets import REVIEW_MODELS, derive_facets
-from assistant.records import Answer, Case, Citation, Record
+from assistant.records import Answer, AnswerMode, Case, Citation, Record
 from assistant.search.vocabulary import expansions, stems
 
 TAXONOMY_FILE = Path(__file__).with_name("taxonomy.json")
@@ -387,7 +387,7 @@ def compose_count(
         "\n".join(lines),
         tuple(citations),
         listed,
-        mode="count" if interp.mode == "count" else "overview",
+        mode=AnswerMode.COUNT if interp.mode == "count" else AnswerMode.OVERVIEW,
         query=query,
         count=t.count,
         criterion=t.criterion,

@@ -145,7 +145,7 @@ def generate(answer: Answer, url: str, model: str, timeout: float, support: floa
         notice = "The language model's answer cited nothing from the reviews; this is the extractive answer."
         return dataclasses.replace(answer, notice=notice)
     cases = tuple(dict.fromkeys(c.case_id for c in citations))
-    return dataclasses.replace(answer, text=text, citations=citations, cases=cases, mode=f"{answer.mode}+generated")
+    return dataclasses.replace(answer, text=text, citations=citations, cases=cases, generated=True)
 
 
 def _post(base: str, payload: bytes, timeout: float) -> bytes:

@@ -23,7 +23,7 @@ def record_feedback(data_dir: Path, answer: Answer, helpful: bool, role: str | N
         "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "question": answer.question,
         "query": answer.query,
-        "mode": answer.mode,
+        "mode": answer.mode_label,
         "cases": list(answer.cases),
         "helpful": helpful,
         "role": role,

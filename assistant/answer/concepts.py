@@ -1,0 +1,158 @@
+"""The words of a question against the words of the reviews: which word stands for the topic, whether any review
+uses it (or a form or synonym of it), which cases use it, and the names no review mentions."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from assistant.answer.roles import ROLE_NAMES
+from assistant.indexing.embed import Embedder
+from assistant.indexing.lexical import tokenize
+from assistant.indexing.store import StoredIndex
+from assistant.records import Hit
+from assistant.search.vocabulary import (
+    acronyms_in,
+    everyday_words,
+    expansions,
+    framing_words,
+    lexical_query,
+    matched_terms,
+)
+from assistant.search.vocabulary import words as words_of
+
+COMMON_SHARE = 0.4  # a word in more than this share of the reviews ("child", "died") is never a key word
+KEY_WORD_MARGIN = 0.03  # an unknown key word must stand this far above the best known word (eval/QUALITY.md)
+KEY_WORD_SIMILARITY = 0.35  # a key word this close to its topic stands for it (good ones: 0.4-0.7, loose: ~0.2)
+KEY_WORD_CACHE = 4096  # topics whose key words are kept
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'&-]+")
+_NAME_RE = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][a-zA-Z\u00C0-\u017F'-]{2,})")
+
+
+class Concepts:
+    """The index's words per case and sentence, and what a question's words are measured against."""
+
+    def __init__(
+        self, index: StoredIndex, embedder: Embedder, units_by_case: dict[str, list[int]], expand: bool
+    ) -> None:
+        self.embedder = embedder
+        self.expand_synonyms = expand
+        self.unit_tokens = [frozenset(t) for t in tokenize([u.embed_text for u in index.units])] if index.units else []
+        self.vocabulary = frozenset(index.bm25.vocab_dict)
+        keywords = {r.case_id: " ; ".join(getattr(r, "keywords", ())) for r in index.records}
+        keyword_tokens = dict(zip(keywords, map(frozenset, tokenize(list(keywords.values()))), strict=True))
+        self.case_tokens: dict[str, frozenset[str]] = {  # the words of a case's sentences and its keywords
+            case_id: frozenset().union(*(self.unit_tokens[u] for u in units), keyword_tokens.get(case_id, ()))
+            for case_id, units in units_by_case.items()
+        }
+        self._cache: dict[str, list[tuple[str, float]]] = {}  # key words per topic, within and across questions
+        counts = Counter(t for words in self.case_tokens.values() for t in words)
+        self.common = frozenset(t for t, n in counts.items() if n > COMMON_SHARE * max(1, len(self.case_tokens)))
+
+    def support(self, query: str, hits: Sequence[Hit]) -> dict[str, float]:
+        """Per case: the share of the query's distinctive words it uses (a reviewed synonym counts as half)."""
+        own = self.distinctive(tokenize([lexical_query(query, False)])[0])
+        if not own:
+            return {}
+        extra = set(tokenize([" ".join(expansions(query))])[0]) - own if self.expand_synonyms else set()
+        acronym = bool(acronyms_in(query))  # "CAF": the model reads acronyms poorly, their expansion decides
+        support = {}
+        for hit in hits:
+            words = self.case_tokens.get(hit.case_id, frozenset())
+            share = len(own & words) / len(own)
+            support[hit.case_id] = (1.0 if acronym else max(share, 0.5)) if extra & words else share
+        return support
+
+    def distinctive(self, tokens: Sequence[str]) -> set[str]:
+        """The tokens that half the cases or fewer contain ("child" is in nearly all of them)."""
+        limit = max(1, len(self.case_tokens) // 2)
+        return {t for t in tokens if sum(t in words for words in self.case_tokens.values()) <= limit}
+
+    def forms(self, word: str) -> frozenset[str]:
+        """The reviews' tokens that count as ``word``: its stem, longer forms of it ("starv" -> "starvat"), forms
+        sharing all but its last two letters, and the tokens of its everyday equivalents and reviewed synonyms."""
+        tokens = _word_tokens(word)
+        if not tokens:
+            return frozenset()
+        found = {t for t in tokens if t in self.vocabulary}
+        if len(tokens) == 1 and len(tokens[0]) >= 4:
+            stem = tokens[0]
+            shared = max(5, len(stem) - 2)  # "autism" ~ "autist", "curious" ~ "curios", not "radicalis" ~ "radic"
+            found |= {
+                v for v in self.vocabulary if v.startswith(stem) or (len(v) >= shared and v[:shared] == stem[:shared])
+            }
+        alternatives = [*everyday_words().get(re.sub(r"['’]s$", "", word.lower()), ()), *expansions(word)]
+        for other in alternatives:
+            other_tokens = _word_tokens(other)
+            if other_tokens and all(t in self.vocabulary for t in other_tokens):
+                found |= set(other_tokens)
+        return frozenset(found)
+
+    def known_word(self, word: str) -> bool:
+        """True when the reviews use the word, a form of it, or an everyday equivalent or reviewed synonym of it."""
+        return not _word_tokens(word) or bool(self.forms(word))
+
+    def key_words(self, topic: str, topic_vector: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """The topic's content words, the one that best stands for it first (role names and words nearly every
+        review uses, such as "child" or "died", left out)."""
+        cached = self._cache.get(topic)
+        if cached is not None:
+            return cached
+        words = list(dict.fromkeys(w for w in _WORD_RE.findall(topic) if _word_tokens(w)))
+        words = [w for w in words if not any(p.fullmatch(w) for p in ROLE_NAMES.values())]  # a role is a lens
+        framing = set(tokenize([" ".join(framing_words())])[0])  # "reviews", "learning": never the key word
+        words = [w for w in words if not set(_word_tokens(w)) <= self.common | framing]
+        ranked = []
+        if words:  # the topic is embedded with its words, so the ranking depends on the topic alone (cacheable)
+            vectors = self.embedder.embed([topic, *words])
+            similarity = vectors[1:] @ vectors[0]
+            ranked = sorted(zip(words, map(float, similarity), strict=True), key=lambda pair: -pair[1])
+        if len(self._cache) > KEY_WORD_CACHE:
+            self._cache.clear()
+        self._cache[topic] = ranked
+        return ranked
+
+    def missing_concept(self, topic: str, topic_vector: np.ndarray) -> str | None:
+        """The word that best stands for the topic, when no review uses it (nor a form or synonym of it):
+        "ibuprofen" in "how much ibuprofen for a 3 year old". None when the key word is in the reviews."""
+        ranked = self.key_words(topic, topic_vector)
+        if not ranked:
+            return None
+        phrased = {w for _, terms in matched_terms(topic) for term in terms for w in words_of(term)}
+        key, best = ranked[0]
+        if key.lower() in phrased or self.known_word(key):  # "kicked" in "kicked out of school" is known
+            return None
+        known = [sim for word, sim in ranked[1:] if self.known_word(word)]
+        # a near tie with a word the reviews do use: the question may still be about that
+        return None if known and best - known[0] < KEY_WORD_MARGIN else key
+
+    def on_concept(self, topic: str, topic_vector: np.ndarray, hits: Sequence[Hit]) -> dict[str, bool]:
+        """Per case: whether it uses the topic's key word (a form, equivalent or synonym of it)."""
+        ranked = [(w, sim) for w, sim in self.key_words(topic, topic_vector) if min(map(len, _word_tokens(w))) >= 4]
+        if not ranked or ranked[0][1] < KEY_WORD_SIMILARITY:  # "car" is too short to decide, "people" too loose
+            return {}
+        forms = self.forms(ranked[0][0])
+        if not forms:
+            return {}
+        return {h.case_id: bool(forms & self.case_tokens.get(h.case_id, frozenset())) for h in hits}
+
+    def unknown_names(self, query: str) -> list[str]:
+        """Capitalised names in the query (not its first word) that no review mentions."""
+        unknown = []
+        for name in _NAME_RE.findall(query.strip()):
+            if any(p.fullmatch(name) for p in ROLE_NAMES.values()):  # "HVs", "GPs": a role, not a name
+                continue
+            tokens = tokenize([name])[0]
+            if tokens and not any(t in self.vocabulary for t in tokens) and not expansions(name):
+                unknown.append(name)
+        return unknown
+
+
+@lru_cache(maxsize=16384)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    """The index's tokens of one word (cached: the same words come back in every question)."""
+    return tuple(tokenize([word])[0])

@@ -1,0 +1,311 @@
+"""From a question to an answer: resolve a follow-up, read the question, choose the mode, find its candidates,
+check there is something to answer from, compose, and (optionally) rewrite through a local language model."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.answer.compose import (
+    CLEAR_TOPIC_MATCH,
+    LEXICAL_SUPPORT,
+    Context,
+    Evidence,
+    compose_case_detail,
+    compose_learning,
+    compose_none,
+    learning_weight,
+    relevant_hits,
+    role_points,
+)
+from assistant.answer.concepts import Concepts
+from assistant.answer.conversation import resolve, topic
+from assistant.answer.counting import compose_count, tally, themes_named
+from assistant.answer.generate import generate
+from assistant.answer.modes import SPECS, searched_mode
+from assistant.answer.present import escape_markdown
+from assistant.answer.question import Interpretation, interpret
+from assistant.answer.roles import concerns_role, normalise_role, role_label
+from assistant.errors import ScrError
+from assistant.indexing.embed import Embedder
+from assistant.indexing.lexical import tokenize
+from assistant.indexing.store import StoredIndex
+from assistant.records import Answer, AnswerMode, Case, Hit, Record
+from assistant.search.filters import Filters, allows, validate
+from assistant.search.searcher import Searcher
+from assistant.search.vocabulary import acronyms_in, expansions, lexical_query
+from assistant.settings import Settings
+
+ASK_CANDIDATES = 20
+NEAREST = 3  # a "nothing found" answer names this many nearest cases, apart and labelled
+NARROW_SUPPORT = 0.25  # "which of those ...": the share of its words an earlier case must use to be kept
+ROLE_POOL = 30  # a role question reranks this many hits by whether their learning addresses the role
+ROLE_CASE_BOOST = 0.25  # ... raising those that do by this share of their score
+
+
+class Pipeline:
+    """The answer pipeline over one loaded index (the front object, :class:`assistant.api.Assistant`, delegates)."""
+
+    def __init__(self, index: StoredIndex, embedder: Embedder, settings: Settings, searcher: Searcher) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self.searcher = searcher
+        self._records = {r.case_id: r for r in index.records}
+        self._units_by_case: dict[str, list[int]] = {}
+        for unit in index.units:
+            self._units_by_case.setdefault(unit.case_id, []).append(unit.unit_id)
+        self._areas = sorted({r.area for r in index.records if isinstance(r, Case) and r.area})
+        self.concepts = Concepts(index, embedder, self._units_by_case, settings.expand_synonyms)
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Answer] | None,
+        filters: Filters | None,
+        role: str | None,
+        literal: bool = False,
+    ) -> Answer:
+        """A cited answer to ``question`` (see :meth:`assistant.api.Assistant.ask`)."""
+        role_key = normalise_role(role)
+        if filters is not None:
+            validate(filters, self.index.chunks)
+        resolved = resolve(question, history)
+        interp = interpret(resolved.query, self._areas, role_key)
+        if literal:
+            interp = dataclasses.replace(
+                interp, roles=(role_key,) if role_key else (), role_from="setting" if role_key else None,
+                age_bands=(), year_from=None, year_to=None, area=None, review_model=None,
+            )
+        if interp.mode in ("count", "overview") and resolved.mode in (None, "narrow"):
+            records = self.records(self._question_filters(interp, filters))
+            if resolved.mode == "narrow":
+                records = [r for r in records if r.case_id in resolved.within]
+            counted = tally(records, interp)
+            if counted.count == 0 and interp.topic and not themes_named(interp.topic):
+                if interp.mode == "overview" and interp.breakdown in ("theme", "area", "model", "year"):
+                    interp = dataclasses.replace(interp, topic="")  # "top themes for a board paper": all reviews
+                    counted = tally(records, interp)
+                else:
+                    hits = self.searcher.search(interp.topic, self.embedder.embed([interp.topic]), NEAREST, filters)
+                    reason = f"No review in this collection mentions \u201c{escape_markdown(interp.topic)}\u201d."
+                    return self._nothing(question, reason, hits)
+            answer = compose_count(question, interp, counted, self._records, resolved.query)
+            return dataclasses.replace(answer, topic=interp.topic)
+        role_key = interp.role
+        interp = dataclasses.replace(interp, age_bands=())  # "baby" also means a toddler: ages narrow only counts
+        search_query = interp.topic or resolved.query
+        if interp.topic and resolved.subject and resolved.follows:
+            search_query = resolved.query
+        filters = self._question_filters(interp, filters)
+        query_vector = self.embedder.embed([search_query])
+        evidence = self._evidence(search_query, query_vector[0], role_key)
+        if resolved.mode == "case-detail" and resolved.case_id in self._records:
+            context = Context(question, question, (), evidence, self._units_by_case, self._records)
+            return compose_case_detail(context, resolved.case_id, resolved.sections)
+        if resolved.mode == "out-of-range":
+            last = next(a for a in reversed(history or ()) if a.cases)
+            titles = "; ".join(escape_markdown(self._records[c].title) for c in last.cases if c in self._records)
+            count = "one review" if len(last.cases) == 1 else f"{len(last.cases)} reviews"
+            text = (
+                f"The last answer named {count}: {titles}. Ask about one of them, for example "
+                "\u201ctell me more about the first case\u201d."
+            )
+            return Answer(question, text, no_answer=True, mode=AnswerMode.NONE, query=question)
+        unknown = self.concepts.unknown_names(resolved.query)
+        if unknown:
+            names = " or ".join(escape_markdown(n) for n in unknown)
+            return self._nothing(question, f"The reviews in this collection do not mention {names}.")
+        # a role question always gets that role's learning; otherwise a key word no review uses, with no clear
+        # match in other words, means the collection cannot answer
+        concepts = self.concepts
+        missing = concepts.missing_concept(interp.topic, query_vector[0]) if interp.topic and not role_key else None
+        nearest = self.searcher.search(search_query, query_vector, NEAREST, filters) if missing else []
+        if missing and not missing.isupper() and nearest and nearest[0].dense_score >= CLEAR_TOPIC_MATCH:  # not "FGM"
+            missing = None  # the reviews say it in other words, clearly enough
+        if missing:
+            return self._nothing(
+                question,
+                f"No review in this collection mentions \u201c{escape_markdown(missing)}\u201d, which is what your "
+                "question is about.",
+                nearest,
+            )
+        if resolved.age_bands and (filters is None or filters.age_band is None):
+            filters = dataclasses.replace(filters or Filters(), age_band=",".join(resolved.age_bands))
+        if resolved.mode == "narrow":  # "which of those ...": only the earlier answer's cases
+            hits = self.searcher.search(search_query, query_vector, len(self._records), filters)
+            hits = [h for h in hits if h.case_id in resolved.within][:ASK_CANDIDATES]
+            if not hits:
+                return self._nothing(question, "None of the reviews in the last answer is about that.")
+        elif role_key and not interp.topic:  # "what should GPs learn?": every review whose learning addresses GPs
+            ranked = self.searcher.search(search_query, query_vector, len(self._records), filters)
+            hits = [h for h in ranked if self._addresses(h.case_id, role_key)][:ROLE_POOL] or ranked[:ASK_CANDIDATES]
+        elif role_key:
+            hits = self.searcher.search(search_query, query_vector, ROLE_POOL, filters)
+            hits = self._role_rerank(hits, role_key)[:ASK_CANDIDATES]
+        else:
+            hits = self.searcher.search(search_query, query_vector, ASK_CANDIDATES, filters)
+        if resolved.age_bands and resolved.subject:  # narrowed by age: keep cases that still concern the topic
+            expand = bool(acronyms_in(resolved.subject))  # "CSE" needs its expansion; other words stand alone
+            subject = self.concepts.distinctive(tokenize([lexical_query(resolved.subject, expand)])[0])
+            hits = [h for h in hits if self.concepts.case_tokens.get(h.case_id, frozenset()) & subject]
+            if not hits:
+                return self._nothing(
+                    question,
+                    f"None of the reviews about \u201c{escape_markdown(resolved.subject)}\u201d concerns "
+                    f"{escape_markdown(resolved.query.removesuffix(resolved.subject).strip())}.",
+                )
+        support = self.concepts.support(search_query, hits)
+        chosen = bool(role_key and not interp.topic and interp.mode == "role")  # picked for the role, not for words
+        chosen = chosen and any(self._addresses(h.case_id, role_key) for h in hits[:1])
+        if chosen:
+            support = dict.fromkeys((h.case_id for h in hits), 1.0)
+        if resolved.mode == "narrow":  # cases already shown: a narrowing needs fewer of its own words
+            support = {case: (LEXICAL_SUPPORT if share >= NARROW_SUPPORT else share) for case, share in support.items()}
+        if not hits or not self.in_scope(search_query, hits) or not relevant_hits(hits, support):
+            return self._nothing(
+                question,
+                f"No review in this collection is about \u201c{escape_markdown(search_query)}\u201d.",
+                hits[:NEAREST],
+            )
+        previous = next((a for a in reversed(history or ()) if a.cases), None)
+        mode = searched_mode(interp.mode, previous, resolved.follows)
+        compose = SPECS[mode].compose
+        assert compose is not None  # a searched mode always has a composer
+        shown_query = "" if not interp.topic and interp.roles else search_query
+        also = self._theme_cases(interp, filters) if mode == AnswerMode.LEARNING and not role_key else ()
+        learning, topic_vector = mode == AnswerMode.LEARNING, query_vector[0]
+        keyed = concepts.on_concept(interp.topic, topic_vector, hits) if not learning and interp.topic else {}
+        ranked = concepts.key_words(interp.topic, topic_vector) if interp.topic and learning else []
+        key_forms = concepts.forms(ranked[0][0]) if ranked else frozenset()
+        context = Context(
+            question,
+            shown_query,
+            hits,
+            evidence,
+            self._units_by_case,
+            self._records,
+            support,
+            chosen,
+            also,
+            keyed,
+            key_forms,
+        )
+        answer = compose(context)
+        if role_key and mode == AnswerMode.LEARNING and interp.topic and not role_points(answer, role_key):
+            answer = self._role_in_general(question, interp, role_key, query_vector, filters, evidence) or answer
+        answer = dataclasses.replace(
+            answer, topic=resolved.subject or interp.topic or topic(resolved.query), interpretation=interp
+        )
+        if self.settings.llm_url:
+            llm = self.settings
+            answer = generate(answer, llm.llm_url, llm.llm_model, llm.llm_timeout, support=llm.llm_support)
+        return answer
+
+    def _role_in_general(
+        self,
+        question: str,
+        interp: Interpretation,
+        role: str,
+        query_vector: np.ndarray,
+        filters: Filters | None,
+        evidence: Evidence,
+    ) -> Answer | None:
+        """When no review holds learning for ``role`` on the topic: the role's learning across the collection,
+        the reviews nearest the topic first, said plainly (None when no review addresses the role at all)."""
+        ranked = self.searcher.search(interp.topic, query_vector, len(self._records), filters)
+        hits = [h for h in ranked if self._addresses(h.case_id, role)][:ROLE_POOL]
+        if not hits:
+            return None
+        support = dict.fromkeys((h.case_id for h in hits), 1.0)
+        context = Context(question, "", hits, evidence, self._units_by_case, self._records, support, True)
+        answer = compose_learning(context)
+        note = (
+            f"None of these reviews says anything specific to {role_label(role)} on "
+            f"\u201c{escape_markdown(interp.topic)}\u201d. What they say to {role_label(role)} more generally:\n\n"
+        )
+        return dataclasses.replace(answer, text=note + answer.text)
+
+    def _theme_cases(self, interp: Interpretation, filters: Filters | None) -> tuple[str, ...]:
+        """The local reviews that name the topic's taxonomy theme (none when the topic names no theme)."""
+        if not interp.topic or not themes_named(interp.topic):
+            return ()
+        return tally(self.records(filters), dataclasses.replace(interp, mode="count", breakdown=None)).matching
+
+    def _addresses(self, case_id: str, role: str) -> bool:
+        """True when the case's learning, recommendations, findings or key issues address ``role``."""
+        units, record = self.index.units, self._records[case_id]
+        return any(
+            learning_weight(record, units[u], units[u].section) is not None and concerns_role(role, units[u].text)
+            for u in self._units_by_case.get(case_id, [])
+        )
+
+    def _role_rerank(self, hits: Sequence[Hit], role: str) -> list[Hit]:
+        """Hits with the cases whose learning addresses ``role`` moved up (the profession lens on ranking)."""
+        boost = 1 + ROLE_CASE_BOOST
+        boosted = [(h.score * boost if self._addresses(h.case_id, role) else h.score, i) for i, h in enumerate(hits)]
+        return [hits[i] for _, i in sorted(boosted, key=lambda pair: (-pair[0], pair[1]))]
+
+    def _question_filters(self, interp: Interpretation, filters: Filters | None) -> Filters | None:
+        """The sidebar's filters with the facets the question names added (the sidebar's own choice wins); a
+        named facet that matches nothing in the index (a year with no review) is left out rather than refused."""
+        base = filters or Filters()
+        named = {
+            "year_from": interp.year_from,
+            "year_to": interp.year_to,
+            "area": interp.area,
+            "review_model": interp.review_model,
+        }
+        updates = {k: v for k, v in named.items() if v is not None and getattr(base, k) is None}
+        merged = dataclasses.replace(base, **updates) if updates else base
+        try:
+            validate(merged, self.index.chunks)
+        except ScrError:
+            return filters
+        if not any(allows(merged, c) for c in self.index.chunks):
+            return filters
+        return merged if merged.active else filters
+
+    def in_scope(self, query: str, hits: Sequence[Hit]) -> bool:
+        """True when the hits are close enough to the query to answer from (see eval/NO_ANSWER.md):
+        the best cosine similarity reaches ``min_relevance``, or the query uses an acronym of the
+        safeguarding vocabulary (SUDI, CSE...), which the embedding model reads poorly."""
+        best = max((h.dense_score for h in hits), default=0.0)
+        return best >= self.settings.min_relevance or bool(acronyms_in(query))
+
+    def records(self, filters: Filters | None = None) -> list[Record]:
+        """Every case and document in the index, in corpus order (only those ``filters`` allow)."""
+        if filters is None or not filters.active:
+            return list(self.index.records)
+        validate(filters, self.index.chunks)
+        allowed = {c.case_id for c in self.index.chunks if allows(filters, c)}
+        return [r for r in self.index.records if r.case_id in allowed]
+
+    def _evidence(self, query: str, query_vector: np.ndarray, role: str | None) -> Evidence:
+        own = set(tokenize([query])[0])
+        extra = set(tokenize([" ".join(expansions(query))])[0]) if self.settings.expand_synonyms else set()
+        return Evidence(
+            self.index.units,
+            self.index.unit_vectors,
+            self.concepts.unit_tokens,
+            query_vector,
+            frozenset(own | extra),
+            len(own),
+            role,
+        )
+
+    def _nothing(self, question: str, reason: str, nearest: Sequence[Hit] = ()) -> Answer:
+        cases = [r for r in self._records.values() if isinstance(r, Case)]
+        years = sorted({c.year for c in cases})
+        span = "" if not years else str(years[0]) if len(years) == 1 else f"{years[0]} to {years[-1]}"
+        documents = len(self._records) - len(cases)
+        summary = f"{len(cases)} case review summaries" + (f" published in {span}" if span else "")
+        if documents:
+            summary += f" and {documents} other document{'s' if documents > 1 else ''} on learning from reviews"
+        counts = Counter(k.lower() for c in cases for k in c.keywords)
+        themes = [k for k, _ in counts.most_common(6)]
+        shown = [(self._records[h.case_id], h.section) for h in nearest if h.case_id in self._records]
+        return compose_none(question, reason, themes, summary, shown)
