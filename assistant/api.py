@@ -6,6 +6,7 @@ It delegates: searching to :mod:`assistant.search.searcher`, answering to :mod:`
 from __future__ import annotations
 
 import dataclasses
+import importlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,9 @@ from assistant.answer.pipeline import ROLE_POOL, Pipeline
 from assistant.answer.question import interpret
 from assistant.answer.roles import ROLES
 from assistant.errors import IndexMismatchError, QueryError, build_command
+from assistant.indexing import embed as embedding
 from assistant.indexing import journal
-from assistant.indexing.embed import Embedder, load_embedder, same_vectors
+from assistant.indexing.embed import same_vectors
 from assistant.indexing.store import StoredIndex, corpus_diff, describe_diff, live_build_dir, read_index
 from assistant.ingest.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
 from assistant.library.themes import Theme, theme_counts
@@ -29,6 +31,50 @@ from assistant.settings import Settings
 from assistant.settings import resolve as resolve_settings
 
 __all__ = ["MAX_QUERY_CHARS", "Assistant", "QueryError", "clean_query", "cut_notice"]
+
+# What the app's pages use besides the front object, so ui/ imports nothing below this module (tests/test_layers.py).
+# Imported on first use: the command line never pays for the database, Word and PDF libraries it does not touch.
+_FOR_UI = {
+    "AGE_BANDS": "assistant.ingest.facets",
+    "HARM_TYPES": "assistant.ingest.facets",
+    "REVIEW_MODELS": "assistant.ingest.facets",
+    "Embedder": "assistant.indexing.embed",
+    "load_embedder": "assistant.indexing.embed",
+    "read_pointer": "assistant.indexing.store",
+    "intake": "assistant.indexing.intake",
+    "render_page": "assistant.ingest.pages",
+    "shared_cache": "assistant.ingest.pages",
+    "SUPPORTED_SUFFIXES": "assistant.ingest.readers",
+    "Filters": "assistant.search.filters",
+    "escape_markdown": "assistant.answer.present",
+    "record_markdown": "assistant.answer.present",
+    "when": "assistant.answer.present",
+    "source_view": "assistant.answer.source",
+    "actions": "assistant.library.actions",
+    "notes": "assistant.library.notes",
+    "FLAG_WORDS": "assistant.library.board",
+    "board_csv": "assistant.library.board",
+    "board_docx": "assistant.library.board",
+    "record_feedback": "assistant.library.feedback",
+    "SUPPORT": "assistant.library.pack",
+    "discussion_questions": "assistant.library.pack",
+    "pack_docx": "assistant.library.pack",
+    "pack_markdown": "assistant.library.pack",
+    "clean_name": "assistant.library.people",
+    "header_user": "assistant.library.people",
+    "Store": "assistant.library.storage",
+    "database_url": "assistant.library.storage",
+    "decode_quote": "assistant.reference",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The app's other names (``_FOR_UI``), imported when first asked for."""
+    module = _FOR_UI.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    loaded = importlib.import_module(module)
+    return loaded if module.rsplit(".", 1)[1] == name else getattr(loaded, name)
 
 
 def _read_live(index_dir: Path, strict: bool) -> tuple[StoredIndex, str]:
@@ -70,7 +116,7 @@ class Assistant:
 
     notice = ""  # set by load when the index served is not the corpus's latest state
 
-    def __init__(self, index: StoredIndex, embedder: Embedder, settings: Settings) -> None:
+    def __init__(self, index: StoredIndex, embedder: embedding.Embedder, settings: Settings) -> None:
         self.index = index
         self.embedder = embedder
         self.settings = settings
@@ -82,7 +128,7 @@ class Assistant:
         cls,
         index_dir: Path | str | None = None,
         settings: Settings | None = None,
-        embedder: Embedder | None = None,
+        embedder: embedding.Embedder | None = None,
         strict: bool = True,
     ) -> Assistant:
         """Load and verify the index at ``index_dir`` (default: ``settings.index_dir``).
@@ -95,7 +141,7 @@ class Assistant:
         if index_dir is not None:
             settings = settings.replace(index_dir=Path(index_dir))
         index, notice = _read_live(settings.index_dir, strict)
-        embedder = embedder or load_embedder(settings)
+        embedder = embedder or embedding.load_embedder(settings)
         built_with = index.manifest.get("model")
         if not same_vectors(str(built_with), embedder.name):
             raise IndexMismatchError(

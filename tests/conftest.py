@@ -79,10 +79,10 @@ def fake_index(tmp_path: Path, corpus_copy: Path, fake_embedder: HashEmbedder) -
 @pytest.fixture
 def use_fake_embedder(monkeypatch: pytest.MonkeyPatch, fake_embedder: HashEmbedder) -> HashEmbedder:
     """Make every part of the library that loads the model get the fake instead."""
-    import assistant.api
     import assistant.indexing.build
+    import assistant.indexing.embed
 
-    monkeypatch.setattr(assistant.api, "load_embedder", lambda settings=None: fake_embedder)
+    monkeypatch.setattr(assistant.indexing.embed, "load_embedder", lambda settings=None: fake_embedder)
     monkeypatch.setattr(assistant.indexing.build, "load_embedder", lambda settings=None: fake_embedder)
     return fake_embedder
 

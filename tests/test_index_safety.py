@@ -28,7 +28,7 @@ from .conftest import HashEmbedder
 @pytest.fixture
 def index(fake_index: Settings, monkeypatch: pytest.MonkeyPatch, fake_embedder: HashEmbedder) -> Settings:
     monkeypatch.setattr(assistant.indexing.doctor, "model_name", lambda settings=None: HashEmbedder.name)
-    monkeypatch.setattr("assistant.api.load_embedder", lambda settings=None: fake_embedder)
+    monkeypatch.setattr("assistant.indexing.embed.load_embedder", lambda settings=None: fake_embedder)
     monkeypatch.setattr("assistant.indexing.build.load_embedder", lambda settings=None: fake_embedder)
     return fake_index
 

@@ -77,7 +77,7 @@ def test_damage_is_one_line_with_the_fix_everywhere(
     [finding] = [f for f in diagnose(index) if not f.ok]
     assert message in finding.message
     assert main(["doctor", "--index", str(index.index_dir)]) == 1
-    monkeypatch.setattr("assistant.api.load_embedder", lambda settings=None: fake_embedder)
+    monkeypatch.setattr("assistant.indexing.embed.load_embedder", lambda settings=None: fake_embedder)
     assert main(["search", "neglect", "--index", str(index.index_dir)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err and "Traceback" not in err

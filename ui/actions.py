@@ -5,9 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant import ScrError, Settings
-from assistant.answer.present import escape_markdown
-from assistant.library import actions as act
-from assistant.library.board import FLAG_WORDS, board_csv, board_docx
+from assistant.api import FLAG_WORDS, board_csv, board_docx, escape_markdown
+from assistant.api import actions as act
 from assistant.settings import ACTION_STATUSES
 
 st.title("Actions")

@@ -7,14 +7,21 @@ from pathlib import Path
 import streamlit as st
 
 from assistant import Assistant, ScrError, Settings
-from assistant.answer.present import escape_markdown
-from assistant.indexing.embed import Embedder, load_embedder
-from assistant.indexing.store import read_pointer
-from assistant.ingest.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
-from assistant.library.pack import SUPPORT
-from assistant.library.people import clean_name, header_user
-from assistant.library.storage import Store, database_url
-from assistant.search.filters import Filters
+from assistant.api import (
+    AGE_BANDS,
+    HARM_TYPES,
+    REVIEW_MODELS,
+    SUPPORT,
+    Embedder,
+    Filters,
+    Store,
+    clean_name,
+    database_url,
+    escape_markdown,
+    header_user,
+    load_embedder,
+    read_pointer,
+)
 
 # No page_icon and no page icons: Streamlit fetches a material or emoji icon from outside this machine
 # to use as the favicon.

@@ -5,8 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant import ScrError
-from assistant.answer.present import escape_markdown, record_markdown, when
-from assistant.library.feedback import record_feedback
+from assistant.api import escape_markdown, record_feedback, record_markdown, when
 
 assistant = st.session_state["assistant"]
 EXAMPLES = [

@@ -5,9 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant import ScrError
-from assistant.answer.present import escape_markdown, record_markdown, when
-from assistant.indexing import intake
-from assistant.ingest.readers import SUPPORTED_SUFFIXES
+from assistant.api import SUPPORTED_SUFFIXES, escape_markdown, intake, record_markdown, when
 
 assistant = st.session_state["assistant"]
 st.title("Case library")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant import ScrError
-from assistant.answer.present import escape_markdown
+from assistant.api import escape_markdown, notes
 from assistant.errors import IdentifyingDetailsError
-from assistant.library import notes
 
 st.title("Learning notes from practice")
 store = st.session_state["learning"]

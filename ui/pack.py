@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant.answer.present import escape_markdown, when
-from assistant.library.pack import discussion_questions, pack_docx, pack_markdown
+from assistant.api import discussion_questions, escape_markdown, pack_docx, pack_markdown, when
 
 assistant = st.session_state["assistant"]
 pack = st.session_state["pack"]

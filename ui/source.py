@@ -8,10 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant import ScrError
-from assistant.answer.present import escape_markdown
-from assistant.answer.source import source_view
-from assistant.ingest.pages import render_page, shared_cache
-from assistant.reference import decode_quote
+from assistant.api import decode_quote, escape_markdown, render_page, shared_cache, source_view
 
 assistant = st.session_state["assistant"]
 EARLIER = 700  # characters of a section shown before its quote; the rest waits in an expander above

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant import ScrError
-from assistant.answer.present import escape_markdown, when
+from assistant.api import escape_markdown, when
 
 assistant = st.session_state["assistant"]
 st.title("Themes across the reviews")
