@@ -13,7 +13,7 @@ import pytest
 from assistant.build import build_index
 from assistant.cli import main
 from assistant.errors import SourceError
-from assistant.pages import PageCache, PageImage, render_page
+from assistant.pages import MAX_PIXELS, PageCache, PageImage, render_page
 from assistant.parse import load_corpus
 from assistant.records import Citation, Record
 from assistant.reference import decode_quote, reference, source_link
@@ -154,6 +154,47 @@ def test_page_cache_keeps_within_its_byte_cap_and_reuses_pages(corpus: Path) -> 
     big = PageImage(b"x" * (cache.max_bytes + 1), 1, 1, 1, 1)
     cache.put(("big",), big)
     assert cache.get(("big",)) is None and cache.size <= cache.max_bytes
+
+
+def _pdf_of_size(path: Path, width: float, height: float, text: str) -> Path:
+    """A one-page PDF with a ``width`` by ``height`` point media box and one line of Helvetica near its top."""
+    stream = f"BT /F1 24 Tf 72 {max(height - 100, 15)} Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >> >>".encode(),
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(out)
+    return path
+
+
+@pytest.mark.parametrize("width, height", [(14_400, 14_400), (200_000, 50)], ids=["largest-in-the-spec", "strip"])
+def test_a_page_with_an_enormous_media_box_is_drawn_within_the_pixel_budget(
+    tmp_path: Path, width: int, height: int
+) -> None:
+    from PIL import Image
+
+    quote = "Records did not follow the family."
+    path = _pdf_of_size(tmp_path / "huge.pdf", width, height, quote)
+    image = render_page(path, 1, quote, scale=1.5)  # unbounded: 466 and 22 million pixels
+    picture = Image.open(io.BytesIO(image.png))
+    assert picture.size == (image.width, image.height) and image.width * image.height <= MAX_PIXELS
+    assert image.scale < 1.5 and image.width >= width * image.scale - 1  # the whole page, drawn smaller
+    assert len(image.boxes) == 1  # the quote is still found and marked at the smaller scale
+    x0, y0, x1, y1 = image.boxes[0]
+    assert 0 <= x0 < x1 <= image.width and 0 <= y0 < y1 <= image.height
+    assert abs(x0 - 72 * image.scale) <= 3  # where the line starts, at the scale it was drawn at
 
 
 @pytest.fixture
