@@ -233,3 +233,39 @@ def test_cli_source_errors_are_one_line(indexed: Path, capsys: pytest.CaptureFix
     assert err.startswith("error: 2016-12-kent-child-e has no section 'Nope'") and "\n" not in err
     assert main(["source", "2016-12-kent-child-e", "--png", "x.png", "--index", str(indexed)]) == 2
     assert "not from a PDF file" in capsys.readouterr().err
+
+
+def test_every_quote_in_the_exported_pack_carries_its_standard_reference(corpus: Path) -> None:
+    import docx
+
+    from assistant.pack import PACK_SECTIONS, discussion_questions, pack_docx, pack_markdown
+    from assistant.present import escape_markdown
+    from assistant.source import quote_reference, section_reference
+
+    records = list(Corpus(corpus)._records.values())
+    report = next(r for r in records if r.source == fx.PDF_NAME)
+    questions = {r.case_id: discussion_questions(r) for r in records}
+    asked = [q for qs in questions.values() for q in qs]
+    assert len(asked) > len(records) and all(q.quote and f"“{q.quote}”" in q.text for q in asked)
+    # a report's quotes name the page each is on (its first three sections are on page 1; its findings on page 3)
+    assert [q.reference.rsplit(", p. ", 1)[-1] for q in questions[report.case_id]] == ["1.", "1.", "1."]
+    findings = next(s for s in report.sections() if s.name == "4. Findings")
+    assert quote_reference(report, findings, fx.PDF_FINDING).endswith("Child R. 4. Findings, p. 3.")
+    markdown = pack_markdown(records)
+    lines = markdown.splitlines()
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(pack_docx(records))).paragraphs]
+    for record in records:
+        for q in questions[record.case_id]:
+            section = next(s for s in record.sections() if s.name == q.section)
+            assert q.reference == quote_reference(record, section, q.quote)
+            assert any(
+                escape_markdown(q.text) in line and line.endswith(f"(source: {escape_markdown(q.reference)})")
+                for line in lines
+            ), q.text
+            assert f"{q.text} (source: {q.reference})" in paragraphs, q.text
+        for section in record.sections():
+            if section.name in PACK_SECTIONS:  # a section quoted whole: its reference right by it
+                cited = section_reference(record, section)
+                assert f"**{escape_markdown(section.name)}** (source: {escape_markdown(cited)})" in lines
+                at = paragraphs.index(section.text)
+                assert paragraphs[at + 1] == f"Source: {cited}"

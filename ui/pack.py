@@ -6,6 +6,7 @@ import streamlit as st
 
 from assistant.pack import discussion_questions, pack_docx, pack_markdown
 from assistant.present import escape_markdown, when
+from assistant.reference import source_params
 
 assistant = st.session_state["assistant"]
 pack = st.session_state["pack"]
@@ -26,8 +27,14 @@ for case_id in list(pack):
     record = assistant.record(case_id)
     with st.container(border=True):
         st.markdown(f"**{escape_markdown(record.title)}** · {when(record)}")
-        for question in discussion_questions(record):
-            st.markdown(f"- {escape_markdown(question.text)}")
+        for n, question in enumerate(discussion_questions(record), start=1):
+            st.markdown(f"{n}\\. {escape_markdown(question.text)}  \n*Source: {escape_markdown(question.reference)}*")
+            st.page_link(
+                "source.py",
+                label=f"Open question {n}'s quote at the source",
+                query_params=source_params(case_id, question.section, quote=question.quote),
+                width="content",
+            )
         if st.button("Remove", key=f"remove_{case_id}"):
             pack.remove(case_id)
             st.rerun()
