@@ -14,7 +14,7 @@ from assistant.answer.source import find_quote, source_view
 from assistant.cli import main
 from assistant.errors import SourceError
 from assistant.indexing.build import build_index
-from assistant.ingest.pages import PageCache, PageImage, render_page
+from assistant.ingest.pages import MAX_PIXELS, PageCache, PageImage, render_page
 from assistant.ingest.parse import load_corpus
 from assistant.records import Citation, Record
 from assistant.reference import decode_quote, reference, source_link
@@ -156,6 +156,47 @@ def test_page_cache_keeps_within_its_byte_cap_and_reuses_pages(corpus: Path) -> 
     assert cache.get(("big",)) is None and cache.size <= cache.max_bytes
 
 
+def _pdf_of_size(path: Path, width: float, height: float, text: str) -> Path:
+    """A one-page PDF with a ``width`` by ``height`` point media box and one line of Helvetica near its top."""
+    stream = f"BT /F1 24 Tf 72 {max(height - 100, 15)} Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >> >>".encode(),
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(out)
+    return path
+
+
+@pytest.mark.parametrize("width, height", [(14_400, 14_400), (200_000, 50)], ids=["largest-in-the-spec", "strip"])
+def test_a_page_with_an_enormous_media_box_is_drawn_within_the_pixel_budget(
+    tmp_path: Path, width: int, height: int
+) -> None:
+    from PIL import Image
+
+    quote = "Records did not follow the family."
+    path = _pdf_of_size(tmp_path / "huge.pdf", width, height, quote)
+    image = render_page(path, 1, quote, scale=1.5)  # unbounded: 466 and 22 million pixels
+    picture = Image.open(io.BytesIO(image.png))
+    assert picture.size == (image.width, image.height) and image.width * image.height <= MAX_PIXELS
+    assert image.scale < 1.5 and image.width >= width * image.scale - 1  # the whole page, drawn smaller
+    assert len(image.boxes) == 1  # the quote is still found and marked at the smaller scale
+    x0, y0, x1, y1 = image.boxes[0]
+    assert 0 <= x0 < x1 <= image.width and 0 <= y0 < y1 <= image.height
+    assert abs(x0 - 72 * image.scale) <= 3  # where the line starts, at the scale it was drawn at
+
+
 @pytest.fixture
 def indexed(corpus: Path, tmp_path: Path, fake_embedder: object, use_fake_embedder: object) -> Path:
     index = tmp_path / "index"
@@ -192,3 +233,39 @@ def test_cli_source_errors_are_one_line(indexed: Path, capsys: pytest.CaptureFix
     assert err.startswith("error: 2016-12-kent-child-e has no section 'Nope'") and "\n" not in err
     assert main(["source", "2016-12-kent-child-e", "--png", "x.png", "--index", str(indexed)]) == 2
     assert "not from a PDF file" in capsys.readouterr().err
+
+
+def test_every_quote_in_the_exported_pack_carries_its_standard_reference(corpus: Path) -> None:
+    import docx
+
+    from assistant.answer.present import escape_markdown
+    from assistant.answer.source import quote_reference, section_reference
+    from assistant.library.pack import PACK_SECTIONS, discussion_questions, pack_docx, pack_markdown
+
+    records = list(Corpus(corpus)._records.values())
+    report = next(r for r in records if r.source == fx.PDF_NAME)
+    questions = {r.case_id: discussion_questions(r) for r in records}
+    asked = [q for qs in questions.values() for q in qs]
+    assert len(asked) > len(records) and all(q.quote and f"“{q.quote}”" in q.text for q in asked)
+    # a report's quotes name the page each is on (its first three sections are on page 1; its findings on page 3)
+    assert [q.reference.rsplit(", p. ", 1)[-1] for q in questions[report.case_id]] == ["1.", "1.", "1."]
+    findings = next(s for s in report.sections() if s.name == "4. Findings")
+    assert quote_reference(report, findings, fx.PDF_FINDING).endswith("Child R. 4. Findings, p. 3.")
+    markdown = pack_markdown(records)
+    lines = markdown.splitlines()
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(pack_docx(records))).paragraphs]
+    for record in records:
+        for q in questions[record.case_id]:
+            section = next(s for s in record.sections() if s.name == q.section)
+            assert q.reference == quote_reference(record, section, q.quote)
+            assert any(
+                escape_markdown(q.text) in line and line.endswith(f"(source: {escape_markdown(q.reference)})")
+                for line in lines
+            ), q.text
+            assert f"{q.text} (source: {q.reference})" in paragraphs, q.text
+        for section in record.sections():
+            if section.name in PACK_SECTIONS:  # a section quoted whole: its reference right by it
+                cited = section_reference(record, section)
+                assert f"**{escape_markdown(section.name)}** (source: {escape_markdown(cited)})" in lines
+                at = paragraphs.index(section.text)
+                assert paragraphs[at + 1] == f"Source: {cited}"

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from assistant.answer.present import escape_markdown
 from assistant.ingest.parse import load_corpus
 from assistant.library.pack import pack_docx, pack_markdown
-from assistant.reference import encode_quote
+from assistant.reference import decode_quote, encode_quote, slug, source_params
 
 from .conftest import ROOT, SHIPPED_CORPUS
 
@@ -218,3 +220,53 @@ def test_a_source_address_opens_the_source_view_with_the_quote_marked(
     next(b for b in at.button if b.label == "Learning →").click().run()
     assert at.query_params["section"] == "learning" and "q" not in at.query_params
     assert "Oldham LSCB (2015) Serious case review: Child D. Learning." in [c.value for c in at.code]
+
+
+def _link_params(at: AppTest) -> list[dict[str, str]]:
+    """The query parameters of each source-view link on the page, in order."""
+    return [{k: v[0] for k, v in parse_qs(link.proto.query_string).items()} for link in at.page_link]
+
+
+def _open_source(params: dict[str, str], real_index: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """A fresh app opened at a link's address, as a colleague pasting it would."""
+    monkeypatch.setenv("SCR_INDEX_DIR", str(real_index))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(params)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_library_links_every_section_of_a_case_to_its_source_view(
+    app: AppTest, real_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    oldham = next(r for r in load_corpus(SHIPPED_CORPUS) if r.case_id == "2015-01-oldham-child-d")
+    app.switch_page("library.py").run()
+    app.selectbox(key="library_case").set_value(oldham.case_id).run()
+    assert not app.exception, app.exception
+    assert [link.proto.label for link in app.page_link] == ["Open at the source"] * len(oldham.sections())
+    assert _link_params(app) == [source_params(oldham.case_id, s.name) for s in oldham.sections()]
+    opened = _open_source(_link_params(app)[2], real_index, monkeypatch)  # the third section: Key issues
+    assert opened.title[0].value == "Oldham - Child D" and opened.subheader[0].value == "Key issues"
+    assert "Oldham LSCB (2015) Serious case review: Child D. Key issues." in [c.value for c in opened.code]
+
+
+def test_the_pack_links_every_quote_to_the_source_view_with_its_reference(
+    app: AppTest, real_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.library.pack import discussion_questions
+
+    oldham = next(r for r in load_corpus(SHIPPED_CORPUS) if r.case_id == "2015-01-oldham-child-d")
+    questions = discussion_questions(oldham)
+    app.session_state["pack"] = [oldham.case_id]
+    app.switch_page("pack.py").run()
+    assert not app.exception, app.exception
+    shown = _text(app)
+    assert all(f"*Source: {q.reference}*" in shown for q in questions)
+    links = _link_params(app)
+    assert [(p["source"], p["section"], decode_quote(p["q"])) for p in links] == [
+        (oldham.case_id, slug(q.section), q.quote) for q in questions
+    ]
+    opened = _open_source(links[1], real_index, monkeypatch)  # the learning quoted by the second question
+    assert any(f":orange-background[**{escape_markdown(questions[1].quote)}**]" in m.value for m in opened.markdown)
+    assert questions[1].reference in [c.value for c in opened.code]

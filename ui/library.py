@@ -5,7 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant import ScrError
-from assistant.api import SUPPORTED_SUFFIXES, escape_markdown, intake, record_markdown, when
+from assistant.api import (
+    SUPPORTED_SUFFIXES,
+    escape_markdown,
+    intake,
+    record_heading,
+    section_markdown,
+    source_params,
+    when,
+)
 
 assistant = st.session_state["assistant"]
 st.title("Case library")
@@ -121,7 +129,16 @@ if records:
     chosen = st.selectbox("Open a case", list(titles), format_func=titles.get, key="library_case")
     record = assistant.record(chosen)
     with st.container(border=True):
-        st.markdown(record_markdown(record, heading_level=3))
+        st.markdown(record_heading(record, heading_level=3))
+        for section in record.sections():
+            st.markdown(section_markdown(section))
+            first_page = min((page for _, page in section.pages), default=None)
+            st.page_link(  # the label holds no text from the file: the section's name is shown above it
+                "source.py",
+                label="Open at the source" + (f", page {first_page}" if first_page else ""),
+                query_params=source_params(record.case_id, section.name, first_page),
+                width="content",
+            )
         if st.button("Add to training pack", key=f"library_pack_{chosen}", disabled=chosen in st.session_state["pack"]):
             st.session_state["pack"].append(chosen)
             st.rerun()

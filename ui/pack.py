@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant.api import discussion_questions, escape_markdown, pack_docx, pack_markdown, when
+from assistant.api import discussion_questions, escape_markdown, pack_docx, pack_markdown, source_params, when
 
 assistant = st.session_state["assistant"]
 pack = st.session_state["pack"]
@@ -25,8 +25,14 @@ for case_id in list(pack):
     record = assistant.record(case_id)
     with st.container(border=True):
         st.markdown(f"**{escape_markdown(record.title)}** · {when(record)}")
-        for question in discussion_questions(record):
-            st.markdown(f"- {escape_markdown(question.text)}")
+        for n, question in enumerate(discussion_questions(record), start=1):
+            st.markdown(f"{n}\\. {escape_markdown(question.text)}  \n*Source: {escape_markdown(question.reference)}*")
+            st.page_link(
+                "source.py",
+                label=f"Open question {n}'s quote at the source",
+                query_params=source_params(case_id, question.section, quote=question.quote),
+                width="content",
+            )
         if st.button("Remove", key=f"remove_{case_id}"):
             pack.remove(case_id)
             st.rerun()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant.indexing.chunk import MONTH_NAMES
-from assistant.records import Case, Record
+from assistant.records import Case, Record, Section
 
 # Characters that let text become a link, an image, HTML or code in markdown.
 _ACTIVE = re.compile(r"([\\`*_\[\]<>!|#~$])")
@@ -41,15 +41,20 @@ def when(record: Record) -> str:
     return str(record.year or "")
 
 
+def record_heading(record: Record, heading_level: int = 3) -> str:
+    """A record's title and facts (date, area, source file) as markdown, every piece escaped."""
+    facts = [f for f in (when(record), escape_markdown(record.area), f"source: {escape_markdown(record.source)}") if f]
+    return f"{'#' * heading_level} {escape_markdown(record.title)}\n" + " · ".join(facts)
+
+
+def section_markdown(section: Section) -> str:
+    """One section as markdown: its name in bold, its page or pages for a report, then its text, all escaped."""
+    body = escape_markdown(section.text).replace("\n", "  \n")
+    pages = sorted({page for _, page in section.pages})
+    where = "" if not pages else f" · page {pages[0]}" if len(pages) == 1 else f" · pages {pages[0]}–{pages[-1]}"
+    return f"**{escape_markdown(section.name)}**{where}  \n{body}"
+
+
 def record_markdown(record: Record, heading_level: int = 3) -> str:
     """A whole case or document as markdown, every piece of corpus text escaped."""
-    hashes = "#" * heading_level
-    lines = [f"{hashes} {escape_markdown(record.title)}"]
-    facts = [f for f in (when(record), escape_markdown(record.area), f"source: {escape_markdown(record.source)}") if f]
-    lines.append(" · ".join(facts))
-    for section in record.sections():
-        body = escape_markdown(section.text).replace("\n", "  \n")
-        pages = sorted({page for _, page in section.pages})
-        where = "" if not pages else f" · page {pages[0]}" if len(pages) == 1 else f" · pages {pages[0]}–{pages[-1]}"
-        lines.append(f"\n**{escape_markdown(section.name)}**{where}  \n{body}")
-    return "\n".join(lines)
+    return "\n".join([record_heading(record, heading_level), *(f"\n{section_markdown(s)}" for s in record.sections())])

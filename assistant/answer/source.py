@@ -182,6 +182,17 @@ def section_reference(record: Record, section: Section) -> str:
     )
 
 
+def quote_reference(record: Record, section: Section, quote: str) -> str:
+    """The standard reference of a quote from ``section``, with the page it is on for a report (the
+    section's first page when the quote is not found in it)."""
+    spans = find_quote(section.text, quote)
+    if not spans or not section.pages:
+        return section_reference(record, section)
+    name = record.name if isinstance(record, Case) else ""
+    page = page_at(section, spans[0][0])
+    return reference(record.kind, record.title, record.area, record.year, section.name, page, name)
+
+
 def facts(record: Record) -> tuple[tuple[str, str], ...]:
     """The record's facts for the reader: date, area, review model and keywords (those it has)."""
     rows = [("Date", when(record)), ("Area", record.area)]

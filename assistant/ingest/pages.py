@@ -4,6 +4,7 @@ kept in a cache bounded in bytes."""
 from __future__ import annotations
 
 import io
+import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -13,6 +14,10 @@ from assistant.errors import SourceError
 
 HIGHLIGHT = (255, 200, 0, 110)  # translucent yellow over the quoted words
 OUTLINE = (230, 120, 0, 255)
+# The most pixels a rendered page may have, whatever its media box says: an A4 page at the largest page_scale
+# (4.0, 8.0 million pixels, about 250 ms with its PNG) fits; a larger page is drawn at a smaller scale, so a
+# crafted 40,000-point page cannot ask PDFium for a 10 GB bitmap.
+MAX_PIXELS = 9_000_000
 MIN_MATCH = 40  # letters and digits of a quote's start (or end) that must match on a page it runs onto or from
 _PDFIUM = threading.Lock()  # PDFium is not thread-safe: one call into it at a time, whatever the session
 
@@ -126,8 +131,11 @@ def _render(path: Path, page: int, quote: str, scale: float) -> PageImage:
                 raise SourceError(f"{path.name} has pages 1 to {count}, not {page}")
             pdf_page = pdf[page - 1]
             left, _, _, top = pdf_page.get_bbox()
+            scale = fit_scale(*pdf_page.get_size(), scale)
             rects = quote_rects(pdf_page.get_textpage(), quote) if quote else []
             picture = pdf_page.render(scale=scale).to_pil().convert("RGBA")
+        except pdfium.PdfiumError as exc:
+            raise SourceError(f"{path.name}: PDFium cannot render page {page} ({exc})") from None
         finally:
             pdf.close()
     boxes = tuple(
@@ -148,6 +156,21 @@ def _render(path: Path, page: int, quote: str, scale: float) -> PageImage:
     out = io.BytesIO()
     picture.convert("RGB").save(out, format="PNG", compress_level=3)
     return PageImage(out.getvalue(), page, count, picture.width, picture.height, boxes, scale)
+
+
+def fit_scale(width: float, height: float, scale: float, max_pixels: int = MAX_PIXELS) -> float:
+    """``scale``, or the largest smaller one at which a ``width`` by ``height`` point page (its sides
+    rounded up to whole pixels, as PDFium draws it) has at most ``max_pixels`` pixels."""
+    width, height = max(width, 1e-3), max(height, 1e-3)
+
+    def pixels(at: float) -> int:
+        return math.ceil(width * at) * math.ceil(height * at)
+
+    if pixels(scale) > max_pixels:
+        scale = min(scale, (max_pixels / (width * height)) ** 0.5, max_pixels / max(width, height))
+        while pixels(scale) > max_pixels:  # each side rounded up: a step or two more
+            scale *= 0.99
+    return scale
 
 
 def quote_rects(textpage, quote: str) -> list[tuple[float, float, float, float]]:  # noqa: ANN001 - PdfTextPage

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answer.present import escape_markdown, when
-from assistant.answer.source import section_reference
+from assistant.answer.source import quote_reference, section_reference
 from assistant.indexing.sentences import split_spans
 from assistant.records import Case, Record
 
@@ -22,10 +22,12 @@ SUPPORT = (
 
 @dataclass(frozen=True)
 class Question:
-    """A reflective question and the section of the case it comes from."""
+    """A reflective question, the section of the case it comes from and the sentence of it that it quotes."""
 
     text: str
     section: str
+    quote: str = ""
+    reference: str = ""  # the quote's standard reference (assistant.reference), for slides and handouts
 
 
 def _first_sentence(text: str) -> str:
@@ -33,56 +35,38 @@ def _first_sentence(text: str) -> str:
     return text[spans[0][0] : spans[0][1]] if spans else text
 
 
+_CASE_QUESTIONS = (  # (section, the question around its first sentence)
+    (
+        "Key issues",
+        "The review names this issue: “{}”. What would have helped professionals see it at the time, "
+        "and who could have acted on it?",
+    ),
+    ("Findings", "The review found: “{}”. Could this happen in your agency? What would tell you?"),
+    ("Learning", "The learning is: “{}”. What would you do differently in your own practice because of it?"),
+    (
+        "Recommendations",
+        "It recommends: “{}”. Which agency in your area would own this, and how would you know it had happened?",
+    ),
+)
+_BACKGROUND_QUESTION = "From the background: “{}”. What risks would you want to explore further, and with whom?"
+_DOCUMENT_QUESTION = "Which of these points most affects learning in your own team: “{}”?"
+
+
 def discussion_questions(record: Record) -> list[Question]:
-    """Questions for a training session, each built on a sentence of the case's own sections."""
+    """Questions for a training session, each built on a sentence of the case's own sections and carrying
+    that sentence's standard reference."""
+    sections = record.sections()
     if not isinstance(record, Case):
-        return [
-            Question(
-                f"Which of these points most affects learning in your own team: “{_first_sentence(s.text)}”?", s.name
-            )
-            for s in record.sections()[:3]
-        ]
+        asked = [(s, _DOCUMENT_QUESTION) for s in sections[:3]]
+    else:
+        named = {s.name: s for s in sections}
+        asked = [(named[name], form) for name, form in _CASE_QUESTIONS if name in named]
+        if not asked and "Background" in named:
+            asked = [(named["Background"], _BACKGROUND_QUESTION)]
     questions = []
-    if record.key_issues:
-        questions.append(
-            Question(
-                f"The review names this issue: “{_first_sentence(record.key_issues)}”. What would have helped "
-                "professionals see it at the time, and who could have acted on it?",
-                "Key issues",
-            )
-        )
-    if record.findings:
-        questions.append(
-            Question(
-                f"The review found: “{_first_sentence(record.findings)}”. Could this happen in your agency? "
-                "What would tell you?",
-                "Findings",
-            )
-        )
-    if record.learning:
-        questions.append(
-            Question(
-                f"The learning is: “{_first_sentence(record.learning)}”. What would you do differently in your own "
-                "practice because of it?",
-                "Learning",
-            )
-        )
-    if record.recommendations:
-        questions.append(
-            Question(
-                f"It recommends: “{_first_sentence(record.recommendations)}”. Which agency in your area would own "
-                "this, and how would you know it had happened?",
-                "Recommendations",
-            )
-        )
-    if not questions and record.background:
-        questions.append(
-            Question(
-                f"From the background: “{_first_sentence(record.background)}”. What risks would you want to explore "
-                "further, and with whom?",
-                "Background",
-            )
-        )
+    for section, form in asked:
+        quote = _first_sentence(section.text)
+        questions.append(Question(form.format(quote), section.name, quote, quote_reference(record, section, quote)))
     return questions
 
 
@@ -114,7 +98,7 @@ def pack_markdown(records: Sequence[Record], title: str = "Training pack: learni
         if questions:
             lines += ["**Questions for discussion**", ""]
             lines += [
-                f"{i}. {escape_markdown(q.text)} (from: {escape_markdown(q.section)})"
+                f"{i}. {escape_markdown(q.text)} (source: {escape_markdown(q.reference)})"
                 for i, q in enumerate(questions, 1)
             ]
             lines.append("")
@@ -145,7 +129,7 @@ def pack_docx(records: Sequence[Record], title: str = "Training pack: learning f
         if questions:
             doc.add_heading("Questions for discussion", level=2)
             for q in questions:
-                doc.add_paragraph(f"{q.text} (from: {q.section})", style="List Number")
+                doc.add_paragraph(f"{q.text} (source: {q.reference})", style="List Number")
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
