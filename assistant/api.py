@@ -31,7 +31,7 @@ from assistant.answer.generate import check_endpoint, generate
 from assistant.answer.present import escape_markdown
 from assistant.answer.question import Interpretation, interpret
 from assistant.answer.roles import ROLE_NAMES, ROLES, concerns_role, normalise_role, role_label
-from assistant.errors import IndexMismatchError, ScrError, build_command
+from assistant.errors import IndexMismatchError, QueryError, ScrError, build_command
 from assistant.indexing import journal
 from assistant.indexing.embed import Embedder, load_embedder, same_vectors
 from assistant.indexing.lexical import tokenize
@@ -66,10 +66,6 @@ KEY_WORD_CACHE = 4096  # topics whose key words are kept
 _ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'&-]+")
 _NAME_RE = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][a-zA-Z\u00C0-\u017F'-]{2,})")
-
-
-class QueryError(ScrError):
-    """A query that cannot be searched (empty, say)."""
 
 
 def _read_live(index_dir: Path, strict: bool) -> tuple[StoredIndex, str]:
