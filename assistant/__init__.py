@@ -13,12 +13,21 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 from assistant.api import Assistant
 from assistant.errors import (
+    ConflictError,
+    DamagedLineError,
+    DatabaseNotEmptyError,
+    FilterError,
+    IdentifyingDetailsError,
     IndexMismatchError,
     IndexNotBuiltError,
+    NotFoundError,
     ParseError,
     QueryError,
+    RoleError,
     ScrError,
     SettingsError,
+    SourceError,
+    StorageError,
 )
 from assistant.records import Case, Chunk, Document, Hit, Passage, Section
 from assistant.settings import Settings
@@ -27,16 +36,25 @@ __all__ = [
     "Assistant",
     "Case",
     "Chunk",
+    "ConflictError",
+    "DamagedLineError",
+    "DatabaseNotEmptyError",
     "Document",
+    "FilterError",
     "Hit",
+    "IdentifyingDetailsError",
     "IndexMismatchError",
     "IndexNotBuiltError",
+    "NotFoundError",
     "ParseError",
     "Passage",
     "QueryError",
+    "RoleError",
     "ScrError",
     "Section",
     "Settings",
     "SettingsError",
+    "SourceError",
+    "StorageError",
 ]
 __version__ = "0.1.0"

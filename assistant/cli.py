@@ -573,6 +573,16 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def ui_app() -> Path:
+    """The Streamlit app: shipped inside the package (assistant/ui/, from a wheel) or beside it (ui/, a checkout)."""
+    here = Path(__file__).resolve().parent
+    candidates = (here / "ui" / "app.py", here.parent / "ui" / "app.py")
+    for app in candidates:
+        if app.is_file():
+            return app
+    raise ScrError(f"the browser app is not at {candidates[0]} or {candidates[1]}: reinstall scr-assistant")
+
+
 def _ui(args: argparse.Namespace, settings: Settings) -> int:
     import math
     import os
@@ -580,9 +590,9 @@ def _ui(args: argparse.Namespace, settings: Settings) -> int:
 
     from assistant.indexing.store import read_index
 
-    app = Path(__file__).resolve().parent.parent / "ui" / "app.py"
-    if not app.is_file():
-        raise ScrError(f"the browser app is not at {app}: run scr-assistant ui from the project checkout")
+    app = ui_app()
+    # a checkout's root holds .streamlit/config.toml; an installed package has only the app's own folder
+    home = app.parent.parent if app.parent.parent != Path(__file__).resolve().parent else app.parent
     read_index(settings.index_dir)  # a missing or damaged index is one clear line here, before the server starts
     env = {
         **os.environ,
@@ -615,10 +625,10 @@ def _ui(args: argparse.Namespace, settings: Settings) -> int:
     if os.name == "posix":
         # become the server, so that a signal that stops this command (Ctrl+C, a service manager's or a
         # test's terminate) stops the server too instead of leaving it running on its own
-        os.chdir(app.parent.parent)
+        os.chdir(home)
         os.execve(sys.executable, command, env)
     try:
-        return subprocess.call(command, env=env, cwd=app.parent.parent)
+        return subprocess.call(command, env=env, cwd=home)
     except KeyboardInterrupt:
         return 0
 

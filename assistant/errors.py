@@ -13,6 +13,18 @@ class SettingsError(ScrError):
     """A setting (environment variable or argument) has an invalid value."""
 
 
+class QueryError(ScrError):
+    """A query that cannot be searched (empty, say)."""
+
+
+class FilterError(ScrError):
+    """A filter value that matches nothing the index knows; lists the valid values."""
+
+
+class RoleError(ScrError):
+    """A role the lens does not know; lists the known ones."""
+
+
 class ParseError(ScrError):
     """A corpus file could not be read; names the file and the line."""
 
@@ -102,7 +114,3 @@ class IdentifyingDetailsError(ScrError):
 
 class SourceError(ScrError):
     """A citation's source cannot be shown: no such section or page, or the original file cannot be rendered."""
-
-
-class QueryError(ScrError):
-    """A query that cannot be searched (empty, say)."""

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from assistant.indexing.build import build_index
+from assistant.indexing.embed import use_embedder
 from assistant.settings import Settings
 from tests.learning_db import db_url, store  # noqa: F401  (the learning database on SQLite and PostgreSQL)
 
@@ -77,14 +78,11 @@ def fake_index(tmp_path: Path, corpus_copy: Path, fake_embedder: HashEmbedder) -
 
 
 @pytest.fixture
-def use_fake_embedder(monkeypatch: pytest.MonkeyPatch, fake_embedder: HashEmbedder) -> HashEmbedder:
-    """Make every part of the library that loads the model get the fake instead."""
-    import assistant.indexing.build
-    import assistant.indexing.embed
-
-    monkeypatch.setattr(assistant.indexing.embed, "load_embedder", lambda settings=None: fake_embedder)
-    monkeypatch.setattr(assistant.indexing.build, "load_embedder", lambda settings=None: fake_embedder)
-    return fake_embedder
+def use_fake_embedder(fake_embedder: HashEmbedder) -> Iterator[HashEmbedder]:
+    """Every part of the library that loads the model (CLI, UI, build, doctor) gets the fake instead,
+    through the factory's own seam: ``load_embedder`` returns it and ``model_name`` gives its name."""
+    with use_embedder(fake_embedder):
+        yield fake_embedder
 
 
 @pytest.fixture(scope="session")

@@ -112,14 +112,13 @@ def _killed_add(settings: Settings, corpus_file: Path) -> None:
 
 
 def test_a_killed_add_is_served_with_a_notice_and_undone_by_the_next_build(
-    fake_index: Settings, fake_embedder: HashEmbedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fake_index: Settings, fake_embedder: HashEmbedder, tmp_path: Path, use_fake_embedder: HashEmbedder
 ) -> None:
     _killed_add(fake_index, _brief(tmp_path / "in"))
     for strict in (True, False):  # the library and the app both serve the last complete index
         loaded = Assistant.load(settings=fake_index, embedder=fake_embedder, strict=strict)
         assert loaded.notice.startswith("Not yet in the index: brief.md (an add is under way or was interrupted)")
         assert NEW_ID not in {r.case_id for r in loaded.records()}
-    monkeypatch.setattr("assistant.indexing.doctor.model_name", lambda settings=None: HashEmbedder.name)
     problems = [f.message for f in diagnose(fake_index) if not f.ok]
     assert problems[0].startswith("an add of brief.md did not finish (or is under way): run `scr-assistant build")
     messages: list[str] = []

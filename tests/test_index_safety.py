@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-import assistant.indexing.doctor
 from assistant.api import Assistant
 from assistant.cli import main
 from assistant.errors import IndexMismatchError, IndexNotBuiltError, ScrError
@@ -26,10 +25,7 @@ from .conftest import HashEmbedder
 
 
 @pytest.fixture
-def index(fake_index: Settings, monkeypatch: pytest.MonkeyPatch, fake_embedder: HashEmbedder) -> Settings:
-    monkeypatch.setattr(assistant.indexing.doctor, "model_name", lambda settings=None: HashEmbedder.name)
-    monkeypatch.setattr("assistant.indexing.embed.load_embedder", lambda settings=None: fake_embedder)
-    monkeypatch.setattr("assistant.indexing.build.load_embedder", lambda settings=None: fake_embedder)
+def index(fake_index: Settings, use_fake_embedder: HashEmbedder) -> Settings:
     return fake_index
 
 

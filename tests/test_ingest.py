@@ -13,6 +13,7 @@ from assistant.api import Assistant
 from assistant.cli import main
 from assistant.errors import ParseError, ScrError
 from assistant.indexing.build import build_index
+from assistant.indexing.embed import use_embedder
 from assistant.indexing.intake import add_files
 from assistant.indexing.store import live_build_dir, read_index
 from assistant.ingest.parse import parse_file
@@ -144,16 +145,19 @@ def test_search_and_ask_json_carry_page(
 # ---------------------------------------------------------------- incremental
 
 
-def test_second_build_embeds_nothing_and_never_loads_the_model(
-    fake_index: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def no_model(settings: Settings | None = None) -> None:
-        raise AssertionError("the model was loaded")
+class _UnusedModel:
+    """Stands in for the model through the factory's seam: its name matches the index, and any use fails."""
 
-    monkeypatch.setattr(assistant.indexing.build, "model_name", lambda settings=None: HashEmbedder.name)
-    monkeypatch.setattr(assistant.indexing.build, "load_embedder", no_model)
+    name = HashEmbedder.name
+
+    def __getattr__(self, attr: str) -> object:
+        raise AssertionError(f"the model was used ({attr})")
+
+
+def test_second_build_embeds_nothing_and_never_loads_the_model(fake_index: Settings) -> None:
     before = _snapshot(fake_index)
-    report = build_index(fake_index, progress=False)
+    with use_embedder(_UnusedModel()):
+        report = build_index(fake_index, progress=False)
     assert report.up_to_date and report.embedded == 0 and not report.model_loaded
     assert "0 chunks embedded" in report.summary()
     assert _snapshot(fake_index) == before

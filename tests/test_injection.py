@@ -89,12 +89,9 @@ def _shown(at: AppTest) -> list[str]:
 
 
 def test_every_page_shows_the_crafted_review_as_text(
-    crafted: tuple[Settings, int, list[str]], fake_embedder: HashEmbedder, monkeypatch: pytest.MonkeyPatch
+    crafted: tuple[Settings, int, list[str]], use_fake_embedder: HashEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import assistant.indexing.embed
-
     settings, port, seen = crafted
-    monkeypatch.setattr(assistant.indexing.embed, "load_embedder", lambda settings=None: fake_embedder)
     monkeypatch.setenv("SCR_INDEX_DIR", str(settings.index_dir))
     monkeypatch.setenv("SCR_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("SCR_MIN_RELEVANCE", "0")

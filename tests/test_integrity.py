@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-import assistant.indexing.doctor
 from assistant.api import Assistant
 from assistant.cli import main
 from assistant.errors import IndexMismatchError, IndexNotBuiltError
@@ -20,8 +19,7 @@ from .conftest import HashEmbedder
 
 
 @pytest.fixture
-def index(fake_index: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setattr(assistant.indexing.doctor, "model_name", lambda settings=None: HashEmbedder.name)
+def index(fake_index: Settings, use_fake_embedder: HashEmbedder) -> Settings:
     assert all(f.ok for f in diagnose(fake_index))  # sound before each damage
     return fake_index
 
@@ -68,7 +66,6 @@ def test_damage_is_one_line_with_the_fix_everywhere(
     capsys: pytest.CaptureFixture[str],
     damage: Callable,
     message: str,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     damage(live_build_dir(index.index_dir))
     with pytest.raises(IndexMismatchError) as info:
@@ -77,7 +74,6 @@ def test_damage_is_one_line_with_the_fix_everywhere(
     [finding] = [f for f in diagnose(index) if not f.ok]
     assert message in finding.message
     assert main(["doctor", "--index", str(index.index_dir)]) == 1
-    monkeypatch.setattr("assistant.indexing.embed.load_embedder", lambda settings=None: fake_embedder)
     assert main(["search", "neglect", "--index", str(index.index_dir)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err and "Traceback" not in err

@@ -9,10 +9,10 @@ import pytest
 
 from assistant.errors import IndexMismatchError, SettingsError
 from assistant.indexing.build import build_index
-from assistant.indexing.embed import load_embedder, model_name
+from assistant.indexing.embed import load_embedder, model_name, use_embedder
 from assistant.settings import Settings
 
-from .conftest import SHIPPED_CORPUS
+from .conftest import SHIPPED_CORPUS, HashEmbedder
 
 TEXTS = [
     "cases involving concealed pregnancy",
@@ -26,6 +26,23 @@ def test_encoder_setting_is_checked_and_named() -> None:
         Settings(encoder="tensorrt")
     assert model_name(Settings(encoder="onnx-int8")) == "all-MiniLM-L6-v2+onnx-int8"
     assert model_name(Settings(encoder="torch")) == "all-MiniLM-L6-v2"
+
+
+def test_an_embedder_put_in_place_is_what_the_factory_gives_everywhere(fake_index: Settings) -> None:
+    from assistant.api import Assistant
+    from assistant.indexing.doctor import diagnose
+
+    outer, inner = HashEmbedder(), HashEmbedder()
+    with use_embedder(outer):
+        assert load_embedder(Settings(encoder="torch")) is outer and model_name(Settings()) == outer.name
+        assert Assistant.load(settings=fake_index).embedder is outer  # the front object loads through the seam
+        assert all(f.ok for f in diagnose(fake_index))  # doctor names the fake's model, which built the index
+        with pytest.raises(RuntimeError), use_embedder(inner):
+            assert load_embedder() is inner
+            raise RuntimeError
+        assert load_embedder() is outer  # the inner block ended, even on an error
+    assert model_name(Settings(encoder="torch")) == "all-MiniLM-L6-v2"
+    assert any(f"built with model {outer.name!r}" in f.message for f in diagnose(fake_index))  # and now it is not
 
 
 def test_auto_runs_onnx_on_a_cpu_and_torch_on_a_cuda_gpu(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -144,12 +144,12 @@ def test_combined_corpus_copies_each_folder_once_and_reuses_it(tmp_path: Path) -
 
 
 def test_cli_eval_answers_prints_every_figure(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    use_fake_embedder: HashEmbedder,
 ) -> None:
-    import assistant.indexing.embed
-
     monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setattr(assistant.indexing.embed, "load_embedder", lambda settings=None: HashEmbedder())
     questions = _write(
         tmp_path / "q.jsonl",
         [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.errors import ScrError
+from assistant.errors import RoleError
 
 # role -> (how it is named in answers, pattern over a sentence)
 ROLES: dict[str, tuple[str, re.Pattern[str]]] = {
@@ -176,10 +176,6 @@ ALIASES = {
     "drug-and-alcohol": "substance-misuse",
     "paramedic": "ambulance",
 }
-
-
-class RoleError(ScrError):
-    """A role the lens does not know; lists the known ones."""
 
 
 def normalise_role(role: str | None) -> str | None:

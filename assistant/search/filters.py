@@ -6,14 +6,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
-from assistant.errors import ScrError
+from assistant.errors import FilterError
 from assistant.ingest.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
 from assistant.records import Chunk
 from assistant.search.vocabulary import stems
-
-
-class FilterError(ScrError):
-    """A filter value that matches nothing the index knows; lists the valid values."""
 
 
 @dataclass(frozen=True)
