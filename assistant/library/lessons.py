@@ -10,6 +10,7 @@ eval/RECURRING_LESSONS.md).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,13 @@ LESSON_SECTIONS = {
     "Recommendations": "recommendation",
 }
 KINDS = tuple(dict.fromkeys(LESSON_SECTIONS.values()))
+# A sentence that only counts what a review found ('eight findings and fourteen recommendations.') is not a lesson.
+_TALLY_WORDS = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|the|review|it|reached|made|and|findings?|recommendations?|national|local)\b|"
+    r"[^\w\s]",
+    re.I,
+)
 
 
 class LessonError(ScrError):
@@ -177,7 +185,7 @@ def extract_lessons(index: StoredIndex) -> list[Lesson]:
     for unit in index.units:
         case = cases.get(unit.case_id)
         kind = LESSON_SECTIONS.get(unit.section)
-        if case is None or kind is None:
+        if case is None or kind is None or is_tally(unit.text):
             continue
         key = lesson_key(case.case_id, unit.text)
         if key in found:
@@ -188,6 +196,11 @@ def extract_lessons(index: StoredIndex) -> list[Lesson]:
         roles = tuple(r for r in ROLES if concerns_role(r, unit.text))
         found[key] = Lesson(key, kind, source, themes, roles)
     return list(found.values())
+
+
+def is_tally(text: str) -> bool:
+    """Whether a sentence only counts findings or recommendations ('the review made 15 recommendations.')."""
+    return bool(re.search(r"(?i)findings|recommendations", text)) and len(_TALLY_WORDS.sub(" ", text).split()) < 2
 
 
 def lesson_vectors(index: StoredIndex, lessons: Sequence[Lesson]) -> np.ndarray:
