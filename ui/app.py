@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import streamlit as st
@@ -10,6 +11,7 @@ from assistant import Assistant, ScrError, Settings
 from assistant.embed import Embedder, load_embedder
 from assistant.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
 from assistant.filters import Filters
+from assistant.library.lessons import LessonStock
 from assistant.library.people import clean_name, header_user
 from assistant.library.storage import Store, database_url
 from assistant.pack import SUPPORT
@@ -44,6 +46,12 @@ def load_assistant(index_dir: str, build: str) -> Assistant:
 def learning_store(url: str) -> Store:
     """The learning database (notes, actions), opened once for every session."""
     return Store.open(url=url)
+
+
+@st.cache_resource(show_spinner="Gathering the lessons…", max_entries=2)
+def lesson_stock(index_dir: str, build: str, similarity: float) -> LessonStock:
+    """The lessons of one live build, grouped once for every session (on first use: the Lessons page, a link check)."""
+    return LessonStock(load_assistant(index_dir, build).index, similarity)
 
 
 def live_build(index_dir: Path) -> str:
@@ -112,6 +120,9 @@ st.session_state["assistant"] = assistant
 st.session_state["filters"] = Filters.from_strings(year=year, **picked)
 st.session_state["role_lens"] = None if role == "Everyone" else role
 st.session_state.setdefault("pack", [])
+st.session_state["lesson_stock"] = functools.partial(
+    lesson_stock, str(index_dir), live_build(index_dir), Settings.from_env().lesson_similarity
+)
 try:
     st.session_state["learning"] = learning_store(database_url(Settings.from_env()))
 except ScrError as exc:
@@ -125,6 +136,7 @@ pages = [
     st.Page("library.py", title="Case library"),
     st.Page("themes.py", title="Themes"),
     st.Page("pack.py", title=f"Training pack ({len(st.session_state['pack'])})"),
+    st.Page("lessons.py", title="Lessons"),
     st.Page("notes.py", title="Learning notes"),
     st.Page("actions.py", title="Actions"),
     st.Page("source.py", title="Source", url_path="source", default=opening_source, visibility="hidden"),
