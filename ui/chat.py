@@ -143,7 +143,7 @@ def show_local_notes(index: int) -> None:
             st.markdown(escape_markdown(note.happened))
             if note.learned:
                 st.markdown(f"**Learned:** {escape_markdown(note.learned)}")
-            st.caption(f"by {escape_markdown(note.created_by)} · {escape_markdown(note.setting)}")
+            st.caption(escape_markdown(" · ".join(filter(None, (f"by {note.created_by}", note.setting)))))
 
 
 if st.button("New conversation", icon=":material/refresh:", disabled=not messages):
