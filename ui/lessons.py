@@ -83,7 +83,7 @@ if not shown:
 limit = st.session_state.setdefault("lessons_limit", PAGE)
 for group in shown[:limit]:
     with st.container(border=True):
-        st.markdown(f"**{escape_markdown(group.recurs.capitalize())}**  \n{escape_markdown(group.text)}")
+        st.markdown(f"**{escape_markdown(group.recurs.capitalize())}**  \n“{escape_markdown(group.text)}”")
         tags = [theme_label(t) for t in group.themes[:4]] + [role_label(r) for r in group.roles[:3]]
         if tags:
             st.caption(escape_markdown(" · ".join(tags)))

@@ -38,8 +38,10 @@ class LinkCheck:
     @property
     def line(self) -> str:
         """One line for a page or the terminal."""
+        if not self.checked:
+            return "No note, action or key lesson links to a review yet."
         if not self.broken:
-            return f"All {self.checked} links to the reviews resolve in this index."
+            return f"All {self.checked} links from notes, actions and key lessons to the reviews resolve in this index."
         cases = sorted({b.case_id for b in self.broken})
         return (
             f"{len(self.broken)} of {self.checked} links no longer resolve (review removed or its words changed): "
