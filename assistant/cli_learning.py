@@ -7,11 +7,12 @@ import json
 import sys
 from pathlib import Path
 
+from assistant import cli_lessons
 from assistant.errors import IdentifyingDetailsError, StorageError
 from assistant.settings import ACTION_STATUSES, Settings
 
 EXIT_NOT_SAVED = 1
-COMMANDS = ("actions", "notes", "db")
+COMMANDS = ("actions", "notes", "db", *cli_lessons.COMMANDS)
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -73,11 +74,15 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--out", type=Path, help="write to this file instead of printing")
     imp = leaf(d_sub, "import", "load an export into an empty database")
     imp.add_argument("file", type=Path)
+    cli_lessons.add_parsers(sub)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Run one ``actions``, ``notes`` or ``db`` command."""
+    """Run one ``actions``, ``notes``, ``db``, ``lessons`` or ``links`` command."""
     from assistant.library.storage import Store
+
+    if args.command in cli_lessons.COMMANDS:
+        return {"lessons": cli_lessons.run_lessons, "links": cli_lessons.run_links}[args.command](args, settings)
 
     store = Store.open(settings)
     try:

@@ -161,6 +161,14 @@ class Settings:
         default=14,
         metadata={"help": "an open action due within this many days is shown as slipping", "range": (0, 3650)},
     )
+    lesson_similarity: float = field(
+        default=0.575,
+        metadata={
+            "help": "lessons of different reviews are grouped as one recurring lesson while their average sentence"
+            " similarity is at least this (tuned on the dev collection: eval/RECURRING_LESSONS.md)",
+            "range": (0.0, 1.0),
+        },
+    )
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -3,7 +3,7 @@
 Layers, lowest first; a module may import its own layer and those below it, never one above:
 
     errors, settings, records, reference  <  ingest  <  indexing  <  search  <  answer  <  library
-    <  api (and the package's __init__)  <  cli, cli_learning, __main__, evaluation
+    <  api (and the package's __init__)  <  cli, cli_learning, cli_lessons, __main__, evaluation
 
 ``ui/`` may import only ``assistant``, ``assistant.api``, ``assistant.settings`` and ``assistant.errors``.
 Every import counts, including one inside a function (a lazy import is still a dependency).
@@ -34,7 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("assistant.answer",),
     ("assistant.library",),
     ("assistant.api", "assistant"),  # "assistant": the package's __init__, which re-exports the front
-    ("assistant.cli", "assistant.cli_learning", "assistant.__main__", "assistant.evaluation"),
+    ("assistant.cli", "assistant.cli_learning", "assistant.cli_lessons", "assistant.__main__", "assistant.evaluation"),
 )
 UI_MAY_IMPORT = frozenset({"assistant", "assistant.api", "assistant.settings", "assistant.errors"})
 EVALUATION = "assistant.evaluation"

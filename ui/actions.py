@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant import ScrError, Settings
-from assistant.api import FLAG_WORDS, board_csv, board_docx, escape_markdown
+from assistant.api import FLAG_WORDS, board_csv, board_docx, check_links, escape_markdown
 from assistant.api import actions as act
 from assistant.settings import ACTION_STATUSES
 
@@ -40,6 +40,8 @@ with st.expander("Record an action on a recommendation", expanded=not act.list_a
 every = act.list_actions(store)
 attention = act.needing_attention(store, settings)
 st.caption(f"As at {today.isoformat()}: {len(every)} action(s).")
+links = check_links(store, st.session_state["lesson_stock"]())  # a rebuilt index may have lost a review
+(st.warning if links.broken else st.caption)(escape_markdown(links.line))
 for flag in ("overdue", "slipping", "no-impact-evidence"):
     found = attention.get(flag, [])
     st.subheader(f"{FLAG_WORDS[flag].capitalize()} ({len(found)})")

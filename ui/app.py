@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import streamlit as st
@@ -14,6 +15,7 @@ from assistant.api import (
     SUPPORT,
     Embedder,
     Filters,
+    LessonStock,
     Store,
     clean_name,
     database_url,
@@ -51,6 +53,12 @@ def load_assistant(index_dir: str, build: str) -> Assistant:
 def learning_store(url: str) -> Store:
     """The learning database (notes, actions), opened once for every session."""
     return Store.open(url=url)
+
+
+@st.cache_resource(show_spinner="Gathering the lessons…", max_entries=2)
+def lesson_stock(index_dir: str, build: str, similarity: float) -> LessonStock:
+    """The lessons of one live build, grouped once for every session (on first use: the Lessons page, a link check)."""
+    return LessonStock(load_assistant(index_dir, build).index, similarity)
 
 
 def live_build(index_dir: Path) -> str:
@@ -119,6 +127,9 @@ st.session_state["assistant"] = assistant
 st.session_state["filters"] = Filters.from_strings(year=year, **picked)
 st.session_state["role_lens"] = None if role == "Everyone" else role
 st.session_state.setdefault("pack", [])
+st.session_state["lesson_stock"] = functools.partial(
+    lesson_stock, str(index_dir), live_build(index_dir), Settings.from_env().lesson_similarity
+)
 try:
     st.session_state["learning"] = learning_store(database_url(Settings.from_env()))
 except ScrError as exc:
@@ -132,6 +143,7 @@ pages = [
     st.Page("library.py", title="Case library"),
     st.Page("themes.py", title="Themes"),
     st.Page("pack.py", title=f"Training pack ({len(st.session_state['pack'])})"),
+    st.Page("lessons.py", title="Lessons"),
     st.Page("notes.py", title="Learning notes"),
     st.Page("actions.py", title="Actions"),
     st.Page("source.py", title="Source", url_path="source", default=opening_source, visibility="hidden"),

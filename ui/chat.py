@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant import ScrError
-from assistant.api import escape_markdown, record_feedback, record_markdown, when
+from assistant.api import escape_markdown, notes, record_feedback, record_markdown, when
 
 assistant = st.session_state["assistant"]
 EXAMPLES = [
@@ -129,6 +129,21 @@ def show_answer(index: int) -> None:
     st.feedback("thumbs", key=f"feedback_{index}", on_change=save_feedback, args=(index,))
 
 
+def show_local_notes(index: int) -> None:
+    """Learning notes that match the question, apart from the answer and labelled as local, never as a review."""
+    store = st.session_state.get("learning")
+    found = notes.search_notes(store, messages[index - 1]["content"]) if store is not None and index else []
+    if found:
+        st.caption(f"From your local learning notes: {len(found)} match the question")
+    for note in found:
+        with st.container(border=True):
+            st.markdown(f"**{notes.LABEL}**: {escape_markdown(note.title)}")
+            st.markdown(escape_markdown(note.happened))
+            if note.learned:
+                st.markdown(f"**Learned:** {escape_markdown(note.learned)}")
+            st.caption(escape_markdown(" · ".join(filter(None, (f"by {note.created_by}", note.setting)))))
+
+
 if st.button("New conversation", icon=":material/refresh:", disabled=not messages):
     messages.clear()
     st.rerun()
@@ -143,6 +158,7 @@ for i, message in enumerate(messages):
             st.text(message["content"])
         else:
             show_answer(i)
+            show_local_notes(i)
 
 pending = None
 if not messages:

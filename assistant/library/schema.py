@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, MetaData, String, Table, Text, text
 
 metadata = MetaData()
+LESSON_KEY = 320  # a lesson's key: its case id (up to 300 characters), '#', a 16-character hash of its words
 
 
 def _stamps() -> list[Column]:
@@ -28,7 +29,7 @@ actions = Table(
     Column("source_case", String(300), nullable=False),
     Column("source_hash", String(16), nullable=False),
     Column("recommendation", Text, nullable=False),
-    Column("lesson_key", String(64), nullable=True),
+    Column("lesson_key", String(LESSON_KEY), nullable=True),
     Column("owner", String(300), nullable=False),
     Column("lead", String(300), nullable=False),
     Column("due", Date, nullable=False),
@@ -57,7 +58,7 @@ note_links = Table(
     "note_links",
     metadata,
     Column("note_id", Integer, ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True),
-    Column("lesson_key", String(64), primary_key=True),
+    Column("lesson_key", String(LESSON_KEY), primary_key=True),
 )
 
 key_lessons = Table(
@@ -67,7 +68,10 @@ key_lessons = Table(
     Column("title", String(300), nullable=False),
     Column("text", Text, nullable=False),
     Column("tags", JSON, nullable=False),
-    Column("sources", JSON, nullable=False),  # [{"case_id", "quote_hash", "quote"}]
+    Column("sources", JSON, nullable=False),  # [{"case_id", "section", "quote", "quote_hash"}]
+    Column("themes", JSON, nullable=False, server_default=text("'[]'")),
+    Column("roles", JSON, nullable=False, server_default=text("'[]'")),
+    Column("lesson_key", String(LESSON_KEY), nullable=True),  # the recurring lesson it restates
     *_stamps(),
 )
 
