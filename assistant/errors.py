@@ -114,3 +114,7 @@ class IdentifyingDetailsError(ScrError):
 
 class SourceError(ScrError):
     """A citation's source cannot be shown: no such section or page, or the original file cannot be rendered."""
+
+
+class LessonError(ScrError):
+    """A theme, role or lesson key the stock of lessons does not know."""

@@ -229,3 +229,13 @@ def test_the_lessons_command(
     assert "FILE.docx or FILE.md" in capsys.readouterr().err
     assert main(["links", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["broken"] == []
+
+
+def test_a_verdict_on_whether_the_death_was_foreseeable_is_no_lesson() -> None:
+    from assistant.library.lessons import is_verdict
+
+    assert is_verdict("The review concluded that the death could not have been predicted on the evidence available.")
+    assert is_verdict("nothing known to professionals could have led them to foresee the abduction")
+    assert is_verdict("the injuries were not preventable")
+    assert not is_verdict("Professionals should consider whether the injury could have been caused deliberately.")
+    assert not is_verdict("GPs must share information about parents' mental health with health visitors.")

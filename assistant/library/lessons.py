@@ -20,7 +20,7 @@ import numpy as np
 
 from assistant.answer.counting import load_taxonomy, themes_named
 from assistant.answer.roles import ROLES, concerns_role, normalise_role
-from assistant.errors import ScrError
+from assistant.errors import LessonError
 from assistant.indexing.store import StoredIndex
 from assistant.library.schema import quote_hash
 from assistant.records import Case
@@ -43,9 +43,13 @@ _TALLY_WORDS = re.compile(
     re.I,
 )
 
-
-class LessonError(ScrError):
-    """A theme, role or lesson key the stock does not know."""
+# A verdict on whether the death or harm could have been foreseen ('could not have been predicted or prevented') is
+# a review's conclusion, not something a practitioner can learn to do differently: it is kept out of the stock.
+_VERDICT = re.compile(
+    r"(?i)\b(?:could|can|would)\s+not\s+(?:reasonably\s+)?have\s+(?:been\s+)?(?:predicted|prevented|foreseen|foresee)"
+    r"|\bnot\s+(?:have\s+been\s+)?(?:predictable|preventable|foreseeable)\b"
+    r"|\bcould\s+have\s+led\s+them\s+to\s+foresee\b"
+)
 
 
 def lesson_key(case_id: str, quote: str) -> str:
@@ -185,7 +189,7 @@ def extract_lessons(index: StoredIndex) -> list[Lesson]:
     for unit in index.units:
         case = cases.get(unit.case_id)
         kind = LESSON_SECTIONS.get(unit.section)
-        if case is None or kind is None or is_tally(unit.text):
+        if case is None or kind is None or is_tally(unit.text) or is_verdict(unit.text):
             continue
         key = lesson_key(case.case_id, unit.text)
         if key in found:
@@ -196,6 +200,11 @@ def extract_lessons(index: StoredIndex) -> list[Lesson]:
         roles = tuple(r for r in ROLES if concerns_role(r, unit.text))
         found[key] = Lesson(key, kind, source, themes, roles)
     return list(found.values())
+
+
+def is_verdict(text: str) -> bool:
+    """Whether a sentence only judges if the harm could have been foreseen or prevented (a conclusion, no lesson)."""
+    return bool(_VERDICT.search(text))
 
 
 def is_tally(text: str) -> bool:
