@@ -7,7 +7,7 @@ import streamlit as st
 from assistant import ScrError
 from assistant.answer.present import escape_markdown, record_markdown, when
 from assistant.indexing import intake
-from assistant.ingest.readers import SUPPORTED_SUFFIXES
+from assistant.ingest.readers import SUPPORTED_SUFFIXES, format_names
 
 assistant = st.session_state["assistant"]
 st.title("Case library")
@@ -54,7 +54,7 @@ def add_uploads(uploads: list, replace: bool) -> None:  # noqa: ANN001 - Streaml
 outcome = st.session_state.pop("upload_outcome", None)  # shown once, after the run that added the files
 with st.expander("Add your own reviews", expanded=outcome is not None):
     st.caption(
-        "Full reports (PDF or Word), web pages saved as HTML, learning briefs and digests (text or markdown), "
+        f"Full reports, web pages, learning briefs and digests ({format_names()}), "
         f"up to {assistant.settings.max_file_mb:g} MB a file. The files stay on this machine: they are copied "
         "into the corpus folder and indexed, and only their new text is embedded."
     )

