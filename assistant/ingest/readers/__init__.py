@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Iterable
 from pathlib import Path
 
 from assistant.errors import ParseError
@@ -51,10 +52,10 @@ _NOT_READERS = {"common"}
 _OFFICE_SUFFIXES = (".doc", ".rtf", ".odt", ".pages")  # formats worth a hint when no reader takes them
 
 
-def _discover() -> tuple[Reader, ...]:
-    """The ``READER`` of every module in this package, in the order of the modules' names."""
+def _discover(where: Iterable[str] = __path__, package: str = __name__) -> tuple[Reader, ...]:
+    """The ``READER`` of every module in this package (or ``package`` at ``where``), by module name."""
     readers = []
-    for module in pkgutil.iter_modules(__path__, f"{__name__}."):
+    for module in pkgutil.iter_modules(where, f"{package}."):
         if module.name.rpartition(".")[2] in _NOT_READERS:
             continue
         reader = getattr(importlib.import_module(module.name), "READER", None)
