@@ -10,8 +10,10 @@ the copies are journalled first (``journal``), so one that fails or is killed is
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import shutil
+import stat
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable
@@ -207,9 +209,27 @@ def _check(
 
 
 def _digests(path: Path) -> tuple[str, str | None]:
-    """The SHA-256 of a file and of its sidecar (None when it has none)."""
+    """The SHA-256 of a file and of its sidecar (None when it has none), '' for one that is not a regular
+    file (it never matches, so the build reads it again)."""
     sidecar = path.with_name(path.stem + ".meta.json")
-    return sha256_file(path), sha256_file(sidecar) if sidecar.is_file() else None
+    return _regular_sha256(path) or "", _regular_sha256(sidecar)
+
+
+def _regular_sha256(path: Path) -> str | None:
+    """Hex SHA-256 of a regular file; '' for anything else (a FIFO is not waited on), None when absent."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return ""
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return ""
+        digest = hashlib.sha256()
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _clash(records: list[Record], name: str, label: str, owners: dict[str, str]) -> str:
