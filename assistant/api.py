@@ -45,6 +45,7 @@ _FOR_UI = {
     "render_page": "assistant.ingest.pages",
     "shared_cache": "assistant.ingest.pages",
     "SUPPORTED_SUFFIXES": "assistant.ingest.readers",
+    "format_names": "assistant.ingest.readers",
     "Filters": "assistant.search.filters",
     "escape_markdown": "assistant.answer.present",
     "record_markdown": "assistant.answer.present",

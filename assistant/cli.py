@@ -14,6 +14,7 @@ from assistant import cli_learning
 from assistant.answer.roles import ROLES
 from assistant.errors import ScrError
 from assistant.ingest.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
+from assistant.ingest.readers import format_names
 from assistant.search.filters import Filters
 from assistant.search.retrieve import RETRIEVERS
 from assistant.settings import Settings
@@ -38,9 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--full", action="store_true", help="embed every chunk again, not only new or changed ones")
     build.add_argument("--json", action="store_true", help="print the build summary as JSON")
 
-    add = sub.add_parser(
-        "add", help="add review files (PDF, Word .docx, HTML, text, markdown) to the corpus and index them"
-    )
+    add = sub.add_parser("add", help=f"add review files ({format_names()}) to the corpus and index them")
     common(add)
     add.add_argument("paths", nargs="+", type=Path, help="files, or folders to add recursively")
     add.add_argument("--corpus", type=Path, help="corpus folder (default: $SCR_CORPUS_DIR or ./corpus)")

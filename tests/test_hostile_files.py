@@ -396,10 +396,10 @@ def test_a_second_sessions_question_is_answered_within_3_s_while_a_slow_upload_i
 ) -> None:
     # the browser app runs each session in a thread of one process: ui/library.py calls add_uploads in
     # one, a question comes in another. Before, parsing held the GIL (a 20 KB heading of spaces: 16-39 s)
+    import dataclasses
     import threading
     import time
 
-    import assistant.ingest.readers
     from assistant.api import Assistant
     from assistant.indexing.intake import add_uploads
 
@@ -409,10 +409,12 @@ def test_a_second_sessions_question_is_answered_within_3_s_while_a_slow_upload_i
     if slow == "backtracking reader":  # a reader that backtracks for 10-30 s holding the GIL
         import re
 
-        def backtracking(path: Path, text: str, note: str) -> object:
+        from assistant.ingest.readers import REGISTRY
+
+        def backtracking(path: Path, data: bytes) -> object:
             return re.match(r"(x+x+)+y", "x" * 30)
 
-        monkeypatch.setattr(assistant.ingest.readers, "_html", backtracking)
+        monkeypatch.setitem(REGISTRY, ".html", dataclasses.replace(REGISTRY[".html"], read=backtracking))
         upload, name = b"<html><body><p>a page</p></body></html>", "page.html"
     else:
         name = "digest.txt"

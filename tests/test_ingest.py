@@ -417,16 +417,18 @@ def test_an_upload_named_like_an_indexed_review_is_refused(
 def test_a_reader_crash_is_one_line_for_add_and_a_skip_for_build(
     files: Path, fake_index: Settings, fake_embedder: HashEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import assistant.ingest.readers
+    import dataclasses
 
-    real = assistant.ingest.readers._docx
+    from assistant.ingest.readers import REGISTRY
+
+    real = REGISTRY[".docx"]
 
     def crash(path: Path, data: bytes) -> object:
         if "bad" in path.name:
             raise RuntimeError("a reader library bug")
-        return real(path, data)
+        return real.read(path, data)
 
-    monkeypatch.setattr(assistant.ingest.readers, "_docx", crash)
+    monkeypatch.setitem(REGISTRY, ".docx", dataclasses.replace(real, read=crash))  # through the registry's seam
     bad = files / "bad.docx"
     bad.write_bytes((files / fx.DOCX_NAME).read_bytes())
     report = add_files([bad, files / fx.HTML_NAME], fake_index, embedder=fake_embedder, progress=False)
@@ -475,7 +477,7 @@ def test_new_parser_version_reparses_but_reuses_vectors(
     ],
 )
 def test_pdf_heading_lines(line: str, level: int) -> None:
-    from assistant.ingest.readers import heading_level
+    from assistant.ingest.readers.pdf import heading_level
 
     assert heading_level(line, short=True) == level
 
@@ -534,12 +536,12 @@ def test_windows_text_with_non_breaking_spaces_and_html_in_a_form(tmp_path: Path
 def test_a_file_that_unpacks_to_far_more_than_a_review_is_refused(
     make, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001 - a fixture maker
 ) -> None:
-    import assistant.ingest.readers
+    import assistant.ingest.readers.common
 
     path = make(tmp_path)
     assert extract(path).text  # read as usual under the real limit
     # about 1,000 bytes: the fixtures unpack to more
-    monkeypatch.setattr(assistant.ingest.readers, "MAX_UNPACKED_MB", 0.001)
+    monkeypatch.setattr(assistant.ingest.readers.common, "MAX_UNPACKED_MB", 0.001)
     with pytest.raises(ParseError, match=r"unpacks to .*0\.001 MB") as caught:
         extract(path)
     assert str(path) in str(caught.value) and "\n" not in str(caught.value)

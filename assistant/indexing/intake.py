@@ -10,8 +10,10 @@ the copies are journalled first (``journal``), so one that fails or is killed is
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import shutil
+import stat
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable
@@ -21,11 +23,12 @@ from typing import Any
 
 from assistant.errors import ParseError, ScrError
 from assistant.indexing import journal
-from assistant.indexing.build import BuildReport, Progress, build_index
+from assistant.indexing.build import BuildReport, ParsedFile, PreviousIndex, Progress, build_index, read_previous
 from assistant.indexing.embed import Embedder
-from assistant.indexing.store import building, read_index, sha256_file
+from assistant.indexing.store import building, sha256_file
 from assistant.ingest.parse import SKIP_NAMES, parse_file
 from assistant.ingest.readers import SUPPORTED_SUFFIXES
+from assistant.records import Record
 from assistant.settings import Settings, resolve
 
 
@@ -97,7 +100,8 @@ def add_files(
 ) -> AddReport:
     """Check and copy each file into ``settings.corpus_dir``, then update the index, all under the
     index's build lock. A file whose name is taken in the corpus by different content is refused
-    unless ``replace``; ``names`` gives how the user knows a file (browser uploads).
+    unless ``replace``; ``names`` gives how the user knows a file (browser uploads). Each file is
+    parsed once and the index read once: the build is handed both.
     """
     settings = resolve(settings)
     corpus = settings.corpus_dir
@@ -105,23 +109,26 @@ def add_files(
         raise ParseError(corpus, 0, "corpus folder not found")
     with building(settings.index_dir):
         journal.settle(settings.index_dir)  # an earlier add that was killed: undone, unless it was indexed
-        owners = _current_owners(settings)
+        live = read_previous(settings)
+        owners = {r.case_id: r.source for r in live.index.records} if live.index is not None else {}
         added: list[str] = []
         replaced: list[str] = []
         refused: list[Refused] = []
         copies: list[tuple[Path, Path]] = []
+        known: dict[str, ParsedFile] = {}
         for path in expand(paths):
             name = path.name
             label = (names or {}).get(path, str(path))
             target = corpus / name
             taken = path.is_file() and target.is_file() and not _same_bytes(path, target)
+            parsed: ParsedFile | None = None
             if name in added:
                 problem = f"{label}: another file named {name} is already being added"
             elif taken and not replace:
                 problem = f"{label}: the corpus already holds a different {name} (use --replace to replace it)"
             else:
-                problem = _check(path, name, label, settings, owners)
-            if problem:
+                problem, parsed = _check(path, name, label, settings, owners)
+            if problem or parsed is None:
                 refused.append(Refused(name, problem))
                 continue
             if taken:
@@ -130,10 +137,11 @@ def add_files(
             sidecar = path.with_name(path.stem + ".meta.json")
             if sidecar.is_file():
                 copies.append((sidecar, corpus / (Path(name).stem + ".meta.json")))
+            known[name] = parsed
             added.append(name)
         if not added:
             return AddReport((), tuple(refused), None, ())
-        build = _copy_and_index(copies, added, settings, embedder, progress, on_stage, on_progress)
+        build = _copy_and_index(copies, added, settings, (live, known), embedder, progress, on_stage, on_progress)
     return AddReport(tuple(added), tuple(refused), build, tuple(replaced))
 
 
@@ -141,18 +149,23 @@ def _copy_and_index(
     copies: list[tuple[Path, Path]],
     added: list[str],
     settings: Settings,
+    read: tuple[PreviousIndex, dict[str, ParsedFile]],
     embedder: Embedder | None,
     progress: bool | None,
     on_stage: Callable[[str], None] | None,
     on_progress: Progress | None,
 ) -> BuildReport:
-    """Copy the files into the corpus and build, all or nothing: the copies are journalled first, and
-    a failure (a full disk, a build error) undoes them before it is reported, in one line."""
+    """Copy the files into the corpus and build on what was ``read`` (the live index, the files' records),
+    all or nothing: the copies are journalled first, and a failure (a full disk, a build error) undoes
+    them before it is reported, in one line."""
+    loaded, known = read
     try:
         journal.begin(settings.index_dir, settings.corpus_dir, copies)
         for source, target in copies:
             _copy_in(source, target)
-        build = build_index(settings, embedder, progress, on_stage, on_progress, locked=True)
+        build = build_index(
+            settings, embedder, progress, on_stage, on_progress, locked=True, loaded=loaded, known=known
+        )
     except BaseException as exc:
         kept = journal.settle(settings.index_dir) is None  # None: the live index already holds the files
         if not isinstance(exc, (ScrError, OSError)):
@@ -169,28 +182,58 @@ def _same_bytes(a: Path, b: Path) -> bool:
     return a.stat().st_size == b.stat().st_size and sha256_file(a) == sha256_file(b)
 
 
-def _current_owners(settings: Settings) -> dict[str, str]:
-    """Case id -> the corpus file that holds it, from the live index (empty when there is none)."""
-    try:
-        return {r.case_id: r.source for r in read_index(settings.index_dir).records}
-    except ScrError:
-        return {}
-
-
-def _check(path: Path, name: str, label: str, settings: Settings, owners: dict[str, str]) -> str:
-    """'' when the file can be added; else one line naming it (as ``label``) and saying why not."""
+def _check(
+    path: Path, name: str, label: str, settings: Settings, owners: dict[str, str]
+) -> tuple[str, ParsedFile | None]:
+    """The file's records, parsed once for the build, when it can be added (and ''); else one line
+    naming it (as ``label``) and saying why not."""
     if not path.exists():
-        return f"{label}: no such file"
+        return f"{label}: no such file", None
     if name.lower() in SKIP_NAMES or name.startswith(".") or name.endswith(".meta.json"):
-        return f"{label}: {name!r} is not a name a review file can have in the corpus"
+        return f"{label}: {name!r} is not a name a review file can have in the corpus", None
     try:
+        digests = _digests(path)  # before parsing: a file changed meanwhile no longer matches, and is parsed again
         records = parse_file(path, name, settings.max_file_mb, settings.read_seconds, settings.read_memory_mb)
     except ParseError as exc:
-        return f"{label}:{exc.line}: {exc.reason}" if exc.line > 0 else f"{label}: {exc.reason}"
+        return (f"{label}:{exc.line}: {exc.reason}" if exc.line > 0 else f"{label}: {exc.reason}"), None
     except OSError as exc:
-        return f"{label}: cannot be read ({exc.strerror or exc})"
+        return f"{label}: cannot be read ({exc.strerror or exc})", None
     except Exception as exc:  # noqa: BLE001 - a reader library failing on one file must not stop the others
-        return f"{label}: could not be read ({type(exc).__name__}: {str(exc)[:120]})"
+        return f"{label}: could not be read ({type(exc).__name__}: {str(exc)[:120]})", None
+    problem = _clash(records, name, label, owners)
+    if problem:
+        return problem, None
+    for record in records:
+        owners[record.case_id] = name
+    return "", ParsedFile(tuple(records), *digests)
+
+
+def _digests(path: Path) -> tuple[str, str | None]:
+    """The SHA-256 of a file and of its sidecar (None when it has none), '' for one that is not a regular
+    file (it never matches, so the build reads it again)."""
+    sidecar = path.with_name(path.stem + ".meta.json")
+    return _regular_sha256(path) or "", _regular_sha256(sidecar)
+
+
+def _regular_sha256(path: Path) -> str | None:
+    """Hex SHA-256 of a regular file; '' for anything else (a FIFO is not waited on), None when absent."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return ""
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return ""
+        digest = hashlib.sha256()
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _clash(records: list[Record], name: str, label: str, owners: dict[str, str]) -> str:
+    """One line when a record's case id is already in the corpus in another file, or twice in this one."""
     ids = [r.case_id for r in records]
     for i, record in enumerate(records):
         owner = owners.get(record.case_id)
@@ -198,8 +241,6 @@ def _check(path: Path, name: str, label: str, settings: Settings, owners: dict[s
             return f"{label}:{record.line}: case id {record.case_id} is already in the corpus, in {owner}"
         if record.case_id in ids[:i]:
             return f"{label}:{record.line}: case id {record.case_id} appears twice in this file"
-    for record in records:
-        owners[record.case_id] = name
     return ""
 
 
