@@ -157,10 +157,10 @@ class Assistant:
             raise IndexMismatchError(
                 settings.index_dir, f"it was built with model {built_with!r}, not {embedder.name!r}"
             )
-        if embedder.dimension != index.faiss_index.d:
+        if embedder.dimension != (held := index.chunk_vectors.dimension):
             raise IndexMismatchError(
                 settings.index_dir,
-                f"the model gives {embedder.dimension}-dimensional vectors, the index holds {index.faiss_index.d}",
+                f"the model gives {embedder.dimension}-dimensional vectors, the index holds {held}",
             )
         if settings.llm_url:
             check_endpoint(settings.llm_url)
@@ -486,7 +486,7 @@ class Assistant:
         extra = set(tokenize([" ".join(expansions(query))])[0]) if self.settings.expand_synonyms else set()
         return Evidence(
             self.index.units,
-            self.index.unit_vectors,
+            self.index.sentence_vectors.vectors(),
             self._unit_tokens,
             query_vector,
             frozenset(own | extra),

@@ -1,4 +1,4 @@
-"""Retrieval: score chunks densely (FAISS) and lexically (BM25), group them by case, fuse."""
+"""Retrieval: score chunks densely (the index's vector stores) and lexically (BM25), group them by case, fuse."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.indexing import vectors
 from assistant.indexing.lexical import bm25_scores
 from assistant.indexing.store import StoredIndex
 from assistant.records import Chunk, Hit, Passage
@@ -84,7 +83,7 @@ def best_sentences(
     case whose one telling sentence sits among others."""
     if not groups.keys:
         return {}
-    sims = index.unit_vectors @ np.asarray(query_vector, np.float32).reshape(-1)
+    sims = index.sentence_vectors.scores(query_vector)
     if groups.starts is not None:
         best = np.maximum.reduceat(sims, groups.starts)
     else:
@@ -117,8 +116,8 @@ def score_chunks(
         if allowed.size == 0:
             return Scored({}, {})
     fetch = min(candidates, len(chunks) if allowed is None else int(allowed.size))
-    scores, ids = vectors.search(index.faiss_index, query_vector, fetch, allowed)
-    dense = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
+    scores, ids = index.chunk_vectors.search(query_vector, fetch, allowed)
+    dense = {int(i): float(s) for i, s in zip(ids, scores, strict=True) if i >= 0}
     all_lexical = bm25_scores(index.bm25, lexical_query(query, expand), len(chunks))
     if allowed is not None:
         mask = np.zeros(len(chunks), dtype=bool)
