@@ -179,7 +179,7 @@ def compare_encoders(settings: Settings, queries_file: Path, repeat: int = 3) ->
     local export), bare encode chunks/s, query embedding p50, build seconds, cold start, and the
     dev set's hybrid nDCG@10; with the speed-up and the nDCG@10 change against torch."""
     from assistant.indexing.embed import load_embedder
-    from assistant.indexing.onnx_encoder import ENCODERS
+    from assistant.settings import ENCODERS
 
     queries = load_queries(queries_file)
     questions = [q.query for q in queries]

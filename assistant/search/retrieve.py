@@ -13,9 +13,9 @@ from assistant.records import Chunk, Hit, Passage
 from assistant.search.filters import Filters, allows
 from assistant.search.fusion import fuse, rank
 from assistant.search.vocabulary import lexical_query
+from assistant.settings import RETRIEVERS, Settings
 
 MAX_PASSAGES = 3
-RETRIEVERS = ("hybrid", "dense", "bm25")
 GroupKey = tuple[str, str]
 
 
@@ -161,8 +161,9 @@ def make_hits(
     scored: Scored,
     k: int,
     retriever: str,
-    fusion: str = "weighted",
-    dense_weight: float = 0.5,
+    fusion: str = Settings.fusion,
+    dense_weight: float = Settings.dense_weight,
+    rrf_k: int = Settings.rrf_k,
 ) -> list[Hit]:
     """The first ``k`` groups as hits, each with its matching passages, best first (by the same fusion)."""
     if retriever == "dense":
@@ -170,7 +171,8 @@ def make_hits(
     elif retriever == "bm25":
         passage_order = rank(scored.lexical)
     else:
-        passage_order = [cid for cid, _ in fuse(scored.dense, scored.lexical, method=fusion, dense_weight=dense_weight)]
+        fused = fuse(scored.dense, scored.lexical, method=fusion, dense_weight=dense_weight, k=rrf_k)
+        passage_order = [cid for cid, _ in fused]
     members: dict[GroupKey, list[int]] = {}
     for chunk_id in passage_order:
         members.setdefault(group_key(chunks[chunk_id]), []).append(chunk_id)
