@@ -25,9 +25,8 @@ from assistant.library.themes import Theme, theme_counts
 from assistant.records import Answer, Hit, Record
 from assistant.search.filters import Filters, validate
 from assistant.search.query import MAX_QUERY_CHARS, clean_query, cut_notice
-from assistant.search.retrieve import RETRIEVERS
 from assistant.search.searcher import Searcher
-from assistant.settings import Settings
+from assistant.settings import RETRIEVERS, Settings
 from assistant.settings import resolve as resolve_settings
 
 __all__ = ["MAX_QUERY_CHARS", "Assistant", "QueryError", "clean_query", "cut_notice"]
@@ -157,10 +156,10 @@ class Assistant:
             raise IndexMismatchError(
                 settings.index_dir, f"it was built with model {built_with!r}, not {embedder.name!r}"
             )
-        if embedder.dimension != index.faiss_index.d:
+        if embedder.dimension != (held := index.chunk_vectors.dimension):
             raise IndexMismatchError(
                 settings.index_dir,
-                f"the model gives {embedder.dimension}-dimensional vectors, the index holds {index.faiss_index.d}",
+                f"the model gives {embedder.dimension}-dimensional vectors, the index holds {held}",
             )
         if settings.llm_url:
             check_endpoint(settings.llm_url)

@@ -16,8 +16,7 @@ from assistant.errors import ScrError
 from assistant.ingest.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
 from assistant.ingest.readers import format_names
 from assistant.search.filters import Filters
-from assistant.search.retrieve import RETRIEVERS
-from assistant.settings import Settings
+from assistant.settings import RETRIEVERS, Settings, either
 
 EXIT_USER_ERROR = 2
 
@@ -51,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("query", nargs="+", help="what to look for, in your own words")
     search.add_argument("--k", type=int, help="how many cases to show (default 5)")
     search.add_argument("--json", action="store_true", help="print JSON")
-    search.add_argument("--retriever", choices=RETRIEVERS, help="hybrid (default), dense or bm25")
+    others = either(tuple(r for r in RETRIEVERS if r != Settings.retriever))
+    search.add_argument("--retriever", choices=RETRIEVERS, help=f"{Settings.retriever} (default), {others}")
     _filter_args(search)
 
     ask = sub.add_parser("ask", help="ask a question; get cited learning from the reviews")

@@ -19,6 +19,15 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")  # the only hosts SCR_LLM_URL may n
 # What a partnership records against a recommendation, in the order an action moves through.
 ACTION_STATUSES = ("not-started", "in-progress", "done", "impact-evidenced")
 DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")  # SCR_DATABASE_URL's accepted engines
+# The choice lists: the only place each is written (settings' choices, CLI flags and messages use them).
+RETRIEVERS = ("hybrid", "dense", "bm25")  # what search ranks by
+FUSION_METHODS = ("rrf", "weighted")  # how hybrid fuses its two rankings
+ENCODERS = ("torch", "onnx", "onnx-int8")  # how the model runs ("auto" picks one of them)
+
+
+def either(choices: tuple[str, ...]) -> str:
+    """The choices as a phrase: 'a, b or c'."""
+    return f"{', '.join(choices[:-1])} or {choices[-1]}" if len(choices) > 1 else "".join(choices)
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,7 @@ class Settings:
         metadata={
             "help": "how the model runs: onnx or onnx-int8 (ONNX Runtime, exported locally), torch, or auto"
             " (torch on an NVIDIA GPU, else onnx)",
-            "choices": ("auto", "torch", "onnx", "onnx-int8"),
+            "choices": ("auto", *ENCODERS),
         },
     )
     encoder_cache: str = field(
@@ -88,12 +97,10 @@ class Settings:
             "range": (1, 1_000_000_000),
         },
     )
-    retriever: str = field(
-        default="hybrid", metadata={"help": "hybrid, dense or bm25", "choices": ("hybrid", "dense", "bm25")}
-    )
+    retriever: str = field(default="hybrid", metadata={"help": either(RETRIEVERS), "choices": RETRIEVERS})
     fusion: str = field(
         default="weighted",
-        metadata={"help": "how hybrid fuses its two rankings: rrf or weighted", "choices": ("rrf", "weighted")},
+        metadata={"help": f"how hybrid fuses its two rankings: {either(FUSION_METHODS)}", "choices": FUSION_METHODS},
     )
     rrf_k: int = field(default=60, metadata={"help": "the k of reciprocal rank fusion", "range": (1, 1_000_000)})
     dense_weight: float = field(

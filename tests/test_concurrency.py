@@ -20,11 +20,10 @@ THREADS, CALLS = 8, 50
 
 def _fingerprint(assistant: Assistant) -> str:
     digest = hashlib.sha256()
-    index = assistant.index.faiss_index
-    digest.update(np.ascontiguousarray(index.reconstruct_n(0, index.ntotal)).tobytes())
+    digest.update(np.ascontiguousarray(assistant.index.chunk_vectors.vectors()).tobytes())
     for array in (assistant.index.bm25.scores["data"], assistant.index.bm25.scores["indices"]):
         digest.update(np.ascontiguousarray(array).tobytes())
-    digest.update(assistant.index.unit_vectors.tobytes())
+    digest.update(np.ascontiguousarray(assistant.index.sentence_vectors.vectors()).tobytes())
     return digest.hexdigest()
 
 
@@ -44,13 +43,13 @@ def test_threads_get_exactly_the_serial_results(real_index: Path) -> None:
         for t in range(THREADS)
     ]
     before = _fingerprint(assistant)
-    faiss_index, bm25 = assistant.index.faiss_index, assistant.index.bm25
+    chunk_vectors, bm25 = assistant.index.chunk_vectors, assistant.index.bm25
     serial = [[_call(assistant, job) for job in thread_jobs] for thread_jobs in jobs]
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         threaded = list(pool.map(lambda thread_jobs: [_call(assistant, job) for job in thread_jobs], jobs))
     assert threaded == serial
     assert sum(len(t) for t in threaded) == THREADS * CALLS
-    assert assistant.index.faiss_index is faiss_index and assistant.index.bm25 is bm25  # never rebuilt
+    assert assistant.index.chunk_vectors is chunk_vectors and assistant.index.bm25 is bm25  # never rebuilt
     assert _fingerprint(assistant) == before  # never mutated
 
 

@@ -119,3 +119,26 @@ def test_ui_with_an_impossible_file_size_limit_is_one_line(value: str, capsys: p
         assert main(["ui", "--index", "/nonexistent/index"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: SCR_MAX_FILE_MB must be a number from 0.001 to 10000.0") and err.count("\n") == 1
+
+
+def test_function_defaults_and_choice_lists_come_from_settings() -> None:
+    import inspect
+
+    from assistant.cli import _parser
+    from assistant.indexing.vectors import make_index
+    from assistant.search.fusion import fuse, rrf, weighted
+    from assistant.search.retrieve import make_hits
+    from assistant.settings import ENCODERS, FUSION_METHODS, RETRIEVERS
+
+    defaults = Settings()
+    named = {"method": "fusion", "fusion": "fusion", "dense_weight": "dense_weight", "k": "rrf_k", "rrf_k": "rrf_k"}
+    named["approximate_from"] = "approximate_from"
+    for function in (fuse, rrf, weighted, make_hits, make_index):
+        for name, param in inspect.signature(function).parameters.items():
+            if name in named and param.default is not inspect.Parameter.empty:
+                assert param.default == getattr(defaults, named[name]), f"{function.__name__}({name}=...)"
+    choices = {f.name: f.metadata.get("choices") for f in fields(Settings)}
+    assert choices["retriever"] == RETRIEVERS and choices["fusion"] == FUSION_METHODS
+    assert choices["encoder"] == ("auto", *ENCODERS)
+    commands = _parser()._subparsers._group_actions[0].choices
+    assert tuple(next(a for a in commands["search"]._actions if a.dest == "retriever").choices) == RETRIEVERS

@@ -289,7 +289,7 @@ class Pipeline:
         extra = set(tokenize([" ".join(expansions(query))])[0]) if self.settings.expand_synonyms else set()
         return Evidence(
             self.index.units,
-            self.index.unit_vectors,
+            self.index.sentence_vectors.vectors(),
             self.concepts.unit_tokens,
             query_vector,
             frozenset(own | extra),

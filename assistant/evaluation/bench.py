@@ -12,13 +12,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import faiss
 import numpy as np
 
 from assistant.api import Assistant
 from assistant.evaluation.evaluate import GoldQuery, load_queries, ranked_ids
 from assistant.indexing.build import build_index
 from assistant.indexing.chunk import chunk_records
+from assistant.indexing.vectors import FlatIndex
 from assistant.ingest.parse import corpus_files, load_corpus, read_text
 from assistant.settings import Settings
 
@@ -69,15 +69,15 @@ def naive_baseline(assistant: Assistant, queries: list[GoldQuery], repeat: int) 
             owners.append(owner)
     model = assistant.embedder
     vectors = model.embed(texts)
-    index = faiss.IndexFlatIP(vectors.shape[1])
+    index = FlatIndex.empty(vectors.shape[1])
     index.add(vectors)
     runs, samples = {}, []
     for _ in range(repeat):
         for q in queries:
             t = time.perf_counter()
-            _, ids = index.search(model.embed([q.query]), min(30, index.ntotal))
+            _, ids = index.search(model.embed([q.query]), min(30, len(index)))
             samples.append(time.perf_counter() - t)
-            runs[q.qid] = list(dict.fromkeys(owners[i] for i in ids[0] if i >= 0))[:10]
+            runs[q.qid] = list(dict.fromkeys(owners[i] for i in ids if i >= 0))[:10]
     return {"chunks": len(texts), "search_ms": _figures(samples), "ndcg@10": _ndcg(queries, runs)}
 
 
@@ -89,7 +89,7 @@ def _synthetic(assistant: Assistant, count: int, queries: list[str]) -> dict[str
     started = time.perf_counter()
     vectors = assistant.embedder.embed(texts)
     encode_s = time.perf_counter() - started
-    index = faiss.IndexFlatIP(vectors.shape[1])
+    index = FlatIndex.empty(vectors.shape[1])
     index.add(vectors)
     samples = []
     for q in queries:
@@ -115,13 +115,13 @@ def run_bench(settings: Settings, queries_file: Path, repeat: int = 3, chunks: i
     for q in questions[:5]:  # warm-up
         assistant.ask(q)
     floor, search, ask = [], [], []
-    index, encode = assistant.index.faiss_index, bare_encoder(assistant.embedder)
-    k = min(assistant.settings.candidates, index.ntotal)
+    index, encode = assistant.index.chunk_vectors, bare_encoder(assistant.embedder)
+    k = min(assistant.settings.candidates, len(index))
     for _ in range(repeat):
         for q in questions:
             t = time.perf_counter()
             vector = encode([q])
-            index.search(np.ascontiguousarray(vector, np.float32), k)
+            index.search(vector, k)
             floor.append(time.perf_counter() - t)
             t = time.perf_counter()
             assistant.search(q)
@@ -139,7 +139,7 @@ def run_bench(settings: Settings, queries_file: Path, repeat: int = 3, chunks: i
         "naive": naive_baseline(assistant, queries, repeat),
         "ndcg@10": _ndcg(queries, ours),
         "rss_mb": rss_after_load,
-        "chunks": index.ntotal,
+        "chunks": len(index),
         "queries": len(queries),
     }
     if chunks > 0:
@@ -179,7 +179,7 @@ def compare_encoders(settings: Settings, queries_file: Path, repeat: int = 3) ->
     local export), bare encode chunks/s, query embedding p50, build seconds, cold start, and the
     dev set's hybrid nDCG@10; with the speed-up and the nDCG@10 change against torch."""
     from assistant.indexing.embed import load_embedder
-    from assistant.indexing.onnx_encoder import ENCODERS
+    from assistant.settings import ENCODERS
 
     queries = load_queries(queries_file)
     questions = [q.query for q in queries]

@@ -13,10 +13,10 @@ from typing import Any
 from assistant.api import Assistant
 from assistant.errors import ParseError, ScrError
 from assistant.search.vocabulary import acronyms_in
-from assistant.settings import Settings
+from assistant.settings import RETRIEVERS, Settings
 
 KINDS = ("keyword", "paraphrase", "theme", "role")
-ALL_RETRIEVERS = ("bm25", "dense", "hybrid")
+ALL_RETRIEVERS = tuple(sorted(RETRIEVERS))  # every retriever, in the order reports list them
 
 
 @dataclass(frozen=True)

@@ -318,18 +318,16 @@ def tie_recall(
 
 
 def _timed_search(index: Any, queries: np.ndarray, k: int, repeat: int) -> tuple[np.ndarray, list[float]]:
-    from assistant.indexing.vectors import search
-
     for q in queries[:5]:  # warm-up
-        search(index, q, k)
+        index.search(q, k)
     ids = np.zeros((len(queries), k), dtype=np.int64)
     samples: list[float] = []
     for _ in range(repeat):
         for row, q in enumerate(queries):
             started = time.perf_counter()
-            _, found = search(index, q, k)
+            _, found = index.search(q, k)
             samples.append(time.perf_counter() - started)
-            ids[row] = found[0]
+            ids[row] = found
     return ids, samples
 
 
@@ -372,7 +370,7 @@ def ef_sweep(
 
     rows = []
     for ef in EF_SWEEP:
-        hnsw.hnsw.efSearch = ef
+        hnsw.ef_search = ef
         ids, samples = _timed_search(hnsw, queries, k, repeat)
         ids10, samples10 = _timed_search(hnsw, queries, 10, 1)
         rows.append(
@@ -387,7 +385,7 @@ def ef_sweep(
                 "k10_recall@10": recall(exact_ids, ids10, 10),
             }
         )
-    hnsw.hnsw.efSearch = EF_SEARCH
+    hnsw.ef_search = EF_SEARCH
     return rows
 
 
@@ -468,21 +466,19 @@ def _child_search(corpus_dir: str, index_dir: str, model: str, queries_file: str
             started = time.perf_counter()
             assistant.search(q)
             samples.append(time.perf_counter() - started)
-    from assistant.indexing.vectors import search as vector_search
-
     embed, dense = [], []
     for q in questions:
         started = time.perf_counter()
         vector = assistant.embedder.embed([q])[0]
         embed.append(time.perf_counter() - started)
         started = time.perf_counter()
-        vector_search(assistant.index.faiss_index, vector, assistant.settings.candidates)
+        assistant.index.chunk_vectors.search(vector, assistant.settings.candidates)
         dense.append(time.perf_counter() - started)
-    units = assistant.index.unit_vectors
+    units = assistant.index.sentence_vectors
     unit_scan = []
     for _ in range(50):
         started = time.perf_counter()
-        units @ vector
+        units.scores(vector)
         unit_scan.append(time.perf_counter() - started)
     return {
         "load_s": round(load_s, 2),
@@ -492,11 +488,11 @@ def _child_search(corpus_dir: str, index_dir: str, model: str, queries_file: str
         "search_ms": _figures(samples),
         "queries": len(questions),
         "repeat": repeat,
-        "units": int(units.shape[0]),
+        "units": len(units),
         "unit_scan_ms": _figures(unit_scan),
         "query_embed_ms": _figures(embed),
         "vector_index_ms": _figures(dense),
-        "index_kind": type(assistant.index.faiss_index).__name__,
+        "index_kind": assistant.index.chunk_vectors.kind,
         "load_average": _load(),
     }
 
@@ -606,7 +602,7 @@ def run_scale(
     """The whole scale benchmark; writes ``scale.json`` and ``SCALE.md`` to ``report_dir`` (unless None)."""
     from assistant.indexing.embed import load_embedder
     from assistant.indexing.store import read_index
-    from assistant.indexing.vectors import APPROXIMATE_FROM, EF_CONSTRUCTION, EF_SEARCH, HNSW_M, all_vectors
+    from assistant.indexing.vectors import APPROXIMATE_FROM, EF_CONSTRUCTION, EF_SEARCH, HNSW_M
 
     source_dir = settings.corpus_dir
     scale_dir = scale_dir.resolve()
@@ -642,7 +638,7 @@ def run_scale(
     encode = _bare_encode(sample, embedder, settings.batch_size)
     _say(f"bare encode: {encode['chunks_per_s']} chunks/s")
 
-    vectors = all_vectors(stored.faiss_index)
+    vectors = stored.chunk_vectors.vectors()
     questions = load_questions(queries_file)
     held_out = held_out_texts(HELD_OUT_QUERIES, embedder.count_tokens, settings, source_dir)
     queries = embedder.embed([*questions, *held_out])
@@ -698,14 +694,9 @@ def _machine() -> dict[str, Any]:
     import os
     import platform
 
-    import faiss
+    from assistant.indexing.vectors import library_info
 
-    return {
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "faiss": faiss.__version__,
-        "faiss_threads": faiss.omp_get_max_threads(),
-    }
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), **library_info()}
 
 
 # ---------------------------------------------------------------- reports

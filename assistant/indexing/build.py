@@ -22,7 +22,6 @@ from tqdm import tqdm
 
 from assistant.errors import ParseError, ScrError
 from assistant.indexing import journal
-from assistant.indexing import vectors as vector_index
 from assistant.indexing.chunk import chunk_records, text_digest
 from assistant.indexing.embed import Embedder, load_embedder, model_name, same_vectors
 from assistant.indexing.lexical import build_bm25
@@ -409,9 +408,9 @@ def _old_vectors(previous: StoredIndex | None) -> tuple[dict[str, np.ndarray], d
     """The previous index's vectors by the digest of the text they were made from."""
     if previous is None:
         return {}, {}
-    chunk_rows = vector_index.all_vectors(previous.faiss_index)
+    chunk_rows = previous.chunk_vectors.vectors()
     chunks = {text_digest(c.embed_text): chunk_rows[i] for i, c in enumerate(previous.chunks)}
-    unit_rows = previous.unit_vectors
+    unit_rows = previous.sentence_vectors.vectors()
     units = {text_digest(u.embed_text): unit_rows[i] for i, u in enumerate(previous.units)}
     return chunks, units
 

@@ -26,7 +26,6 @@ import numpy as np
 
 from assistant.errors import SettingsError
 
-ENCODERS = ("torch", "onnx", "onnx-int8")
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 EXPORT_VERSION = 1  # raise when export() changes what it writes, so that cached exports are made again
 

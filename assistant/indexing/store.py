@@ -4,7 +4,7 @@ Layout of an index folder::
 
     CURRENT                  name of the live build folder, swapped atomically
     build-<time>-<id>/
-        index.faiss          inner-product index over normalised vectors: exact, or HNSW past a size
+        index.faiss          the chunks' vectors (FAISS inner product): exact, or HNSW past a size
         bm25/                BM25 index over the same chunks (bm25s: JSON and .npy files)
         chunks.jsonl         one chunk's metadata per line, in vector order
         records.jsonl        every case and document, with all its sections
@@ -35,7 +35,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import faiss
 import numpy as np
 
 from assistant.errors import IndexMismatchError, IndexNotBuiltError
@@ -57,16 +56,17 @@ FILES = ("index.faiss", "chunks.jsonl", "records.jsonl", "units.jsonl", "units.n
 
 @dataclass(frozen=True)
 class StoredIndex:
-    """An index as loaded from disk."""
+    """An index as loaded from disk: the chunks' and the quotable sentences' vectors each behind
+    the :class:`~assistant.indexing.vectors.VectorIndex` interface, in chunk and unit order."""
 
     path: Path
-    faiss_index: Any
+    chunk_vectors: vectors.VectorIndex
     bm25: Any
     chunks: tuple[Chunk, ...]
     records: tuple[Record, ...]
     manifest: dict[str, Any]
-    units: tuple[Unit, ...] = ()
-    unit_vectors: Any = None
+    units: tuple[Unit, ...]
+    sentence_vectors: vectors.VectorIndex
 
 
 def sha256_file(path: Path) -> str:
@@ -184,18 +184,18 @@ def _write_locked(index_dir: Path, new: NewIndex) -> Path:
     staging.mkdir()
     try:
         index = vectors.make_index(new.vectors, int(new.manifest.get("approximate_from", vectors.APPROXIMATE_FROM)))
-        faiss.write_index(index, str(staging / "index.faiss"))
+        index.save(staging / "index.faiss")
         _write_lines(staging / "chunks.jsonl", (asdict(c) for c in new.chunks))
         _write_lines(staging / "records.jsonl", (r.to_dict() for r in new.records))
         save_bm25(new.bm25, staging / "bm25")
         _write_lines(staging / "units.jsonl", (asdict(u) for u in new.units))
-        np.save(staging / "units.npy", np.ascontiguousarray(new.unit_vectors, dtype=np.float32), allow_pickle=False)
+        vectors.MatrixIndex(new.unit_vectors).save(staging / "units.npy")
         manifest = {
             **new.manifest,
             "format": FORMAT_VERSION,
             "dimension": int(new.vectors.shape[1]),
             "chunk_count": len(new.chunks),
-            "vector_index": vectors.kind(index),
+            "vector_index": index.kind,
             "record_count": len(new.records),
             "checksums": {_rel(staging, p): sha256_file(p) for p in _data_files(staging)},
         }
@@ -251,19 +251,20 @@ def _read_build(index_dir: Path, build: Path) -> StoredIndex:
         if sha256_file(path) != checksums.get(name):
             raise IndexMismatchError(index_dir, f"{name} has changed since the build (checksum differs)")
     try:
-        faiss_index = vectors.prepare(faiss.read_index(str(build / "index.faiss")))
-    except RuntimeError as exc:
+        chunk_vectors = vectors.FaissIndex.load(build / "index.faiss")
+    except ValueError as exc:
         raise IndexMismatchError(index_dir, f"index.faiss cannot be read ({exc})") from None
     chunks = tuple(_read_lines(index_dir, build / "chunks.jsonl", Chunk.from_dict))
     records = tuple(_read_lines(index_dir, build / "records.jsonl", record_from_dict))
-    if not faiss_index.ntotal == len(chunks) == manifest.get("chunk_count"):
+    if not len(chunk_vectors) == len(chunks) == manifest.get("chunk_count"):
         raise IndexMismatchError(
             index_dir,
-            f"{faiss_index.ntotal} vectors, {len(chunks)} chunks, manifest says {manifest.get('chunk_count')}",
+            f"{len(chunk_vectors)} vectors, {len(chunks)} chunks, manifest says {manifest.get('chunk_count')}",
         )
-    if faiss_index.d != manifest.get("dimension"):
+    dimension = chunk_vectors.dimension
+    if dimension != manifest.get("dimension"):
         raise IndexMismatchError(
-            index_dir, f"vectors of {faiss_index.d} dimensions, manifest says {manifest.get('dimension')}"
+            index_dir, f"vectors of {dimension} dimensions, manifest says {manifest.get('dimension')}"
         )
     try:
         bm25 = load_bm25(build / "bm25")
@@ -271,14 +272,13 @@ def _read_build(index_dir: Path, build: Path) -> StoredIndex:
         raise IndexMismatchError(index_dir, f"the BM25 index cannot be read ({exc})") from None
     units = tuple(_read_lines(index_dir, build / "units.jsonl", lambda row: Unit(**row)))
     try:
-        unit_vectors = np.load(build / "units.npy", allow_pickle=False)
+        sentence_vectors = vectors.MatrixIndex.load(build / "units.npy")
     except ValueError as exc:
         raise IndexMismatchError(index_dir, f"units.npy cannot be read ({exc})") from None
-    if unit_vectors.ndim != 2 or unit_vectors.shape != (len(units), faiss_index.d):
-        raise IndexMismatchError(
-            index_dir, f"units.npy holds {unit_vectors.shape}, expected ({len(units)}, {faiss_index.d})"
-        )
-    return StoredIndex(build, faiss_index, bm25, chunks, records, manifest, units, unit_vectors)
+    found = (len(sentence_vectors), sentence_vectors.dimension)
+    if found != (len(units), dimension):
+        raise IndexMismatchError(index_dir, f"units.npy holds {found}, expected ({len(units)}, {dimension})")
+    return StoredIndex(build, chunk_vectors, bm25, chunks, records, manifest, units, sentence_vectors)
 
 
 def _data_files(folder: Path) -> list[Path]:

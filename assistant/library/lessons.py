@@ -218,7 +218,8 @@ def lesson_vectors(index: StoredIndex, lessons: Sequence[Lesson]) -> np.ndarray:
     for unit in index.units:
         by_key.setdefault(lesson_key(unit.case_id, unit.text), unit.unit_id)
     rows = [by_key[m.key] for m in lessons]
-    vectors = np.asarray(index.unit_vectors, dtype=np.float32)[rows] if rows else np.zeros((0, 1), np.float32)
+    held = index.sentence_vectors
+    vectors = np.asarray(held.vectors(), dtype=np.float32)[rows] if rows else np.zeros((0, 1), np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return vectors / norms

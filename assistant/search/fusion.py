@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping, Sequence
 from typing import TypeVar
 
-K = TypeVar("K", bound=Hashable)
+from assistant.settings import FUSION_METHODS, Settings, either
 
-RRF_K = 60
+K = TypeVar("K", bound=Hashable)
 
 
 def rank(scores: Mapping[K, float]) -> list[K]:
@@ -15,7 +15,7 @@ def rank(scores: Mapping[K, float]) -> list[K]:
     return sorted(scores, key=lambda key: (-scores[key], key))
 
 
-def rrf(rankings: Sequence[Sequence[K]], k: int = RRF_K) -> dict[K, float]:
+def rrf(rankings: Sequence[Sequence[K]], k: int = Settings.rrf_k) -> dict[K, float]:
     """Reciprocal rank fusion: each ranking adds 1 / (k + rank) for the keys it lists."""
     fused: dict[K, float] = {}
     for ranking in rankings:
@@ -34,7 +34,9 @@ def min_max(scores: Mapping[K, float]) -> dict[K, float]:
     return {key: (value - low) / (high - low) for key, value in scores.items()}
 
 
-def weighted(dense: Mapping[K, float], lexical: Mapping[K, float], dense_weight: float = 0.5) -> dict[K, float]:
+def weighted(
+    dense: Mapping[K, float], lexical: Mapping[K, float], dense_weight: float = Settings.dense_weight
+) -> dict[K, float]:
     """Convex combination of min-max scaled scores; a key missing from one side scores 0 there."""
     d, lex = min_max(dense), min_max(lexical)
     return {key: dense_weight * d.get(key, 0.0) + (1.0 - dense_weight) * lex.get(key, 0.0) for key in set(d) | set(lex)}
@@ -43,9 +45,9 @@ def weighted(dense: Mapping[K, float], lexical: Mapping[K, float], dense_weight:
 def fuse(
     dense: Mapping[K, float],
     lexical: Mapping[K, float],
-    method: str = "rrf",
-    dense_weight: float = 0.5,
-    k: int = RRF_K,
+    method: str = Settings.fusion,
+    dense_weight: float = Settings.dense_weight,
+    k: int = Settings.rrf_k,
 ) -> list[tuple[K, float]]:
     """One ranking from dense and lexical scores, best first, as (key, fused score) pairs.
 
@@ -58,5 +60,5 @@ def fuse(
     elif method == "weighted":
         fused = weighted(dense, lexical, dense_weight)
     else:
-        raise ValueError(f"unknown fusion method {method!r} (use rrf or weighted)")
+        raise ValueError(f"unknown fusion method {method!r} (use {either(FUSION_METHODS)})")
     return [(key, fused[key]) for key in rank(fused)]

@@ -1,4 +1,4 @@
-"""Retrieval: score chunks densely (FAISS) and lexically (BM25), group them by case, fuse."""
+"""Retrieval: score chunks densely (the index's vector stores) and lexically (BM25), group them by case, fuse."""
 
 from __future__ import annotations
 
@@ -7,16 +7,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.indexing import vectors
 from assistant.indexing.lexical import bm25_scores
 from assistant.indexing.store import StoredIndex
 from assistant.records import Chunk, Hit, Passage
 from assistant.search.filters import Filters, allows
 from assistant.search.fusion import fuse, rank
 from assistant.search.vocabulary import lexical_query
+from assistant.settings import RETRIEVERS, Settings
 
 MAX_PASSAGES = 3
-RETRIEVERS = ("hybrid", "dense", "bm25")
 GroupKey = tuple[str, str]
 
 
@@ -84,7 +83,7 @@ def best_sentences(
     case whose one telling sentence sits among others."""
     if not groups.keys:
         return {}
-    sims = index.unit_vectors @ np.asarray(query_vector, np.float32).reshape(-1)
+    sims = index.sentence_vectors.scores(query_vector)
     if groups.starts is not None:
         best = np.maximum.reduceat(sims, groups.starts)
     else:
@@ -117,8 +116,8 @@ def score_chunks(
         if allowed.size == 0:
             return Scored({}, {})
     fetch = min(candidates, len(chunks) if allowed is None else int(allowed.size))
-    scores, ids = vectors.search(index.faiss_index, query_vector, fetch, allowed)
-    dense = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
+    scores, ids = index.chunk_vectors.search(query_vector, fetch, allowed)
+    dense = {int(i): float(s) for i, s in zip(ids, scores, strict=True) if i >= 0}
     all_lexical = bm25_scores(index.bm25, lexical_query(query, expand), len(chunks))
     if allowed is not None:
         mask = np.zeros(len(chunks), dtype=bool)
@@ -162,8 +161,9 @@ def make_hits(
     scored: Scored,
     k: int,
     retriever: str,
-    fusion: str = "weighted",
-    dense_weight: float = 0.5,
+    fusion: str = Settings.fusion,
+    dense_weight: float = Settings.dense_weight,
+    rrf_k: int = Settings.rrf_k,
 ) -> list[Hit]:
     """The first ``k`` groups as hits, each with its matching passages, best first (by the same fusion)."""
     if retriever == "dense":
@@ -171,7 +171,8 @@ def make_hits(
     elif retriever == "bm25":
         passage_order = rank(scored.lexical)
     else:
-        passage_order = [cid for cid, _ in fuse(scored.dense, scored.lexical, method=fusion, dense_weight=dense_weight)]
+        fused = fuse(scored.dense, scored.lexical, method=fusion, dense_weight=dense_weight, k=rrf_k)
+        passage_order = [cid for cid, _ in fused]
     members: dict[GroupKey, list[int]] = {}
     for chunk_id in passage_order:
         members.setdefault(group_key(chunks[chunk_id]), []).append(chunk_id)

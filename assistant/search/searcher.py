@@ -26,4 +26,4 @@ class Searcher:
         s = self.settings
         scored = score_chunks(self.index, query_vector, query, s.candidates, filters, s.expand_synonyms, self.groups)
         ranked = rank_groups(self.index.chunks, scored, retriever, s.fusion, s.dense_weight, s.rrf_k)
-        return make_hits(self.index.chunks, ranked, scored, k, retriever, s.fusion, s.dense_weight)
+        return make_hits(self.index.chunks, ranked, scored, k, retriever, s.fusion, s.dense_weight, s.rrf_k)
