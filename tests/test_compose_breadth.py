@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.answer.compose import ROLE_ALSO_DENSE, Context, Evidence, compose_learning
+from assistant.answer.compose import ROLE_ALSO_DENSE, Context, Evidence, compose_learning, for_role
 from assistant.indexing.sentences import Unit
 from assistant.records import Case, Hit
 
@@ -48,3 +48,10 @@ def test_a_role_answer_names_no_review_below_its_closeness_bar() -> None:
     answer = compose_learning(ctx)
     assert "Other reviews" not in answer.text
     assert "c" not in answer.cases
+
+
+def test_every_lesson_of_a_review_of_the_roles_setting_is_for_that_role() -> None:
+    record = Case("n", 2010, 11, "Plymouth", "Little Ted's Nursery", learning="colleagues felt unable to raise it")
+    unit = Unit(0, "n", "Learning", "colleagues felt unable to raise it")
+    assert for_role("early-years", record, unit)
+    assert not for_role("early-years", _case("a", unit.text), unit)

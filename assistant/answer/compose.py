@@ -276,7 +276,7 @@ def _role_candidates(ctx: Context, hits: Sequence[Hit], role: str) -> list[tuple
         for unit_id in units_by_case.get(hit.case_id, []):
             unit = evidence.units[unit_id]
             weight = learning_weight(ctx.records[hit.case_id], unit, hit.section)
-            if weight is not None and concerns_role(role, unit.text) and not is_metadata(unit.text):
+            if weight is not None and for_role(role, ctx.records[hit.case_id], unit) and not is_metadata(unit.text):
                 score = evidence.score(unit_id, lens=False) * weight
                 if not ctx.query or score >= ROLE_POINT_FLOOR:
                     out.append((score, unit_id))
@@ -328,7 +328,8 @@ def compose_learning(ctx: Context) -> Answer:
     lines: list[str] = []
     if role:
         own = _role_candidates(ctx, hits, role)
-        general = [(s, u) for s, u in candidates if not concerns_role(role, evidence.units[u].text)]
+        units = evidence.units
+        general = [(s, u) for s, u in candidates if not for_role(role, records[units[u].case_id], units[u])]
         own_bullets = _group_points(ctx, own, MAX_BULLETS)
         general_bullets = _group_points(ctx, general, max(0, min(GENERAL_POINTS, MAX_BULLETS - len(own_bullets))))
         if own_bullets:
@@ -358,7 +359,13 @@ def compose_learning(ctx: Context) -> Answer:
 
 def role_points(answer: Answer, role: str) -> int:
     """How many of an answer's quotes concern ``role``."""
-    return sum(concerns_role(role, c.quote) for c in answer.citations)
+    return sum(concerns_role(role, c.quote) or concerns_role(role, c.title) for c in answer.citations)
+
+
+def for_role(role: str, record: Record, unit: Unit) -> bool:
+    """True when the unit's learning is for ``role``: it names the role's work, or the whole review is of the role's
+    setting (every lesson of the review of a nursery is a lesson for early years staff)."""
+    return concerns_role(role, unit.text) or concerns_role(role, record.title)
 
 
 def _strong(hit: Hit, ctx: Context, role: bool = False) -> bool:
