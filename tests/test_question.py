@@ -17,16 +17,24 @@ AREAS = ["Leeds", "Croydon", "City and Hackney"]
         ("lessons for paediatricians on the ward", "role", "", ("hospital",)),
         ("as a DSL what do these reviews say about attendance", "role", "attendance", ("school",)),
         ("what do nursery staff need to take from these?", "role", "", ("early-years",)),
-        ("Hi, I'm a newly qualified social worker. Any cases where the parents had learning difficulties?",
-         "find", "parents had learning difficulties", ("social-worker",)),
+        (
+            "Hi, I'm a newly qualified social worker. Any cases where the parents had learning difficulties?",
+            "find",
+            "parents had learning difficulties",
+            ("social-worker",),
+        ),
         ("any cases where a baby was shaken", "find", "baby was shaken", ()),
         ("men in the household that no agency ever met", "find", "men in the household that no agency ever met", ()),
         ("what do the reviews say about listening to the child?", "theme", "listening to the child", ()),
         ("how many reviews involve domestic abuse?", "count", "domestic abuse", ()),
         ("how many reviews per year mention substance misuse?", "overview", "substance misuse", ()),
         ("which themes come up most often in reviews about babies", "overview", "babies", ()),
-        ("when should CAMHS involve children's social care for a young person", "role",
-         "CAMHS involve children's social care for a young person", ("mental-health", "social-worker")),
+        (
+            "when should CAMHS involve children's social care for a young person",
+            "role",
+            "CAMHS involve children's social care for a young person",
+            ("mental-health", "social-worker"),
+        ),
     ],
 )
 def test_mode_topic_and_role(question: str, mode: str, topic: str, roles: tuple[str, ...]) -> None:
@@ -95,3 +103,14 @@ def test_reviewer_findings_on_reading_a_question() -> None:
     assert interpret("what can we learn about children who missed school?").roles == ()  # a place, not a lens
     assert interpret("what should housing officers look out for").roles == ("housing",)  # not the police too
     assert (interpret("how many reviews up to 2015").year_to, interpret("reviews from 2015").year_from) == (2015, 2015)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "kids living with domestic violence, what do professionals keep missing",
+        "what keeps going wrong at the front door",
+    ],
+)
+def test_what_keeps_being_missed_is_a_theme_question(question: str) -> None:
+    assert interpret(question).mode == "theme"

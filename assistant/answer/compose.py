@@ -31,6 +31,7 @@ LEARNING_POOL = 12  # learning answers draw on the units of at most this many hi
 UNIT_CUTOFF = 0.7  # a learning point joins when it scores at least this share of the best one
 MAX_CASES = 5
 MAX_BULLETS = 6
+POINTS_PER_REVIEW = 2  # points quoted from one review at most (1 on dev: 5 more irrelevant reviews for 1 relevant)
 DUPLICATE_COSINE = 0.8
 RELATIVE_CUTOFF = 0.55  # a case joins an answer when its fused score is at least this share of the best
 ABSOLUTE_DENSE = 0.30  # a case shown must reach this cosine with the topic ...
@@ -44,7 +45,8 @@ FEWEST_POINTS = 3  # when no point reaches the floor, the best two are still sho
 ROLE_POINT_FLOOR = 0.3  # a role's point must reach this relevance to the question's topic (0.25-0.45 measured)
 ALSO_DENSE = 0.45  # a learning answer also names, without quotes, reviews this close to the topic ...
 ALSO_SUPPORT = 0.75  # ... or using this share of its distinctive words
-MAX_OTHERS = 10  # a role's point must reach this relevance to the question's topic
+ROLE_ALSO_DENSE = 0.5  # a role answer names them at this closeness (dev: 14 of 22 such reviews judged relevant)
+MAX_OTHERS = 10  # a learning answer names at most this many further reviews without quotes
 LEXICAL_WEIGHT = 0.3
 ROLE_BOOST = 0.25
 
@@ -274,7 +276,7 @@ def _role_candidates(ctx: Context, hits: Sequence[Hit], role: str) -> list[tuple
         for unit_id in units_by_case.get(hit.case_id, []):
             unit = evidence.units[unit_id]
             weight = learning_weight(ctx.records[hit.case_id], unit, hit.section)
-            if weight is not None and concerns_role(role, unit.text) and not is_metadata(unit.text):
+            if weight is not None and for_role(role, ctx.records[hit.case_id], unit) and not is_metadata(unit.text):
                 score = evidence.score(unit_id, lens=False) * weight
                 if not ctx.query or score >= ROLE_POINT_FLOOR:
                     out.append((score, unit_id))
@@ -295,7 +297,7 @@ def _group_points(ctx: Context, candidates: Sequence[tuple[float, int]], limit: 
                 duplicate.append(unit_id)
             continue
         source = (unit.case_id, unit.section if records[unit.case_id].kind != "case" else "")
-        if per_source.get(source, 0) >= 2:
+        if per_source.get(source, 0) >= POINTS_PER_REVIEW:
             continue
         bullets.append([unit_id])
         order[unit_id] = score
@@ -326,7 +328,8 @@ def compose_learning(ctx: Context) -> Answer:
     lines: list[str] = []
     if role:
         own = _role_candidates(ctx, hits, role)
-        general = [(s, u) for s, u in candidates if not concerns_role(role, evidence.units[u].text)]
+        units = evidence.units
+        general = [(s, u) for s, u in candidates if not for_role(role, records[units[u].case_id], units[u])]
         own_bullets = _group_points(ctx, own, MAX_BULLETS)
         general_bullets = _group_points(ctx, general, max(0, min(GENERAL_POINTS, MAX_BULLETS - len(own_bullets))))
         if own_bullets:
@@ -341,12 +344,12 @@ def compose_learning(ctx: Context) -> Answer:
         bullets = _group_points(ctx, candidates, MAX_BULLETS)
         lines += _bullet_lines(ctx, composer, bullets)
     cases = tuple(dict.fromkeys(evidence.units[u].case_id for b in bullets for u in b))
-    strong = [h.case_id for h in hits if records[h.case_id].kind == "case" and _strong(h, ctx)]
+    strong = [h.case_id for h in hits if records[h.case_id].kind == "case" and _strong(h, ctx, bool(role))]
     others = [c for c in dict.fromkeys([*ctx.also, *strong]) if c not in cases and c in records][:MAX_OTHERS]
-    if others and not role:
+    if others:
         names = "; ".join(describe(records[c]) for c in others)
         lines += ["", f"Other reviews on this, not quoted above: {names}."]
-    shown = (*cases, *(others if not role else ()))
+    shown = (*cases, *others)
     sources = "one review" if len(cases) == 1 else f"{len(cases)} reviews"
     lens = f" for {role_label(role)}" if role else ""
     subject = f" on \u201c{escape_markdown(query)}\u201d" if query else ""
@@ -356,12 +359,20 @@ def compose_learning(ctx: Context) -> Answer:
 
 def role_points(answer: Answer, role: str) -> int:
     """How many of an answer's quotes concern ``role``."""
-    return sum(concerns_role(role, c.quote) for c in answer.citations)
+    return sum(concerns_role(role, c.quote) or concerns_role(role, c.title) for c in answer.citations)
 
 
-def _strong(hit: Hit, ctx: Context) -> bool:
-    """A match clear enough to name without a quote: close to the topic, or using most of its words."""
-    return hit.dense_score >= ALSO_DENSE or ctx.support.get(hit.case_id, 0.0) >= ALSO_SUPPORT
+def for_role(role: str, record: Record, unit: Unit) -> bool:
+    """True when the unit's learning is for ``role``: it names the role's work, or the whole review is of the role's
+    setting (every lesson of the review of a nursery is a lesson for early years staff)."""
+    return concerns_role(role, unit.text) or concerns_role(role, record.title)
+
+
+def _strong(hit: Hit, ctx: Context, role: bool = False) -> bool:
+    """A match clear enough to name without a quote: close to the topic, or using most of its words (under a
+    role lens, closer still: the role's own points already carry the answer)."""
+    dense = ROLE_ALSO_DENSE if role else ALSO_DENSE
+    return hit.dense_score >= dense or ctx.support.get(hit.case_id, 0.0) >= ALSO_SUPPORT
 
 
 def compose_case_detail(ctx: Context, case_id: str, sections: Sequence[str]) -> Answer:

@@ -17,6 +17,7 @@ from assistant.answer.compose import (
     compose_case_detail,
     compose_learning,
     compose_none,
+    for_role,
     learning_weight,
     relevant_hits,
     role_points,
@@ -28,7 +29,7 @@ from assistant.answer.generate import generate
 from assistant.answer.modes import SPECS, searched_mode
 from assistant.answer.present import escape_markdown
 from assistant.answer.question import Interpretation, interpret
-from assistant.answer.roles import concerns_role, normalise_role, role_label
+from assistant.answer.roles import normalise_role, role_label
 from assistant.errors import ScrError
 from assistant.indexing.embed import Embedder
 from assistant.indexing.lexical import tokenize
@@ -239,7 +240,7 @@ class Pipeline:
         """True when the case's learning, recommendations, findings or key issues address ``role``."""
         units, record = self.index.units, self._records[case_id]
         return any(
-            learning_weight(record, units[u], units[u].section) is not None and concerns_role(role, units[u].text)
+            learning_weight(record, units[u], units[u].section) is not None and for_role(role, record, units[u])
             for u in self._units_by_case.get(case_id, [])
         )
 

@@ -90,7 +90,7 @@ _LEARNING_RE = re.compile(
     r"|what should|what can|what stops|what helps|what (?:do|does) (?:the |these )?reviews? (?:say|tell)|why|"
     r"what (?:keeps|kept) (?:going|coming)|messages?|take ?aways?|takeaway|implications|do differently|"
     r"common threads?|patterns?|in common|"
-    r"what (?:went|goes) wrong|how (?:can|should|do|does))\b",
+    r"what (?:went|goes) wrong|keeps? (?:missing|getting missed|going wrong)|how (?:can|should|do|does))\b",
     re.I,
 )
 _LENS_CUE_RE = re.compile(

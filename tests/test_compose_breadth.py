@@ -1,0 +1,57 @@
+"""Breadth of learning answers, on hand-made units and vectors (no index, no model)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.answer.compose import ROLE_ALSO_DENSE, Context, Evidence, compose_learning, for_role
+from assistant.indexing.sentences import Unit
+from assistant.records import Case, Hit
+
+
+def _case(case_id: str, learning: str) -> Case:
+    return Case(case_id, 2020, 1, "Area", case_id.title(), learning=learning)
+
+
+def _context(dense: dict[str, float], role: str | None) -> Context:
+    """Three cases: 'a' and 'b' hold police learning on the topic; 'c' holds general learning only."""
+    texts = {
+        "a": "police officers attending domestic incidents should speak to the children",
+        "b": "police should record the children present at domestic abuse incidents",
+        "c": "the family moved house often",
+    }
+    records = {k: _case(k, t) for k, t in texts.items()}
+    units = [Unit(i, k, "Learning", t) for i, (k, t) in enumerate(texts.items())]
+    topic = np.array([1.0, 0.0], dtype=np.float32)
+    vectors = np.array([[0.9, 0.436], [0.8, 0.6], [0.1, 0.995]], dtype=np.float32)
+    tokens = [frozenset(u.text.split()) for u in units]
+    evidence = Evidence(units, vectors, tokens, topic, frozenset({"domestic", "incidents"}), 2, role)
+    hits = [
+        Hit(k, records[k].title, "case", 1.0 - i / 10, "Learning", "", dense_score=dense[k])
+        for i, k in enumerate(texts)
+    ]
+    by_case = {u.case_id: [u.unit_id] for u in units}
+    return Context("q", "domestic incidents", hits, evidence, by_case, records)
+
+
+def test_a_role_answer_names_further_reviews_close_to_the_topic_without_quotes() -> None:
+    ctx = _context({"a": 0.7, "b": 0.6, "c": ROLE_ALSO_DENSE + 0.05}, "police")
+    answer = compose_learning(ctx)
+    quoted = {c.case_id for c in answer.citations}
+    assert quoted == {"a", "b"}
+    assert "Other reviews on this, not quoted above: **Area - C**" in answer.text
+    assert answer.cases == ("a", "b", "c")
+
+
+def test_a_role_answer_names_no_review_below_its_closeness_bar() -> None:
+    ctx = _context({"a": 0.7, "b": 0.6, "c": ROLE_ALSO_DENSE - 0.05}, "police")
+    answer = compose_learning(ctx)
+    assert "Other reviews" not in answer.text
+    assert "c" not in answer.cases
+
+
+def test_every_lesson_of_a_review_of_the_roles_setting_is_for_that_role() -> None:
+    record = Case("n", 2010, 11, "Plymouth", "Little Ted's Nursery", learning="colleagues felt unable to raise it")
+    unit = Unit(0, "n", "Learning", "colleagues felt unable to raise it")
+    assert for_role("early-years", record, unit)
+    assert not for_role("early-years", _case("a", unit.text), unit)
