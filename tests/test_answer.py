@@ -205,3 +205,20 @@ def test_every_answer_mode_has_one_spec_and_an_unknown_mode_is_refused() -> None
     assert flagged.mode is AnswerMode.CASES and flagged.to_dict()["mode"] == "cases+generated"
     assert searched_mode("theme", flagged, follows=True) is AnswerMode.CASES
     assert searched_mode("theme", flagged, follows=False) is AnswerMode.LEARNING
+
+
+def test_a_role_question_on_a_topic_no_review_knows_by_its_acronym_says_so(
+    fake_index: Settings, fake_embedder: HashEmbedder
+) -> None:
+    assistant = Assistant.load(settings=fake_index.replace(min_relevance=0.0), embedder=fake_embedder)
+    answer = assistant.ask("as a midwife, what should I do when a mother discloses FGM at booking?")
+    assert answer.no_answer and "FGM" in answer.text
+    known = assistant.ask("as a health visitor, what do the reviews say about SUDI?")
+    assert not known.no_answer  # an acronym the reviews use (or expand) still gets the role's learning
+
+
+def test_what_to_take_from_the_reviews_is_the_asking_not_the_topic() -> None:
+    from assistant.answer.question import interpret
+
+    assert interpret("as a GP what should i be taking from these reviews").topic == ""
+    assert interpret("what can social workers take away from the reviews about neglect").topic == "neglect"

@@ -140,6 +140,17 @@ class Concepts:
             return {}
         return {h.case_id: bool(forms & self.case_tokens.get(h.case_id, frozenset())) for h in hits}
 
+    def unknown_acronyms(self, topic: str) -> list[str]:
+        """Acronyms of three letters or more in the topic ("FGM") that no review uses, nor their expansion; role
+        names ("DSL") are a lens, not a topic."""
+        found = []
+        for word in dict.fromkeys(re.findall(r"\b[A-Z]{3,6}s?\b", topic)):
+            if any(p.fullmatch(word) for p in ROLE_NAMES.values()):
+                continue
+            if not self.known_word(word.rstrip("s") if word.endswith("s") and len(word) > 3 else word):
+                found.append(word)
+        return found
+
     def unknown_names(self, query: str) -> list[str]:
         """Capitalised names in the query (not its first word) that no review mentions."""
         unknown = []

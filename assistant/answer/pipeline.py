@@ -124,6 +124,8 @@ class Pipeline:
         # match in other words, means the collection cannot answer
         concepts = self.concepts
         missing = concepts.missing_concept(interp.topic, query_vector[0]) if interp.topic and not role_key else None
+        if role_key and interp.topic:  # a role's learning is no answer to a topic no review knows by its acronym
+            missing = next(iter(concepts.unknown_acronyms(interp.topic)), None)
         nearest = self.searcher.search(search_query, query_vector, NEAREST, filters) if missing else []
         if missing and not missing.isupper() and nearest and nearest[0].dense_score >= CLEAR_TOPIC_MATCH:  # not "FGM"
             missing = None  # the reviews say it in other words, clearly enough

@@ -122,6 +122,9 @@ _WORK_IN_RE = re.compile(r"\bi (?:work|am based|'m based) (?:in|at|for|on|with)\
 
 # Framing to take out of the topic, tried in order; each match is removed.
 _FRAMING = [
+    # "what should I be taking from these reviews", "what can we take away": the asking, not the topic
+    r"\b(?:be )?(?:(?:tak(?:e|ing)|took)(?: away)?|get(?:ting)?|draw(?:ing)?|learn(?:ing)?) (?:from|out of)"
+    r"(?= (?:these|the|this|our|those|all the) (?:reviews?|cases?|collection|reports?)\b)",
     r"\b(?:which (?:one|ones|of (?:them|those|these))|any of (?:them|those|these)|(?:of|from) (?:those|these|them)"
     r"|just the "
     r"ones|only the ones|the ones|(?:were|are|was|is|did|do|does|have|had|has) any (?:of )?(?:them|those|these|one)?)\b"
