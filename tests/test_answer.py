@@ -222,3 +222,14 @@ def test_what_to_take_from_the_reviews_is_the_asking_not_the_topic() -> None:
 
     assert interpret("as a GP what should i be taking from these reviews").topic == ""
     assert interpret("what can social workers take away from the reviews about neglect").topic == "neglect"
+
+
+def test_a_question_offering_alternatives_is_answered_when_one_of_them_is_in_the_reviews(
+    fake_index: Settings, fake_embedder: HashEmbedder
+) -> None:
+    assistant = Assistant.load(settings=fake_index.replace(min_relevance=0.0), embedder=fake_embedder)
+    assert assistant.ask("what do the reviews say about ibuprofen").no_answer
+    either = assistant.ask("what do the reviews say about ibuprofen / neglect")
+    assert not either.no_answer  # neglect is in the reviews: the question is answerable
+    neither = assistant.ask("any reviews on FGM or ibuprofen")
+    assert neither.no_answer and "FGM" in neither.text

@@ -4,6 +4,7 @@ check there is something to answer from, compose, and (optionally) rewrite throu
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -45,6 +46,7 @@ NEAREST = 3  # a "nothing found" answer names this many nearest cases, apart and
 NARROW_SUPPORT = 0.25  # "which of those ...": the share of its words an earlier case must use to be kept
 ROLE_POOL = 30  # a role question reranks this many hits by whether their learning addresses the role
 ROLE_CASE_BOOST = 0.25  # ... raising those that do by this share of their score
+_ALTERNATIVES_RE = re.compile(r"\s*/\s*|\s+or\s+|;", re.I)  # "X / Y", "X or Y": a question offering alternatives
 
 
 class Pipeline:
@@ -123,7 +125,8 @@ class Pipeline:
         # a role question always gets that role's learning; otherwise a key word no review uses, with no clear
         # match in other words, means the collection cannot answer
         concepts = self.concepts
-        missing = concepts.missing_concept(interp.topic, query_vector[0]) if interp.topic and not role_key else None
+        topic_vector = query_vector[0]
+        missing = self._missing(interp.topic, resolved.query, topic_vector) if interp.topic and not role_key else None
         if role_key and interp.topic:  # a role's learning is no answer to a topic no review knows by its acronym
             missing = next(iter(concepts.unknown_acronyms(interp.topic)), None)
         nearest = self.searcher.search(search_query, query_vector, NEAREST, filters) if missing else []
@@ -207,6 +210,23 @@ class Pipeline:
             llm = self.settings
             answer = generate(answer, llm.llm_url, llm.llm_model, llm.llm_timeout, support=llm.llm_support)
         return answer
+
+    def _missing(self, topic: str, question: str, topic_vector: np.ndarray) -> str | None:
+        """The key word no review uses (or an acronym none uses: "FGM"), for a topic the collection cannot answer; a
+        question offering alternatives ("taking parents at their word / respectful uncertainty", "FGM or neglect")
+        is answerable when any one of them is."""
+        concepts = self.concepts
+
+        def unknown(text: str) -> str | None:
+            return concepts.missing_concept(text, topic_vector) or next(iter(concepts.unknown_acronyms(text)), None)
+
+        missing = unknown(topic)
+        parts = [p.strip() for p in _ALTERNATIVES_RE.split(question) if p.strip()]
+        if not missing or len(parts) < 2:
+            return missing
+        if any(not unknown(interpret(part, self._areas).topic or part) for part in parts):
+            return None
+        return missing
 
     def _role_in_general(
         self,
