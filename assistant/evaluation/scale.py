@@ -1,34 +1,43 @@
 """The scale benchmark (``scr-assistant bench --scale N``): a synthetic corpus of about N chunks
-recombined from the shipped cases, built with the real pipeline, then build throughput against bare
-encoding, size on disk, memory, search latency, and exact against approximate (HNSW) vector search
-by corpus size. Nothing is downloaded: every sentence comes from the shipped digest."""
+(:mod:`assistant.evaluation.synthetic`) built with the real pipeline in a child process, then build
+throughput against bare encoding, size on disk, memory, search latency in a fresh child process, and
+exact against approximate (HNSW) vector search by corpus size; the report is
+:mod:`assistant.evaluation.scale_report`. The children are this module run again
+(``python -m assistant.evaluation.scale build|search ...``)."""
 
 from __future__ import annotations
 
 import json
 import random
-import re
 import resource
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from assistant.evaluation.bench import _figures
-from assistant.indexing.chunk import MONTH_NAMES, chunk_records
-from assistant.ingest.parse import corpus_files, is_digest, parse_digest, read_text
-from assistant.records import Case
+from assistant.evaluation.scale_report import markdown, summary
+from assistant.evaluation.synthetic import SEED, generate_corpus, held_out_texts, length_profile, load_source
+from assistant.indexing.chunk import chunk_records
 from assistant.settings import Settings
 
-SEED = 0
-CASES_PER_FILE = 200
-CALIBRATION_CASES = 300
+__all__ = [  # what the CLI and the tests import from here, wherever it now lives
+    "compare_exact_hnsw",
+    "ef_sweep",
+    "generate_corpus",
+    "markdown",
+    "recall",
+    "run_scale",
+    "summary",
+    "switch_point",
+    "tie_recall",
+]
+
 SIZES = (5_000, 10_000, 20_000, 50_000, 100_000)
 EF_SWEEP = (64, 128, 256)
 CANDIDATES = 100  # what the retriever fetches from the vector index (Settings.candidates)
@@ -38,261 +47,9 @@ ENCODE_SAMPLE = 5_000
 HELD_OUT_QUERIES = 200
 BUILD_RECORD = "scale-build.json"
 
-# Fields of a digest entry in the order they are written, with their labels (the summary has none).
-_FIELDS = (
-    ("summary", ""),
-    ("background", "Background"),
-    ("key_issues", "Key issues"),
-    ("findings", "Findings"),
-    ("learning", "Learning"),
-    ("recommendations", "Recommendations"),
-    ("model", "Model"),
-)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9'\"(])")
-_CLAUSE_END = re.compile(r"(?<=[;,])\s+")
-_AGE = re.compile(r"\b\d{1,2}-(?P<unit>(?:year|month|week)s?-old)\b")
-_DATE = re.compile(
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December) (?:19|20)\d\d\b"
-)
-MIX_SHARE = 0.7  # share of generated sentences that join clauses of two shipped sentences
-_MONTHS = MONTH_NAMES[1:]  # January .. December
-# English local areas, added to the shipped ones so that area facets and filters see many values.
-_AREAS = (
-    "Barnsley",
-    "Bath and North East Somerset",
-    "Birmingham",
-    "Bolton",
-    "Bradford",
-    "Brighton and Hove",
-    "Bristol",
-    "Bromley",
-    "Bury",
-    "Calderdale",
-    "Cambridgeshire",
-    "Camden",
-    "Cheshire East",
-    "Cornwall",
-    "Cumbria",
-    "Derby",
-    "Devon",
-    "Doncaster",
-    "Durham",
-    "Ealing",
-    "East Sussex",
-    "Essex",
-    "Gateshead",
-    "Gloucestershire",
-    "Hackney",
-    "Hampshire",
-    "Hull",
-    "Kent",
-    "Lancashire",
-    "Leicester",
-    "Lewisham",
-    "Lincolnshire",
-    "Manchester",
-    "Medway",
-    "Newcastle",
-    "Newham",
-    "Norfolk",
-    "North Yorkshire",
-    "Northumberland",
-    "Peterborough",
-    "Plymouth",
-    "Portsmouth",
-    "Reading",
-    "Rochdale",
-    "Rotherham",
-    "Salford",
-    "Sandwell",
-    "Sheffield",
-    "Shropshire",
-    "Somerset",
-    "Stockport",
-    "Stoke-on-Trent",
-    "Suffolk",
-    "Sunderland",
-    "Surrey",
-    "Swindon",
-    "Torbay",
-    "Wakefield",
-    "Warrington",
-    "Wigan",
-    "Wiltshire",
-    "Wirral",
-    "Wolverhampton",
-    "Worcestershire",
-    "York",
-)
-
 
 def _say(message: str) -> None:
     print(f"[scale] {message}", file=sys.stderr, flush=True)
-
-
-# ---------------------------------------------------------------- the synthetic corpus
-
-
-@dataclass(frozen=True)
-class _Source:
-    """What the generator draws from: the shipped cases and their sentences by field."""
-
-    cases: tuple[Case, ...]
-    sentences: dict[str, list[tuple[str, str]]]  # field -> (sentence, name of the case it came from)
-    keywords: tuple[str, ...]
-    areas: tuple[str, ...]
-
-
-def _split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
-
-
-def load_source(corpus_dir: Path) -> _Source:
-    """The cases of every digest in the shipped corpus, and pools of their sentences by field."""
-    cases: list[Case] = []
-    for path in corpus_files(corpus_dir):
-        text = read_text(path)
-        if is_digest(text):
-            cases.extend(parse_digest(text, path, path.name))
-    if not cases:
-        raise ValueError(f"no digest cases in {corpus_dir} to recombine")
-    sentences: dict[str, list[tuple[str, str]]] = {name: [] for name, _ in _FIELDS}
-    for case in cases:
-        for name, _ in _FIELDS:
-            sentences[name].extend((s, case.name) for s in _split_sentences(getattr(case, name)))
-    keywords = tuple(dict.fromkeys(k for c in cases for k in c.keywords))
-    areas = tuple(dict.fromkeys([*(c.area for c in cases), *_AREAS]))
-    return _Source(tuple(cases), sentences, keywords, areas)
-
-
-def _rename(sentence: str, old: str, new: str) -> str:
-    """The sentence with the child's name of its own case replaced by the synthetic case's."""
-    if len(old) < 2 or old.lower().startswith(("a ", "the ")):
-        return sentence
-    return re.sub(rf"\b{re.escape(old)}\b", new, sentence)
-
-
-def _sentence(pool: Sequence[tuple[str, str]], rng: random.Random, name: str) -> str:
-    """A sentence of one field: most often the opening clauses of one shipped sentence joined to the
-    closing clauses of another of the same field, with ages and dates varied; else one as it is."""
-    text, old = rng.choice(pool)
-    text = _rename(text, old, name)
-    if rng.random() < MIX_SHARE:
-        other, other_old = rng.choice(pool)
-        head, tail = _CLAUSE_END.split(text), _CLAUSE_END.split(_rename(other, other_old, name))
-        if len(head) + len(tail) > 2:
-            cut, start = rng.randint(1, len(head)), rng.randint(0, len(tail) - 1)
-            if cut < len(head) or start > 0:
-                left, right = " ".join(head[:cut]).rstrip(" .;,"), " ".join(tail[start:])
-                text = f"{left[:1].upper()}{left[1:]}; {right}"
-    text = _AGE.sub(lambda m: f"{rng.randint(1, 17 if m['unit'].startswith('year') else 11)}-{m['unit']}", text)
-    return _DATE.sub(lambda m: f"{rng.choice(_MONTHS)} {rng.randint(2005, 2024)}", text)
-
-
-def _case_text(source: _Source, rng: random.Random, serial: int) -> str:
-    """One synthetic digest entry: a shipped case's shape (which sections, and about how long each is)
-    filled with sentences drawn from the same section of any shipped case."""
-    template = rng.choice(source.cases)
-    name = f"Child {chr(ord('A') + serial % 26)}{serial:04d}"
-    heading = f"{rng.choice(_MONTHS)} {rng.randint(2010, 2025)} - {rng.choice(source.areas)} - {name}"
-    paragraphs = [heading]
-    for field_name, label in _FIELDS:
-        target = len(getattr(template, field_name))
-        pool = source.sentences[field_name]
-        if not target or not pool:
-            continue
-        sentences = [_sentence(pool, rng, name)]
-        while True:  # about as many characters as the template's section: the same length distribution
-            following = _sentence(pool, rng, name)
-            if sum(len(s) + 1 for s in sentences) + len(following) / 2 > target:
-                break
-            sentences.append(following)
-        text = " ".join(sentences)
-        paragraphs.append(f"{label}: {text}" if label else text)
-    count = min(len(template.keywords), len(source.keywords))
-    if count:
-        paragraphs.append("Keywords: " + ", ".join(rng.sample(source.keywords, count)))
-    return "\n\n".join(paragraphs)
-
-
-def _digest(cases: Sequence[str], number: int, total: int) -> str:
-    head = (
-        f"Synthetic case reviews for the scale benchmark (file {number} of {total})\n\n"
-        "Recombined from the sentences of the shipped case reviews; not real cases."
-    )
-    return "\n\n".join([head, *cases]) + "\n"
-
-
-def _chunk_lengths(cases: list[Case], count_tokens: Callable[[str], int], settings: Settings) -> list[int]:
-    return [count_tokens(c.embed_text) for c in chunk_records(cases, count_tokens, settings)]
-
-
-def calibrate(
-    source: _Source, count_tokens: Callable[[str], int], settings: Settings, seed: int = SEED, cases: int = 0
-) -> dict[str, Any]:
-    """Chunks per synthetic case, measured by the real parser and chunker on a sample."""
-    cases = cases or CALIBRATION_CASES
-    rng = random.Random(seed + 1)
-    text = _digest([_case_text(source, rng, 90_000 + n) for n in range(cases)], 1, 1)
-    parsed = parse_digest(text, Path("calibration.txt"), "calibration.txt")
-    lengths = _chunk_lengths(parsed, count_tokens, settings)
-    return {"cases": len(parsed), "chunks": len(lengths), "chunks_per_case": len(lengths) / len(parsed)}
-
-
-def generate_corpus(
-    out_dir: Path,
-    target_chunks: int,
-    count_tokens: Callable[[str], int],
-    settings: Settings | None = None,
-    source_dir: Path = Path("corpus"),
-    seed: int = SEED,
-    cases_per_file: int = CASES_PER_FILE,
-) -> dict[str, Any]:
-    """Write digest files of synthetic cases to ``out_dir`` (emptied first), about ``target_chunks``
-    chunks in all once the real chunker splits them; returns what was generated."""
-    settings = settings or Settings()
-    source = load_source(source_dir)
-    calibration = calibrate(source, count_tokens, settings, seed)
-    cases = max(2, round(target_chunks / calibration["chunks_per_case"]))
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    out_dir.mkdir(parents=True)
-    rng = random.Random(seed)
-    files = (cases + cases_per_file - 1) // cases_per_file
-    for number in range(files):
-        first = number * cases_per_file
-        entries = [_case_text(source, rng, serial) for serial in range(first, min(cases, first + cases_per_file))]
-        (out_dir / f"synthetic-{number + 1:04d}.txt").write_text(_digest(entries, number + 1, files), encoding="utf-8")
-    return {
-        "target_chunks": target_chunks,
-        "cases": cases,
-        "files": files,
-        "cases_per_file": cases_per_file,
-        "seed": seed,
-        "source_cases": len(source.cases),
-        "source_sentences": sum(len(pool) for pool in source.sentences.values()),
-        "calibration": {k: round(v, 3) if isinstance(v, float) else v for k, v in calibration.items()},
-        "expected_chunks": round(cases * calibration["chunks_per_case"]),
-    }
-
-
-def held_out_texts(
-    count: int, count_tokens: Callable[[str], int], settings: Settings, source_dir: Path, seed: int = SEED
-) -> list[str]:
-    """Chunk texts of freshly generated cases that are not in the corpus (another seed), to use as queries."""
-    source = load_source(source_dir)
-    rng = random.Random(seed + 2)
-    text = _digest([_case_text(source, rng, 95_000 + n) for n in range(count)], 1, 1)
-    chunks = chunk_records(parse_digest(text, Path("held-out.txt"), "held-out.txt"), count_tokens, settings)
-    return [c.embed_text for c in random.Random(seed + 3).sample(chunks, min(count, len(chunks)))]
-
-
-def length_profile(lengths: Sequence[int]) -> dict[str, float]:
-    """Percentiles of chunk lengths in word pieces (header included)."""
-    values = np.asarray(lengths, dtype=np.float64)
-    return {f"p{p}": round(float(np.percentile(values, p)), 1) for p in (10, 25, 50, 75, 90, 99)} | {
-        "mean": round(float(values.mean()), 1)
-    }
 
 
 # ---------------------------------------------------------------- exact against approximate
@@ -697,213 +454,6 @@ def _machine() -> dict[str, Any]:
     from assistant.indexing.vectors import library_info
 
     return {"cpus": os.cpu_count(), "python": platform.python_version(), **library_info()}
-
-
-# ---------------------------------------------------------------- reports
-
-
-def _ms(figures: dict[str, float]) -> str:
-    return f"{figures['p50']:.2f} / {figures['p95']:.2f}"
-
-
-def summary(result: dict[str, Any]) -> str:
-    """A short human-readable account of a scale run."""
-    g, b, e, d, m, s, v = (result[k] for k in ("generated", "build", "encode", "disk", "memory", "search", "vectors"))
-    lines = [
-        f"generated   {g['cases']:,} synthetic cases in {g['files']} files -> {result['index']['chunks']:,} chunks "
-        f"(target {result['target_chunks']:,}), {result['index']['units']:,} sentence units",
-        f"build       {b['chunks_per_s']} chunks/s ({b['wall_s']} s wall{', reused' if b.get('reused') else ''})",
-        f"encode      {e['chunks_per_s']} chunks/s ({e['note']})",
-        f"disk        {d['mb']} MB ({d['build_folder']})",
-        f"memory      build peak {m['build_peak_rss_mb']} MB; search process {m['search_rss_after_load_mb']} MB "
-        f"after load, peak {m['search_peak_rss_mb']} MB",
-        f"search      p50 {s['search_ms']['p50']} ms, p95 {s['search_ms']['p95']} ms "
-        f"({s['queries']} dev queries x {s['repeat']}, index {s['index_kind']}); of it, query embedding p50 "
-        f"{s['query_embed_ms']['p50']} ms, vector index {s['vector_index_ms']['p50']} ms, "
-        f"sentence-unit scan {s['unit_scan_ms']['p50']} ms",
-        "vectors     size      flat p50/p95 ms   hnsw p50/p95 ms   recall@10  recall@100  hnsw build s",
-    ]
-    for row in v["by_size"]:
-        lines.append(
-            f"            {row['vectors']:<9,} {_ms(row['flat_ms']):<17} {_ms(row['hnsw_ms']):<17} "
-            f"{row['recall@10']:<10} {row.get('recall@100', '-'):<11} {row['hnsw_build_s']}"
-        )
-    for row in v["ef_sweep"]["rows"]:
-        lines.append(
-            f"efSearch    {row['ef_search']:<4} p50/p95 {_ms(row['ms'])} ms  recall@10 {row['recall@10']}  "
-            f"recall@100 {row.get('recall@100', '-')}  (k=10 search: recall@10 {row['k10_recall@10']})"
-        )
-    lines.append(
-        f"switch      {v['switch_point'] or 'none within the sizes measured'} ({v['rule']}); "
-        f"recall@10 there {v['switch_recall@10']}; APPROXIMATE_FROM = {v['approximate_from']:,}"
-    )
-    return "\n".join(lines)
-
-
-def _below(v: dict[str, Any]) -> list[str]:
-    """A line on the measured size just below the switch point, where exact search was still cheap."""
-    sizes = [row["vectors"] for row in v["by_size"]]
-    if not v["switch_point"] or sizes.index(v["switch_point"]) == 0:
-        return []
-    row = v["by_size"][sizes.index(v["switch_point"]) - 1]
-    return [
-        f"At {row['vectors']:,} vectors, the size measured below it, exact search took p50 {row['flat_ms']['p50']} ms."
-    ]
-
-
-def markdown(result: dict[str, Any]) -> str:
-    """``eval/SCALE.md``: the scale run as tables."""
-    g, b, e, d, m, s, v = (result[k] for k in ("generated", "build", "encode", "disk", "memory", "search", "vectors"))
-    t = result["chunk_tokens"]
-    out = [
-        "# Scale benchmark",
-        "",
-        f"Measured on this machine ({result['machine']['cpus']} CPUs, CPU only, FAISS {result['machine']['faiss']}) "
-        f"by `{result['command']}`.",
-        "",
-        "Load averages (1, 5, 15 min) when each part ended, as a check on other work competing for the CPUs "
-        "(about 2 is this benchmark's own two threads): "
-        + "; ".join(
-            f"{name} {value}"
-            for name, value in (
-                ("build", b.get("load_average_after")),
-                ("search", s.get("load_average")),
-                ("encode", e.get("load_average")),
-                ("exact/HNSW", v.get("load_average")),
-            )
-            if value
-        )
-        + ".",
-        "",
-        "## What was generated",
-        "",
-        f"{g['cases']:,} synthetic cases in {g['files']} digest files of {g['cases_per_file']} cases, recombined "
-        f"(seed {g['seed']}) from the {g['source_sentences']} sentences of the {g['source_cases']} shipped cases: "
-        "each case takes the shape of a shipped case (its sections, and about their length) and fills it with "
-        "sentences drawn from the same section of any shipped case (70% of them joining the opening clauses of one "
-        "shipped sentence to the closing clauses of another, with ages and dates varied), under a new heading "
-        '(month, year 2010-2025, one of the shipped or other English areas, a child "Child A1234"). The real '
-        "parser and chunker "
-        f"made **{result['index']['chunks']:,} chunks** of them (target {result['target_chunks']:,}; calibrated "
-        f"at {g['calibration']['chunks_per_case']} chunks per case on a {g['calibration']['cases']}-case sample) and "
-        f"{result['index']['units']:,} quotable sentence units. Nothing was downloaded.",
-        "",
-        "Chunk length in word pieces (header included):",
-        "",
-        "| | p10 | p25 | p50 | p75 | p90 | p99 | mean |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for label, key in (("shipped cases", "shipped_cases"), ("synthetic (5,000 sample)", "synthetic_sample")):
-        p = t[key]
-        cells = " | ".join(str(p[name]) for name in ("p10", "p25", "p50", "p75", "p90", "p99", "mean"))
-        out.append(f"| {label} | {cells} |")
-    out += [
-        "",
-        "## Build, size and memory",
-        "",
-        "| | |",
-        "|---|---|",
-        f"| build (real pipeline, subprocess) | {b['wall_s']:,} s wall, **{b['chunks_per_s']} chunks/s** "
-        f"(build_index's own clock: {b['build_s']:,} s) |",
-        f"| bare encode | **{e['chunks_per_s']} chunks/s** ({e['note']}) |",
-        f"| index on disk | **{d['mb']:,} MB** ({d['bytes']:,} bytes, live build folder) |",
-        f"| peak RSS of the build | **{m['build_peak_rss_mb']:,} MB** |",
-        f"| RSS after `Assistant.load` (search process) | {m['search_rss_after_load_mb']:,} MB "
-        f"(load {s['load_s']} s; peak {m['search_peak_rss_mb']:,} MB) |",
-        "",
-        "The build embeds every chunk and every quotable sentence unit (about "
-        f"{result['index']['units'] / max(1, result['index']['chunks']):.1f} per chunk), then writes BM25 and the "
-        "files, so its chunks/s is well below the bare encode rate.",
-        "",
-        "Index on disk by part (MB): "
-        + ", ".join(f"{name} {size}" for name, size in d["parts_mb"].items() if size >= 0.01)
-        + ".",
-        "",
-        "## Search latency",
-        "",
-        f"`Assistant.search` (hybrid) over the {s['queries']} dev queries of `eval/queries.jsonl`, "
-        f"{s['repeat']} passes after warm-up, in a fresh process, vector index {s['index_kind']}:",
-        "",
-        "| p50 ms | p95 ms |",
-        "|---|---|",
-        f"| **{s['search_ms']['p50']}** | **{s['search_ms']['p95']}** |",
-        "",
-        "Parts of it, timed on their own in the same process (p50 / p95 ms):",
-        "",
-        "| embedding the query | the vector index (k=100) | scan of the "
-        f"{s['units']:,} sentence-unit vectors (plain matrix product) |",
-        "|---|---|---|",
-        f"| {_ms(s['query_embed_ms'])} | {_ms(s['vector_index_ms'])} | {_ms(s['unit_scan_ms'])} |",
-        "",
-        "The rest of a search (BM25 scoring of every chunk, the best sentence of every case and the fusion and "
-        "grouping by case, in Python over all cases) grows with the corpus: at this size it, not the vector "
-        "index, sets the search latency.",
-        "",
-        "## Exact against approximate (HNSW)",
-        "",
-        f"Prefixes of the built index's vectors; HNSW M={v['hnsw']['M']}, "
-        f"efConstruction={v['hnsw']['efConstruction']}, "
-        f"efSearch={v['hnsw']['efSearch']}. Queries: the {v['queries']['dev']} dev queries and "
-        f"{v['queries']['held_out_chunks']} held-out chunk texts (generated with another seed, not in the index), "
-        f"embedded; one query at a time, k={v['queries']['k']} (the retriever's `candidates`), "
-        f"{v['queries']['repeat']} passes. Recall is against the exact index: the share of the exact top-k ids "
-        'found in the HNSW top-k; "ties counted" also counts an HNSW hit that scores at least the exact 10th '
-        "score (a recombined near-duplicate in place of its twin).",
-        "",
-        "| vectors | flat build s | HNSW build s | flat p50 / p95 ms | HNSW p50 / p95 ms | recall@10 | recall@100 "
-        "| recall@10, ties counted |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for row in v["by_size"]:
-        out.append(
-            f"| {row['vectors']:,} | {row['flat_build_s']} | {row['hnsw_build_s']} | {_ms(row['flat_ms'])} | "
-            f"{_ms(row['hnsw_ms'])} | {row['recall@10']} | {row.get('recall@100', '-')} | "
-            f"{row.get('tie_recall@10', '-')} |"
-        )
-    sweep = v["ef_sweep"]
-    if sweep["rows"]:
-        out += [
-            "",
-            f"efSearch at {sweep['vectors']:,} vectors (FAISS searches with max(efSearch, k), so at k=100 an "
-            "efSearch of 64 acts as 100; the last two columns are a k=10 search, where it counts in full):",
-            "",
-            "| efSearch | p50 / p95 ms (k=100) | recall@10 | recall@100 | recall@10, ties counted | "
-            "k=10: p50 / p95 ms | k=10: recall@10 |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        for row in sweep["rows"]:
-            out.append(
-                f"| {row['ef_search']} | {_ms(row['ms'])} | {row['recall@10']} | {row.get('recall@100', '-')} | "
-                f"{row.get('tie_recall@10', '-')} | {_ms(row['k10_ms'])} | {row['k10_recall@10']} |"
-            )
-    out += [
-        "",
-        "## Switch point",
-        "",
-        f"Rule: the {v['rule']} (2 ms is half of the ~4 ms query embedding with ONNX, a quarter of torch's ~8 ms).",
-        "",
-        (
-            f"**Switch point: {v['switch_point']:,} vectors**, HNSW recall@10 there {v['switch_recall@10']}."
-            if v["switch_point"]
-            else "**No switch point within the sizes measured**: exact search stays the better choice."
-        ),
-        *_below(v),
-        f"`assistant/indexing/vectors.py` has `APPROXIMATE_FROM = {v['approximate_from']:,}` and `EF_SEARCH = "
-        f"{v['hnsw']['efSearch']}` (the efSearch of the size table). HNSW keeps the vector index well under a "
-        "millisecond of a search at every size measured.",
-        "",
-        "## Reproduce",
-        "",
-        "```sh",
-        "export HF_HUB_OFFLINE=1",
-        f"scr-assistant bench --scale {result['target_chunks']} --scale-dir /tmp/scale{result['target_chunks']} --json",
-        "# again, reusing that build (the corpus is regenerated identically and checked against the index):",
-        f"scr-assistant bench --scale {result['target_chunks']} --scale-dir /tmp/scale{result['target_chunks']} "
-        "--reuse --json",
-        "```",
-        "",
-    ]
-    return "\n".join(out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
