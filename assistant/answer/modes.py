@@ -48,4 +48,5 @@ def searched_mode(question_kind: str, previous: Answer | None, follows: bool) ->
     (generated or not: generation is a flag, not a mode), otherwise the question's kind decides."""
     if follows and previous is not None and SPECS[previous.mode].kept_by_follow_up:
         return previous.mode
-    return AnswerMode.CASES if mode_for(question_kind) == AnswerMode.CASES else AnswerMode.LEARNING
+    mode = mode_for(question_kind)
+    return mode if SPECS[mode].candidates == "search" else AnswerMode.LEARNING  # a count asked as a follow-up
