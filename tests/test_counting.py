@@ -70,3 +70,9 @@ def test_a_harm_and_a_theme_are_both_required_and_unreadable_words_count_nothing
     both = _tally("how many children died from neglect")
     assert both.matching == () and "died" in both.criterion  # the two neglect cases are an injury and a neglect
     assert _tally("how many reviews mention 日本").count == 0
+
+
+def test_an_exact_age_counts_by_the_band_that_holds_it_and_says_so() -> None:
+    t = _tally("how many reviews are about seventeen year olds")
+    assert t.matching == ("2010-02-b-two", "2021-04-d-four")
+    assert "a child aged 12 to 17 (the reviews' age bands; 17 falls in it)" in t.criterion

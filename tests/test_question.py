@@ -114,3 +114,17 @@ def test_reviewer_findings_on_reading_a_question() -> None:
 )
 def test_what_keeps_being_missed_is_a_theme_question(question: str) -> None:
     assert interpret(question).mode == "theme"
+
+
+@pytest.mark.parametrize(
+    ("question", "band", "age"),
+    [
+        ("how many reviews are about seventeen year olds", "12-17", "17"),
+        ("how many reviews involve 17-year-olds?", "12-17", "17"),
+        ("how many reviews are about children aged 7", "5-11", "7"),
+        ("how many reviews are about a 3 month old", "infant", "3 months"),
+    ],
+)
+def test_an_exact_age_is_an_age_criterion_not_a_topic(question: str, band: str, age: str) -> None:
+    interp = interpret(question)
+    assert (interp.mode, interp.topic, interp.age_bands, interp.exact_age) == ("count", "", (band,), age)

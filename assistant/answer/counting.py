@@ -38,6 +38,12 @@ AGE_PHRASES = {
     "5-11": "a child aged 5 to 11",
     "12-17": "a teenager",
 }
+AGE_RANGES = {
+    "infant": "a baby under 1",
+    "1-4": "a child aged 1 to 4",
+    "5-11": "a child aged 5 to 11",
+    "12-17": "a child aged 12 to 17",
+}
 AGE_ROWS = {"infant": "under 1", "1-4": "1-4", "5-11": "5-11", "12-17": "12-17"}
 _DEATH_WORDS = re.compile(r"\b(?:died|dies|death|deaths|dead|fatal\w*|killed|fatalit\w*)\b", re.I)
 _INJURY_WORDS = re.compile(r"\b(?:serious(?:ly)? (?:injur\w*|harm\w*)|injured|injuries)\b", re.I)
@@ -184,7 +190,12 @@ def _facet_filter(interp: Interpretation, case: Case) -> bool:
 
 def _criterion_for_facets(interp: Interpretation) -> list[str]:
     parts = []
-    if interp.age_bands:
+    if interp.exact_age and interp.age_bands:  # the facets hold bands, not exact ages: say so
+        band = interp.age_bands[0]
+        parts.append(
+            f"are about {AGE_RANGES[band]} (the reviews' age bands; {interp.exact_age} falls in it)"
+        )
+    elif interp.age_bands:
         parts.append("are about " + " or ".join(AGE_PHRASES[b] for b in interp.age_bands))
     if interp.review_model:
         parts.append(f"used the {REVIEW_MODELS[interp.review_model][0]} model")

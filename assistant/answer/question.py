@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from assistant.answer.conversation import age_bands_named
 from assistant.answer.roles import ROLE_NAMES, role_label
-from assistant.ingest.facets import AGE_BANDS, REVIEW_MODELS
+from assistant.ingest.facets import AGE_BANDS, REVIEW_MODELS, age_band
 
 MODES = ("find", "role", "theme", "count", "overview", "case-detail", "followup")
 BREAKDOWNS = ("year", "age", "theme", "model", "area")
@@ -224,7 +224,7 @@ _STOP = frozenset(
     "been do does did i me my we our us you your they them their it its this that these those there here s ve ll d "
     "m re so just really also please thanks thank than then have has had can could should would will shall may might "
     "must get got tell show give find know want need like look looking kind sort anything something things thing "
-    "staff practitioners professionals people".split()
+    "staff practitioners professionals people many".split()
 )
 
 
@@ -236,6 +236,21 @@ _OVERVIEW_WORDS_RE = re.compile(
     r"need|board paper|paper|report|all|covers?|holds?|contains?)\b",
     re.I,
 )
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen".split()
+    )
+}
+_NUMBER = r"(\d{1,2}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r"|a|an)"
+_UNIT = r"(year|month|week|day)s?"
+# "seventeen year olds", "17-year-olds", "a 3 month old", "aged 17", "aged 6 months"
+_EXACT_AGE_RE = re.compile(
+    rf"\b(?:(?:a|an|the)\s+)?{_NUMBER}[\s-]+{_UNIT}[\s-]+olds?\b|\baged\s+{_NUMBER}(?:\s+{_UNIT}(?:\s+old)?)?\b",
+    re.I,
+)
+_AGED_NOUNS = r"(?:\s|\b(?:a|an|the|children|child|kids?|bab(?:y|ies)|infants?|girls?|boys?)\b)*"
 _EDGE = frozenset({"reviews", "review", "cases", "reports", "ones", "there", "examples"})
 
 
@@ -254,6 +269,7 @@ class Interpretation:
     review_model: str | None = None
     breakdown: str | None = None
     notes: tuple[str, ...] = field(default=())
+    exact_age: str = ""  # "17", "3 months": an exact age asked for, counted by the band that holds it
 
     @property
     def role(self) -> str | None:
@@ -437,6 +453,20 @@ def _years(question: str) -> tuple[int | None, int | None]:
     return (int(single[1]), int(single[1])) if single else (None, None)
 
 
+def exact_age(question: str) -> tuple[str, str, tuple[int, int]] | None:
+    """An exact age the question names ("seventeen year olds", "aged 3 months"): its text, band and span."""
+    for match in _EXACT_AGE_RE.finditer(question):
+        number, unit = (match[1], match[2]) if match[1] else (match[3], match[4])
+        number = number.lower()
+        amount = int(number) if number.isdigit() else _NUMBER_WORDS.get(number, 1)  # "a 3 month old", "an"
+        unit = (unit or "year").lower()
+        band = age_band(amount, unit)
+        if band:
+            text = str(amount) if unit == "year" else f"{amount} {unit}{'s' if amount != 1 else ''}"
+            return text, band, match.span()
+    return None
+
+
 def _breakdown(question: str, mode: str) -> str | None:
     if mode not in ("count", "overview"):
         return None
@@ -486,7 +516,9 @@ def interpret(
         mode = "role" if roles else "theme"
     else:
         mode = "find"
-    topic = topic_of(question, named_roles, [area] if area else [])
+    age = exact_age(question)
+    topic_text = f"{question[: age[2][0]]} {question[age[2][1] :]}" if age else question
+    topic = topic_of(topic_text, named_roles, [area] if area else [])
     if mode in ("count", "overview"):
         topic = _MODEL_WORDS_RE.sub(" ", topic) if review_model else topic
         words = re.findall(r"[\w'&-]+", _OVERVIEW_WORDS_RE.sub(" ", topic))
@@ -495,12 +527,15 @@ def interpret(
         while words and words[-1].lower() in _STOP | _EDGE:
             words.pop()
         topic = " ".join(words)
+        if age and re.fullmatch(_AGED_NOUNS, topic, re.I):
+            topic = ""  # "children aged 7": the age is the whole criterion
     breakdown = _breakdown(question, mode)
     if mode == "overview" and _WHOLE_RE.search(question):
         breakdown = breakdown or "theme"
     if breakdown == "model":
         review_model = None  # "which review models are used most": every model, not one
-    age_bands = () if _PARENT_AGE_RE.search(question) else age_bands_named(question)
+    age_bands = () if _PARENT_AGE_RE.search(question) else age_bands_named(topic_text)
+    age_bands = (age[1],) if age else age_bands
     return Interpretation(
         mode=mode,
         topic=topic,
@@ -512,4 +547,5 @@ def interpret(
         area=area,
         review_model=review_model,
         breakdown=breakdown,
+        exact_age=age[0] if age else "",
     )
