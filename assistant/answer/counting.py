@@ -101,6 +101,8 @@ class Tally:
     per_year_total: dict[str, int] | None = None
     topic_label: str = ""
     whole: bool = False  # counted every local review (no topic, no facet)
+    national: bool = False  # the national reviews and reports were counted, not the local ones
+    national_matching: tuple[str, ...] = ()  # national reviews about the place asked for, listed apart
 
 
 def _field_text(case: Case, name: str) -> str:
@@ -185,6 +187,8 @@ def _facet_filter(interp: Interpretation, case: Case) -> bool:
         return False
     if interp.area and case.area.lower() != interp.area.lower():
         return False
+    if interp.place and not names_place(case, interp.place):
+        return False
     return not (interp.review_model and facets.review_model != interp.review_model)
 
 
@@ -201,6 +205,8 @@ def _criterion_for_facets(interp: Interpretation) -> list[str]:
         parts.append(f"used the {REVIEW_MODELS[interp.review_model][0]} model")
     if interp.area:
         parts.append(f"are from {interp.area}")
+    if interp.place:
+        parts.append(f"name {interp.place} in their area, title or keywords")
     if interp.year_from is not None or interp.year_to is not None:
         low, high = interp.year_from, interp.year_to
         parts.append(
@@ -211,6 +217,12 @@ def _criterion_for_facets(interp: Interpretation) -> list[str]:
     return parts
 
 
+def names_place(case: Case, place: str) -> bool:
+    """True when the review's area, title or keywords name ``place`` ("Mid and West Wales"; keyword "Wales")."""
+    pattern = re.compile(rf"(?<![\w-]){re.escape(place)}(?![\w-])", re.I)
+    return any(pattern.search(text) for text in (case.area, case.title, *case.keywords))
+
+
 def is_national(case: Case) -> bool:
     """True for a national review or report (many children, not one case): not counted with local reviews."""
     return _NATIONAL_AREA.match(case.area.strip()) is not None
@@ -219,8 +231,8 @@ def is_national(case: Case) -> bool:
 def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
     """Count the local case reviews that meet the question's criterion, with the breakdown it asks for."""
     every = [r for r in records if isinstance(r, Case)]
-    cases = [c for c in every if not is_national(c)]
-    national = len(every) - len(cases)
+    cases = [c for c in every if is_national(c) == interp.national]
+    national = 0 if interp.national else len(every) - len(cases)
     base = [c for c in cases if _facet_filter(interp, c)]
     topic = _strip_facet_words(interp.topic) if interp.age_bands else interp.topic
     themes = themes_named(topic) if topic else []
@@ -246,22 +258,15 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
     # words the counter cannot read (another script): count nothing rather than everything
     unreadable = not stems(topic) and bool(re.search(r"[^\W\d_]", topic))
     uncountable = bool(topic) and pattern is None and not harm and unreadable
-    matching: list[str] = []
-    for case in [] if uncountable else base:
-        if harm and not themes:
-            if harm in derive_facets(case).harms:
-                matching.append(case.case_id)
-                evidence[case.case_id] = Match("Summary", case.summary.strip().rstrip("."))
-            continue
-        if pattern is None:
-            matching.append(case.case_id)
-            continue
-        found = find_in_case(case, pattern)
-        if found:
-            matching.append(case.case_id)
-            evidence[case.case_id] = found
+    matching = [] if uncountable else _matching(base, pattern, harm if not themes else "", evidence)
+    national_matching: list[str] = []
+    if interp.place and not interp.national and not uncountable:  # national reviews about the place, apart
+        about = [c for c in every if is_national(c) and _facet_filter(interp, c)]
+        national_matching = _matching(about, pattern, harm if not themes else "", evidence)
     criterion = " and ".join([p for p in [criterion, *facet_parts] if p]) or "are in the collection"
-    if national:
+    if interp.national:
+        criterion += " (national reviews and reports only: local case reviews are not counted)"
+    elif national:
         criterion += f" (local case reviews only: the {national} national reviews and reports are not counted)"
     by_id = {c.case_id: c for c in cases}
     breakdown, per_year_total = _breakdown(interp.breakdown, [by_id[i] for i in matching], base, themes)
@@ -276,7 +281,30 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
         per_year_total=per_year_total,
         topic_label=label,
         whole=pattern is None and not harm and not facet_parts and not uncountable,
+        national=interp.national,
+        national_matching=tuple(national_matching),
     )
+
+
+def _matching(
+    cases: Sequence[Case], pattern: re.Pattern[str] | WordsPattern | None, harm: str, evidence: dict[str, Match]
+) -> list[str]:
+    """The ids of ``cases`` that show the harm or name the pattern; where each does goes into ``evidence``."""
+    matching: list[str] = []
+    for case in cases:
+        if harm:
+            if harm in derive_facets(case).harms:
+                matching.append(case.case_id)
+                evidence[case.case_id] = Match("Summary", case.summary.strip().rstrip("."))
+            continue
+        if pattern is None:
+            matching.append(case.case_id)
+            continue
+        found = find_in_case(case, pattern)
+        if found:
+            matching.append(case.case_id)
+            evidence[case.case_id] = found
+    return matching
 
 
 def _breakdown(
@@ -361,6 +389,8 @@ def compose_count(
     """A count or overview answer: the number first with its criterion, the breakdown, every case counted."""
     word = "case review" if t.total == 1 else "case reviews"
     word = f"local {word}" if "national reviews and reports are not counted" in t.criterion else word
+    if t.national:
+        word = "national review or report" if t.total == 1 else "national reviews and reports"
     verb = "meets" if t.count == 1 else "meet"
     head = f"**{t.count} of the {t.total} {word}** in this collection {verb} the criterion: they {t.criterion}."
     if t.count == 0:
@@ -368,6 +398,11 @@ def compose_count(
     if t.whole:
         kinds = " and the national reviews and reports" if "national" in t.criterion else ""
         head = f"This collection holds **{t.total} local case reviews**{kinds}. Counted across all of them:"
+        if t.national:
+            head = f"This collection holds **{t.total} {word}**. Counted across all of them:"
+    if t.total == 0:  # never a count over nothing: say which criterion left no reviews
+        left_none = " and ".join(_criterion_for_facets(interp)) or "are here"
+        head = f"**No {word}** in this collection {left_none}, so there is nothing to count."
     lines = [head]
     table = _table(t)
     if table:
@@ -392,6 +427,9 @@ def compose_count(
             )
             line += f" — \u201c{escape_markdown(match.quote)}\u201d [{n}]"
         lines.append(line)
+    if t.national_matching:
+        lines += ["", "National reviews and reports about the same place (not in the count above):", ""]
+        lines += [f"- **{escape_markdown(records[i].title)}** ({records[i].year})" for i in t.national_matching]
     lines += ["", "How this was counted: " + _method(t)]
     return Answer(
         question,

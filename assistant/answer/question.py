@@ -233,7 +233,8 @@ _OVERVIEW_WORDS_RE = re.compile(
     r"partnerships?|regions?|methods?|models?|methodolog\w*|approach\w*|ages?|age groups?|years?|etc|used|get|"
     r"come up|comes up|coming up|recurring|recur\w*|under (?:one|1|a year)|aged|old|broken down|break(?:ing)? down|"
     r"more|recent|recently|lately|now|changed?|over time|rundown|run-down|overview|summary|collection|library|quick|"
-    r"need|board paper|paper|report|all|covers?|holds?|contains?)\b",
+    r"need|board paper|paper|report|all|covers?|holds?|contains?|compared? (?:to|with)"
+    r"|(?:19|20)\d\d(?:[-–]\d{2,4})?)\b",
     re.I,
 )
 _NUMBER_WORDS = {
@@ -248,6 +249,23 @@ _UNIT = r"(year|month|week|day)s?"
 # "seventeen year olds", "17-year-olds", "a 3 month old", "aged 17", "aged 6 months"
 _EXACT_AGE_RE = re.compile(
     rf"\b(?:(?:a|an|the)\s+)?{_NUMBER}[\s-]+{_UNIT}[\s-]+olds?\b|\baged\s+{_NUMBER}(?:\s+{_UNIT}(?:\s+old)?)?\b",
+    re.I,
+)
+# a nation named, or its demonym before what is counted: matched in a review's area, title or keywords
+PLACES = {"wales": "Wales", "scotland": "Scotland", "england": "England", "northern ireland": "Northern Ireland"}
+_DEMONYMS = {"welsh": "Wales", "scottish": "Scotland", "english": "England", "northern irish": "Northern Ireland"}
+_PLACE_RE = re.compile(
+    r"\b(?:(?:in|from|across) )?(northern ireland|wales|scotland|england)\b"
+    r"|\b(northern irish|welsh|scottish|english)(?= (?:local |serious case |case |safeguarding |child )?"
+    r"(?:reviews?|cases?|reports?|councils?|local authorit\w*|areas?|partnerships?|boards?|children|families|ones)\b)",
+    re.I,
+)
+# the national reviews: national reports, the Panel's reports, Ofsted's and the DfE's national analyses
+_NATIONAL_RE = re.compile(
+    r"\b(?:the )?national (?:panel(?:'s)? )?(?:annual |thematic |safeguarding practice )?(?:reviews?|reports?"
+    r"|studies|analys[ie]s|panel)\b|\b(?:the )?(?:safeguarding practice review )?panel(?:'s)? (?:annual |national "
+    r"|thematic )?(?:reports?|reviews?)\b|\bofsted(?:'s)? (?:national |thematic |biennial )?(?:reports?|reviews?"
+    r"|analys[ie]s|evaluations?)\b|\bbiennial (?:analys[ie]s|reviews?|reports?)\b",
     re.I,
 )
 _AGED_NOUNS = r"(?:\s|\b(?:a|an|the|children|child|kids?|bab(?:y|ies)|infants?|girls?|boys?)\b)*"
@@ -269,6 +287,8 @@ class Interpretation:
     review_model: str | None = None
     breakdown: str | None = None
     notes: tuple[str, ...] = field(default=())
+    place: str | None = None  # "Wales": a nation matched in a review's area, title or keywords
+    national: bool = False  # the national reviews and reports are what is asked about
     exact_age: str = ""  # "17", "3 months": an exact age asked for, counted by the band that holds it
 
     @property
@@ -285,6 +305,8 @@ class Interpretation:
             out["year"] = _year_text(self.year_from, self.year_to)
         if self.area:
             out["area"] = self.area
+        if self.place:
+            out["place"] = self.place
         if self.review_model:
             out["review_model"] = self.review_model
         return out
@@ -308,6 +330,10 @@ class Interpretation:
             parts.append("published " + _year_text(self.year_from, self.year_to))
         if self.area:
             parts.append(f"in {self.area}")
+        if self.place:
+            parts.append(f"about {self.place}")
+        if self.national:
+            parts.append("national reviews and reports")
         if self.review_model:
             parts.append(f"{REVIEW_MODELS[self.review_model][0]} reviews")
         if self.roles:
@@ -497,6 +523,7 @@ def interpret(
         roles, role_from = named_roles, "question"
     else:
         roles, role_from = (), None
+    areas = [a for a in areas if not re.match(r"national\b", a, re.I)]  # national reviews are not an area
     area = next((a for a in areas if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", question, re.I)), None)
     year_from, year_to = _years(question)
     review_model = next((key for key, pattern in _MODEL_RE.items() if pattern.search(question)), None)
@@ -518,6 +545,13 @@ def interpret(
         mode = "find"
     age = exact_age(question)
     topic_text = f"{question[: age[2][0]]} {question[age[2][1] :]}" if age else question
+    national = bool(_NATIONAL_RE.search(topic_text))
+    topic_text = _NATIONAL_RE.sub(" reviews ", topic_text)
+    place_match = None if area else _PLACE_RE.search(topic_text)
+    place = None
+    if place_match:
+        place = PLACES.get((place_match[1] or "").lower()) or _DEMONYMS[(place_match[2] or "").lower()]
+        topic_text = f"{topic_text[: place_match.start()]} {topic_text[place_match.end() :]}"
     topic = topic_of(topic_text, named_roles, [area] if area else [])
     if mode in ("count", "overview"):
         topic = _MODEL_WORDS_RE.sub(" ", topic) if review_model else topic
@@ -547,5 +581,7 @@ def interpret(
         area=area,
         review_model=review_model,
         breakdown=breakdown,
+        place=place,
+        national=national,
         exact_age=age[0] if age else "",
     )
