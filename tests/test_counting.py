@@ -99,3 +99,11 @@ def test_national_reports_are_counted_as_the_national_reviews_and_no_count_is_ov
     answer = compose_count("q", local, tally([CASES[-1]], local), {}, "q")
     assert "None of the 0" not in answer.text and "No local case reviews" in answer.text
     assert "are from Area A" in answer.text
+
+
+def test_a_harm_breakdown_tabulates_each_review_under_every_harm_it_shows() -> None:
+    interp = interpret("break the reviews down by type of harm - neglect, sexual abuse, suicide - how many of each")
+    t = tally(RECORDS, interp)
+    assert t.breakdown == {"death": 2, "serious injury": 1, "neglect": 2, "suicide or self-harm": 1}
+    answer = compose_count("q", interp, t, {r.case_id: r for r in RECORDS}, "q")
+    assert "| Type of harm | Reviews |" in answer.text and "| neglect | 2 |" in answer.text

@@ -139,3 +139,17 @@ def test_nations_and_their_demonyms_are_a_place_and_national_reports_are_the_nat
     assert interpret("how many reviews are from Mid and West Wales", areas).area == "Mid and West Wales"
     panel = interpret("what do the national panel reports say about neglect compared with 2008-11", areas)
     assert (panel.area, panel.national, panel.topic) == (None, True, "neglect")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "break the reviews down by type of harm - neglect, physical abuse, sexual abuse, exploitation, suicide - "
+        "roughly how many of each",
+        "how many reviews by type of harm?",
+        "what kinds of abuse come up in the reviews",
+    ],
+)
+def test_a_breakdown_by_harm_is_an_overview_whose_harms_are_rows_not_a_topic(question: str) -> None:
+    interp = interpret(question)
+    assert (interp.mode, interp.breakdown, interp.topic) == ("overview", "harm", "")

@@ -18,7 +18,7 @@ from assistant.answer.conversation import AGE_WORDS
 from assistant.answer.present import escape_markdown
 from assistant.answer.question import Interpretation
 from assistant.indexing.chunk import MONTH_NAMES
-from assistant.ingest.facets import REVIEW_MODELS, derive_facets
+from assistant.ingest.facets import HARM_TYPES, REVIEW_MODELS, derive_facets
 from assistant.records import Answer, AnswerMode, Case, Citation, Record
 from assistant.search.vocabulary import expansions, stems
 
@@ -322,6 +322,13 @@ def _breakdown(
             counts.update(AGE_ROWS.get(b, b) for b in bands)
         order = [*AGE_ROWS.values(), "age not stated"]
         return {band: counts[band] for band in order if counts[band]}, None
+    if kind == "harm":  # a review can show several harms, so the rows can add up to more than the count
+        counts = Counter()
+        for case in matched:
+            counts.update(HARM_TYPES[h] for h in derive_facets(case).harms or ())
+        unstated = sum(1 for case in matched if not derive_facets(case).harms)
+        rows = {label: counts[label] for label in HARM_TYPES.values() if counts[label]}
+        return ({**rows, "harm not stated": unstated} if unstated else rows), None
     if kind == "area":
         counts = Counter(c.area for c in matched if c.area and c.area.lower() != "anonymous")
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_AREAS]), None
@@ -373,7 +380,8 @@ def _trend_sentence(t: Tally, split_year: int | None) -> str:
 def _table(t: Tally) -> list[str]:
     if not t.breakdown:
         return []
-    heads = {"year": "Year", "age": "Age of the child", "theme": "Theme", "model": "Review model", "area": "Area"}
+    heads = {"year": "Year", "age": "Age of the child", "theme": "Theme", "model": "Review model", "area": "Area",
+             "harm": "Type of harm"}
     head = heads[t.breakdown_of or ""]
     if t.breakdown_of == "year" and t.per_year_total:
         lines = [f"| {head} | Reviews counted | Reviews that year |", "|---|---:|---:|"]
@@ -407,6 +415,8 @@ def compose_count(
     table = _table(t)
     if table:
         lines += ["", *table]
+    if t.breakdown_of == "harm" and t.breakdown:
+        lines += ["", "A review can show more than one harm, so the rows can add up to more than the reviews counted."]
     trend = _trend_sentence(t, interp.year_from) if t.breakdown_of == "year" else ""
     if trend:
         lines += ["", trend]

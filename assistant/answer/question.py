@@ -15,7 +15,7 @@ from assistant.answer.roles import ROLE_NAMES, role_label
 from assistant.ingest.facets import AGE_BANDS, REVIEW_MODELS, age_band
 
 MODES = ("find", "role", "theme", "count", "overview", "case-detail", "followup")
-BREAKDOWNS = ("year", "age", "theme", "model", "area")
+BREAKDOWNS = ("year", "age", "theme", "model", "area", "harm")
 
 _COUNT_RE = re.compile(
     r"\bhow many\b|\bnumber of\b|\bhow often\b|\bwhat (?:proportion|percentage|share|fraction)\b|\bcount\b"
@@ -74,6 +74,18 @@ _PARENT_AGE_RE = re.compile(
 _AREA_BREAKDOWN_RE = re.compile(
     r"\bwhich (?:areas|places|councils|local authorities|authorities|partnerships|regions)\b|\b(?:by|per|each) "
     r"(?:area|council|local authority|partnership|region)\b|\bwhere (?:are|were) (?:the )?(?:most )?reviews\b",
+    re.I,
+)
+_HARM_BREAKDOWN_RE = re.compile(
+    r"\b(?:by|per|each|every|into) (?:type|kind|form|sort)s? of (?:harm|abuse|maltreatment)\b|\b(?:by|per) harm\b"
+    r"|\b(?:which|what) (?:types?|kinds?|forms?|sorts?) of (?:harm|abuse|maltreatment)\b"
+    r"|\b(?:types?|kinds?|forms?) of (?:harm|abuse|maltreatment)\b.{0,60}\bhow many\b",
+    re.I,
+)
+# the harms a harm breakdown lists ("neglect, physical abuse, sexual abuse, exploitation, suicide"): rows, not a topic
+_HARM_WORDS_RE = re.compile(
+    r"\b(?:neglect\w*|(?:physical|sexual|emotional) (?:abuse|harm)|(?:sexual |criminal )?exploitation|suicides?"
+    r"|self[- ]harm|deaths?|injur(?:y|ies)|abuse|harm|types?|kinds?|forms?|roughly|approximately|about|each|of)\b",
     re.I,
 )
 _MODEL_BREAKDOWN_RE = re.compile(
@@ -496,6 +508,8 @@ def exact_age(question: str) -> tuple[str, str, tuple[int, int]] | None:
 def _breakdown(question: str, mode: str) -> str | None:
     if mode not in ("count", "overview"):
         return None
+    if _HARM_BREAKDOWN_RE.search(question):
+        return "harm"
     if _AGE_BREAKDOWN_RE.search(question):
         return "age"
     if _AREA_BREAKDOWN_RE.search(question):
@@ -530,7 +544,10 @@ def interpret(
     if _COUNT_RE.search(question) and _COUNTABLE_RE.search(question):
         mode = "overview" if _breakdown(question, "count") in BREAKDOWNS else "count"
         if re.match(r"\s*how many\b", question, re.I) and not _AGE_BREAKDOWN_RE.search(question):
-            mode = "overview" if _YEAR_BREAKDOWN_RE.search(question) else "count"
+            harm_table = _HARM_BREAKDOWN_RE.search(question)
+            mode = "overview" if _YEAR_BREAKDOWN_RE.search(question) or harm_table else "count"
+    elif _HARM_BREAKDOWN_RE.search(question) and not named_roles:
+        mode = "overview"
     elif (_OVERVIEW_RE.search(question) or _WHOLE_RE.search(question)) and not named_roles:
         mode = "overview"
         if _RECURRING_ONLY_RE.search(question) and not _COUNTING_CUE_RE.search(question):
@@ -564,6 +581,9 @@ def interpret(
         if age and re.fullmatch(_AGED_NOUNS, topic, re.I):
             topic = ""  # "children aged 7": the age is the whole criterion
     breakdown = _breakdown(question, mode)
+    if breakdown == "harm":  # the harms named are the table's rows
+        words = re.findall(r"[\w'&-]+", _HARM_WORDS_RE.sub(" ", topic))
+        topic = " ".join(w for w in words if w.lower() not in _STOP and re.search(r"[^\W\d_]", w))
     if mode == "overview" and _WHOLE_RE.search(question):
         breakdown = breakdown or "theme"
     if breakdown == "model":
