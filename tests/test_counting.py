@@ -107,3 +107,10 @@ def test_a_harm_breakdown_tabulates_each_review_under_every_harm_it_shows() -> N
     assert t.breakdown == {"death": 2, "serious injury": 1, "neglect": 2, "suicide or self-harm": 1}
     answer = compose_count("q", interp, t, {r.case_id: r for r in RECORDS}, "q")
     assert "| Type of harm | Reviews |" in answer.text and "| neglect | 2 |" in answer.text
+
+
+def test_a_place_with_no_local_review_reads_plainly() -> None:
+    interp = interpret("how many english reviews are there", ["Area A"])
+    answer = compose_count("q", interp, tally(RECORDS, interp), {r.case_id: r for r in RECORDS}, "q")
+    assert "**None of the 4 local case reviews** in this collection have England in their area" in answer.text
+    assert "taxonomy" not in answer.text  # no theme was counted

@@ -206,7 +206,7 @@ def _criterion_for_facets(interp: Interpretation) -> list[str]:
     if interp.area:
         parts.append(f"are from {interp.area}")
     if interp.place:
-        parts.append(f"name {interp.place} in their area, title or keywords")
+        parts.append(f"have {interp.place} in their area, title or keywords")
     if interp.year_from is not None or interp.year_to is not None:
         low, high = interp.year_from, interp.year_to
         parts.append(
