@@ -70,3 +70,47 @@ def test_a_harm_and_a_theme_are_both_required_and_unreadable_words_count_nothing
     both = _tally("how many children died from neglect")
     assert both.matching == () and "died" in both.criterion  # the two neglect cases are an injury and a neglect
     assert _tally("how many reviews mention 日本").count == 0
+
+
+def test_an_exact_age_counts_by_the_band_that_holds_it_and_says_so() -> None:
+    t = _tally("how many reviews are about seventeen year olds")
+    assert t.matching == ("2010-02-b-two", "2021-04-d-four")
+    assert "a child aged 12 to 17 (the reviews' age bands; 17 falls in it)" in t.criterion
+
+
+def test_a_place_counts_reviews_naming_it_and_lists_national_reviews_about_it_apart() -> None:
+    welsh = Case("2024-03-mid-and-west-wales-a", 2024, 3, "Mid and West Wales", "Child A", summary="Neglect.")
+    monmouth = Case("2011-05-monmouthshire-a", 2011, 5, "Monmouthshire", "Child A", keywords=("Wales",))
+    rapid = Case("2023-06-national-wales", 2023, 6, "National", "Rapid review of child protection in Wales")
+    records = [*RECORDS, welsh, monmouth, rapid]
+    interp = interpret("how many welsh reviews are there", ["Area A", "National", "Mid and West Wales"])
+    t = tally(records, interp)
+    assert t.matching == ("2024-03-mid-and-west-wales-a", "2011-05-monmouthshire-a") and "Wales" in t.criterion
+    assert t.national_matching == ("2023-06-national-wales",)
+    answer = compose_count("q", interp, t, {r.case_id: r for r in records}, "q")
+    assert "National reviews and reports about the same place" in answer.text
+
+
+def test_national_reports_are_counted_as_the_national_reviews_and_no_count_is_over_nothing() -> None:
+    interp = interpret("how many national reviews mention neglect", ["Area A", "National"])
+    t = tally(RECORDS, interp)
+    assert (t.count, t.total, t.matching) == (1, 1, ("2022-05-national-five",)) and "national" in t.criterion
+    local = interpret("how many reviews are from Area A", ["Area A"])
+    answer = compose_count("q", local, tally([CASES[-1]], local), {}, "q")
+    assert "None of the 0" not in answer.text and "No local case reviews" in answer.text
+    assert "are from Area A" in answer.text
+
+
+def test_a_harm_breakdown_tabulates_each_review_under_every_harm_it_shows() -> None:
+    interp = interpret("break the reviews down by type of harm - neglect, sexual abuse, suicide - how many of each")
+    t = tally(RECORDS, interp)
+    assert t.breakdown == {"death": 2, "serious injury": 1, "neglect": 2, "suicide or self-harm": 1}
+    answer = compose_count("q", interp, t, {r.case_id: r for r in RECORDS}, "q")
+    assert "| Type of harm | Reviews |" in answer.text and "| neglect | 2 |" in answer.text
+
+
+def test_a_place_with_no_local_review_reads_plainly() -> None:
+    interp = interpret("how many english reviews are there", ["Area A"])
+    answer = compose_count("q", interp, tally(RECORDS, interp), {r.case_id: r for r in RECORDS}, "q")
+    assert "**None of the 4 local case reviews** in this collection have England in their area" in answer.text
+    assert "taxonomy" not in answer.text  # no theme was counted

@@ -114,3 +114,42 @@ def test_reviewer_findings_on_reading_a_question() -> None:
 )
 def test_what_keeps_being_missed_is_a_theme_question(question: str) -> None:
     assert interpret(question).mode == "theme"
+
+
+@pytest.mark.parametrize(
+    ("question", "band", "age"),
+    [
+        ("how many reviews are about seventeen year olds", "12-17", "17"),
+        ("how many reviews involve 17-year-olds?", "12-17", "17"),
+        ("how many reviews are about children aged 7", "5-11", "7"),
+        ("how many reviews are about a 3 month old", "infant", "3 months"),
+    ],
+)
+def test_an_exact_age_is_an_age_criterion_not_a_topic(question: str, band: str, age: str) -> None:
+    interp = interpret(question)
+    assert (interp.mode, interp.topic, interp.age_bands, interp.exact_age) == ("count", "", (band,), age)
+
+
+def test_nations_and_their_demonyms_are_a_place_and_national_reports_are_the_national_reviews() -> None:
+    areas = ["National", "Mid and West Wales", "Croydon"]
+    for question in ("how many welsh reviews are there", "how many reviews are from Wales"):
+        interp = interpret(question, areas)
+        assert (interp.mode, interp.topic, interp.place, interp.area) == ("count", "", "Wales", None)
+    assert interpret("how many reviews mention English as an additional language").place is None
+    assert interpret("how many reviews are from Mid and West Wales", areas).area == "Mid and West Wales"
+    panel = interpret("what do the national panel reports say about neglect compared with 2008-11", areas)
+    assert (panel.area, panel.national, panel.topic) == (None, True, "neglect")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "break the reviews down by type of harm - neglect, physical abuse, sexual abuse, exploitation, suicide - "
+        "roughly how many of each",
+        "how many reviews by type of harm?",
+        "what kinds of abuse come up in the reviews",
+    ],
+)
+def test_a_breakdown_by_harm_is_an_overview_whose_harms_are_rows_not_a_topic(question: str) -> None:
+    interp = interpret(question)
+    assert (interp.mode, interp.breakdown, interp.topic) == ("overview", "harm", "")

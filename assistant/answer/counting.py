@@ -18,7 +18,7 @@ from assistant.answer.conversation import AGE_WORDS
 from assistant.answer.present import escape_markdown
 from assistant.answer.question import Interpretation
 from assistant.indexing.chunk import MONTH_NAMES
-from assistant.ingest.facets import REVIEW_MODELS, derive_facets
+from assistant.ingest.facets import HARM_TYPES, REVIEW_MODELS, derive_facets
 from assistant.records import Answer, AnswerMode, Case, Citation, Record
 from assistant.search.vocabulary import expansions, stems
 
@@ -37,6 +37,12 @@ AGE_PHRASES = {
     "1-4": "a child aged 1 to 4",
     "5-11": "a child aged 5 to 11",
     "12-17": "a teenager",
+}
+AGE_RANGES = {
+    "infant": "a baby under 1",
+    "1-4": "a child aged 1 to 4",
+    "5-11": "a child aged 5 to 11",
+    "12-17": "a child aged 12 to 17",
 }
 AGE_ROWS = {"infant": "under 1", "1-4": "1-4", "5-11": "5-11", "12-17": "12-17"}
 _DEATH_WORDS = re.compile(r"\b(?:died|dies|death|deaths|dead|fatal\w*|killed|fatalit\w*)\b", re.I)
@@ -95,6 +101,8 @@ class Tally:
     per_year_total: dict[str, int] | None = None
     topic_label: str = ""
     whole: bool = False  # counted every local review (no topic, no facet)
+    national: bool = False  # the national reviews and reports were counted, not the local ones
+    national_matching: tuple[str, ...] = ()  # national reviews about the place asked for, listed apart
 
 
 def _field_text(case: Case, name: str) -> str:
@@ -179,17 +187,26 @@ def _facet_filter(interp: Interpretation, case: Case) -> bool:
         return False
     if interp.area and case.area.lower() != interp.area.lower():
         return False
+    if interp.place and not names_place(case, interp.place):
+        return False
     return not (interp.review_model and facets.review_model != interp.review_model)
 
 
 def _criterion_for_facets(interp: Interpretation) -> list[str]:
     parts = []
-    if interp.age_bands:
+    if interp.exact_age and interp.age_bands:  # the facets hold bands, not exact ages: say so
+        band = interp.age_bands[0]
+        parts.append(
+            f"are about {AGE_RANGES[band]} (the reviews' age bands; {interp.exact_age} falls in it)"
+        )
+    elif interp.age_bands:
         parts.append("are about " + " or ".join(AGE_PHRASES[b] for b in interp.age_bands))
     if interp.review_model:
         parts.append(f"used the {REVIEW_MODELS[interp.review_model][0]} model")
     if interp.area:
         parts.append(f"are from {interp.area}")
+    if interp.place:
+        parts.append(f"have {interp.place} in their area, title or keywords")
     if interp.year_from is not None or interp.year_to is not None:
         low, high = interp.year_from, interp.year_to
         parts.append(
@@ -200,6 +217,12 @@ def _criterion_for_facets(interp: Interpretation) -> list[str]:
     return parts
 
 
+def names_place(case: Case, place: str) -> bool:
+    """True when the review's area, title or keywords name ``place`` ("Mid and West Wales"; keyword "Wales")."""
+    pattern = re.compile(rf"(?<![\w-]){re.escape(place)}(?![\w-])", re.I)
+    return any(pattern.search(text) for text in (case.area, case.title, *case.keywords))
+
+
 def is_national(case: Case) -> bool:
     """True for a national review or report (many children, not one case): not counted with local reviews."""
     return _NATIONAL_AREA.match(case.area.strip()) is not None
@@ -208,8 +231,8 @@ def is_national(case: Case) -> bool:
 def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
     """Count the local case reviews that meet the question's criterion, with the breakdown it asks for."""
     every = [r for r in records if isinstance(r, Case)]
-    cases = [c for c in every if not is_national(c)]
-    national = len(every) - len(cases)
+    cases = [c for c in every if is_national(c) == interp.national]
+    national = 0 if interp.national else len(every) - len(cases)
     base = [c for c in cases if _facet_filter(interp, c)]
     topic = _strip_facet_words(interp.topic) if interp.age_bands else interp.topic
     themes = themes_named(topic) if topic else []
@@ -235,22 +258,15 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
     # words the counter cannot read (another script): count nothing rather than everything
     unreadable = not stems(topic) and bool(re.search(r"[^\W\d_]", topic))
     uncountable = bool(topic) and pattern is None and not harm and unreadable
-    matching: list[str] = []
-    for case in [] if uncountable else base:
-        if harm and not themes:
-            if harm in derive_facets(case).harms:
-                matching.append(case.case_id)
-                evidence[case.case_id] = Match("Summary", case.summary.strip().rstrip("."))
-            continue
-        if pattern is None:
-            matching.append(case.case_id)
-            continue
-        found = find_in_case(case, pattern)
-        if found:
-            matching.append(case.case_id)
-            evidence[case.case_id] = found
+    matching = [] if uncountable else _matching(base, pattern, harm if not themes else "", evidence)
+    national_matching: list[str] = []
+    if interp.place and not interp.national and not uncountable:  # national reviews about the place, apart
+        about = [c for c in every if is_national(c) and _facet_filter(interp, c)]
+        national_matching = _matching(about, pattern, harm if not themes else "", evidence)
     criterion = " and ".join([p for p in [criterion, *facet_parts] if p]) or "are in the collection"
-    if national:
+    if interp.national:
+        criterion += " (national reviews and reports only: local case reviews are not counted)"
+    elif national:
         criterion += f" (local case reviews only: the {national} national reviews and reports are not counted)"
     by_id = {c.case_id: c for c in cases}
     breakdown, per_year_total = _breakdown(interp.breakdown, [by_id[i] for i in matching], base, themes)
@@ -265,7 +281,30 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
         per_year_total=per_year_total,
         topic_label=label,
         whole=pattern is None and not harm and not facet_parts and not uncountable,
+        national=interp.national,
+        national_matching=tuple(national_matching),
     )
+
+
+def _matching(
+    cases: Sequence[Case], pattern: re.Pattern[str] | WordsPattern | None, harm: str, evidence: dict[str, Match]
+) -> list[str]:
+    """The ids of ``cases`` that show the harm or name the pattern; where each does goes into ``evidence``."""
+    matching: list[str] = []
+    for case in cases:
+        if harm:
+            if harm in derive_facets(case).harms:
+                matching.append(case.case_id)
+                evidence[case.case_id] = Match("Summary", case.summary.strip().rstrip("."))
+            continue
+        if pattern is None:
+            matching.append(case.case_id)
+            continue
+        found = find_in_case(case, pattern)
+        if found:
+            matching.append(case.case_id)
+            evidence[case.case_id] = found
+    return matching
 
 
 def _breakdown(
@@ -283,6 +322,13 @@ def _breakdown(
             counts.update(AGE_ROWS.get(b, b) for b in bands)
         order = [*AGE_ROWS.values(), "age not stated"]
         return {band: counts[band] for band in order if counts[band]}, None
+    if kind == "harm":  # a review can show several harms, so the rows can add up to more than the count
+        counts = Counter()
+        for case in matched:
+            counts.update(HARM_TYPES[h] for h in derive_facets(case).harms or ())
+        unstated = sum(1 for case in matched if not derive_facets(case).harms)
+        rows = {label: counts[label] for label in HARM_TYPES.values() if counts[label]}
+        return ({**rows, "harm not stated": unstated} if unstated else rows), None
     if kind == "area":
         counts = Counter(c.area for c in matched if c.area and c.area.lower() != "anonymous")
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_AREAS]), None
@@ -334,7 +380,8 @@ def _trend_sentence(t: Tally, split_year: int | None) -> str:
 def _table(t: Tally) -> list[str]:
     if not t.breakdown:
         return []
-    heads = {"year": "Year", "age": "Age of the child", "theme": "Theme", "model": "Review model", "area": "Area"}
+    heads = {"year": "Year", "age": "Age of the child", "theme": "Theme", "model": "Review model", "area": "Area",
+             "harm": "Type of harm"}
     head = heads[t.breakdown_of or ""]
     if t.breakdown_of == "year" and t.per_year_total:
         lines = [f"| {head} | Reviews counted | Reviews that year |", "|---|---:|---:|"]
@@ -350,6 +397,8 @@ def compose_count(
     """A count or overview answer: the number first with its criterion, the breakdown, every case counted."""
     word = "case review" if t.total == 1 else "case reviews"
     word = f"local {word}" if "national reviews and reports are not counted" in t.criterion else word
+    if t.national:
+        word = "national review or report" if t.total == 1 else "national reviews and reports"
     verb = "meets" if t.count == 1 else "meet"
     head = f"**{t.count} of the {t.total} {word}** in this collection {verb} the criterion: they {t.criterion}."
     if t.count == 0:
@@ -357,10 +406,17 @@ def compose_count(
     if t.whole:
         kinds = " and the national reviews and reports" if "national" in t.criterion else ""
         head = f"This collection holds **{t.total} local case reviews**{kinds}. Counted across all of them:"
+        if t.national:
+            head = f"This collection holds **{t.total} {word}**. Counted across all of them:"
+    if t.total == 0:  # never a count over nothing: say which criterion left no reviews
+        left_none = " and ".join(_criterion_for_facets(interp)) or "are here"
+        head = f"**No {word}** in this collection {left_none}, so there is nothing to count."
     lines = [head]
     table = _table(t)
     if table:
         lines += ["", *table]
+    if t.breakdown_of == "harm" and t.breakdown:
+        lines += ["", "A review can show more than one harm, so the rows can add up to more than the reviews counted."]
     trend = _trend_sentence(t, interp.year_from) if t.breakdown_of == "year" else ""
     if trend:
         lines += ["", trend]
@@ -381,6 +437,9 @@ def compose_count(
             )
             line += f" — \u201c{escape_markdown(match.quote)}\u201d [{n}]"
         lines.append(line)
+    if t.national_matching:
+        lines += ["", "National reviews and reports about the same place (not in the count above):", ""]
+        lines += [f"- **{escape_markdown(records[i].title)}** ({records[i].year})" for i in t.national_matching]
     lines += ["", "How this was counted: " + _method(t)]
     return Answer(
         question,

@@ -89,7 +89,7 @@ class Pipeline:
                 records = [r for r in records if r.case_id in resolved.within]
             counted = tally(records, interp)
             if counted.count == 0 and interp.topic and not themes_named(interp.topic):
-                if interp.mode == "overview" and interp.breakdown in ("theme", "area", "model", "year"):
+                if interp.mode == "overview" and interp.breakdown in ("theme", "area", "model", "year", "harm"):
                     interp = dataclasses.replace(interp, topic="")  # "top themes for a board paper": all reviews
                     counted = tally(records, interp)
                 else:

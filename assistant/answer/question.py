@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 from assistant.answer.conversation import age_bands_named
 from assistant.answer.roles import ROLE_NAMES, role_label
-from assistant.ingest.facets import AGE_BANDS, REVIEW_MODELS
+from assistant.ingest.facets import AGE_BANDS, REVIEW_MODELS, age_band
 
 MODES = ("find", "role", "theme", "count", "overview", "case-detail", "followup")
-BREAKDOWNS = ("year", "age", "theme", "model", "area")
+BREAKDOWNS = ("year", "age", "theme", "model", "area", "harm")
 
 _COUNT_RE = re.compile(
     r"\bhow many\b|\bnumber of\b|\bhow often\b|\bwhat (?:proportion|percentage|share|fraction)\b|\bcount\b"
@@ -74,6 +74,18 @@ _PARENT_AGE_RE = re.compile(
 _AREA_BREAKDOWN_RE = re.compile(
     r"\bwhich (?:areas|places|councils|local authorities|authorities|partnerships|regions)\b|\b(?:by|per|each) "
     r"(?:area|council|local authority|partnership|region)\b|\bwhere (?:are|were) (?:the )?(?:most )?reviews\b",
+    re.I,
+)
+_HARM_BREAKDOWN_RE = re.compile(
+    r"\b(?:by|per|each|every|into) (?:type|kind|form|sort)s? of (?:harm|abuse|maltreatment)\b|\b(?:by|per) harm\b"
+    r"|\b(?:which|what) (?:types?|kinds?|forms?|sorts?) of (?:harm|abuse|maltreatment)\b"
+    r"|\b(?:types?|kinds?|forms?) of (?:harm|abuse|maltreatment)\b.{0,60}\bhow many\b",
+    re.I,
+)
+# the harms a harm breakdown lists ("neglect, physical abuse, sexual abuse, exploitation, suicide"): rows, not a topic
+_HARM_WORDS_RE = re.compile(
+    r"\b(?:neglect\w*|(?:physical|sexual|emotional) (?:abuse|harm)|(?:sexual |criminal )?exploitation|suicides?"
+    r"|self[- ]harm|deaths?|injur(?:y|ies)|abuse|harm|types?|kinds?|forms?|roughly|approximately|about|each|of)\b",
     re.I,
 )
 _MODEL_BREAKDOWN_RE = re.compile(
@@ -227,7 +239,7 @@ _STOP = frozenset(
     "been do does did i me my we our us you your they them their it its this that these those there here s ve ll d "
     "m re so just really also please thanks thank than then have has had can could should would will shall may might "
     "must get got tell show give find know want need like look looking kind sort anything something things thing "
-    "staff practitioners professionals people".split()
+    "staff practitioners professionals people many".split()
 )
 
 
@@ -236,9 +248,42 @@ _OVERVIEW_WORDS_RE = re.compile(
     r"partnerships?|regions?|methods?|models?|methodolog\w*|approach\w*|ages?|age groups?|years?|etc|used|get|"
     r"come up|comes up|coming up|recurring|recur\w*|under (?:one|1|a year)|aged|old|broken down|break(?:ing)? down|"
     r"more|recent|recently|lately|now|changed?|over time|rundown|run-down|overview|summary|collection|library|quick|"
-    r"need|board paper|paper|report|all|covers?|holds?|contains?)\b",
+    r"need|board paper|paper|report|all|covers?|holds?|contains?|compared? (?:to|with)"
+    r"|(?:19|20)\d\d(?:[-–]\d{2,4})?)\b",
     re.I,
 )
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen".split()
+    )
+}
+_NUMBER = r"(\d{1,2}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r"|a|an)"
+_UNIT = r"(year|month|week|day)s?"
+# "seventeen year olds", "17-year-olds", "a 3 month old", "aged 17", "aged 6 months"
+_EXACT_AGE_RE = re.compile(
+    rf"\b(?:(?:a|an|the)\s+)?{_NUMBER}[\s-]+{_UNIT}[\s-]+olds?\b|\baged\s+{_NUMBER}(?:\s+{_UNIT}(?:\s+old)?)?\b",
+    re.I,
+)
+# a nation named, or its demonym before what is counted: matched in a review's area, title or keywords
+PLACES = {"wales": "Wales", "scotland": "Scotland", "england": "England", "northern ireland": "Northern Ireland"}
+_DEMONYMS = {"welsh": "Wales", "scottish": "Scotland", "english": "England", "northern irish": "Northern Ireland"}
+_PLACE_RE = re.compile(
+    r"\b(?:(?:in|from|across) )?(northern ireland|wales|scotland|england)\b"
+    r"|\b(northern irish|welsh|scottish|english)(?= (?:local |serious case |case |safeguarding |child )?"
+    r"(?:reviews?|cases?|reports?|councils?|local authorit\w*|areas?|partnerships?|boards?|children|families|ones)\b)",
+    re.I,
+)
+# the national reviews: national reports, the Panel's reports, Ofsted's and the DfE's national analyses
+_NATIONAL_RE = re.compile(
+    r"\b(?:the )?national (?:panel(?:'s)? )?(?:annual |thematic |safeguarding practice )?(?:reviews?|reports?"
+    r"|studies|analys[ie]s|panel)\b|\b(?:the )?(?:safeguarding practice review )?panel(?:'s)? (?:annual |national "
+    r"|thematic )?(?:reports?|reviews?)\b|\bofsted(?:'s)? (?:national |thematic |biennial )?(?:reports?|reviews?"
+    r"|analys[ie]s|evaluations?)\b|\bbiennial (?:analys[ie]s|reviews?|reports?)\b",
+    re.I,
+)
+_AGED_NOUNS = r"(?:\s|\b(?:a|an|the|children|child|kids?|bab(?:y|ies)|infants?|girls?|boys?)\b)*"
 _EDGE = frozenset({"reviews", "review", "cases", "reports", "ones", "there", "examples"})
 
 
@@ -257,6 +302,9 @@ class Interpretation:
     review_model: str | None = None
     breakdown: str | None = None
     notes: tuple[str, ...] = field(default=())
+    place: str | None = None  # "Wales": a nation matched in a review's area, title or keywords
+    national: bool = False  # the national reviews and reports are what is asked about
+    exact_age: str = ""  # "17", "3 months": an exact age asked for, counted by the band that holds it
 
     @property
     def role(self) -> str | None:
@@ -272,6 +320,8 @@ class Interpretation:
             out["year"] = _year_text(self.year_from, self.year_to)
         if self.area:
             out["area"] = self.area
+        if self.place:
+            out["place"] = self.place
         if self.review_model:
             out["review_model"] = self.review_model
         return out
@@ -295,6 +345,10 @@ class Interpretation:
             parts.append("published " + _year_text(self.year_from, self.year_to))
         if self.area:
             parts.append(f"in {self.area}")
+        if self.place:
+            parts.append(f"about {self.place}")
+        if self.national:
+            parts.append("national reviews and reports")
         if self.review_model:
             parts.append(f"{REVIEW_MODELS[self.review_model][0]} reviews")
         if self.roles:
@@ -440,9 +494,25 @@ def _years(question: str) -> tuple[int | None, int | None]:
     return (int(single[1]), int(single[1])) if single else (None, None)
 
 
+def exact_age(question: str) -> tuple[str, str, tuple[int, int]] | None:
+    """An exact age the question names ("seventeen year olds", "aged 3 months"): its text, band and span."""
+    for match in _EXACT_AGE_RE.finditer(question):
+        number, unit = (match[1], match[2]) if match[1] else (match[3], match[4])
+        number = number.lower()
+        amount = int(number) if number.isdigit() else _NUMBER_WORDS.get(number, 1)  # "a 3 month old", "an"
+        unit = (unit or "year").lower()
+        band = age_band(amount, unit)
+        if band:
+            text = str(amount) if unit == "year" else f"{amount} {unit}{'s' if amount != 1 else ''}"
+            return text, band, match.span()
+    return None
+
+
 def _breakdown(question: str, mode: str) -> str | None:
     if mode not in ("count", "overview"):
         return None
+    if _HARM_BREAKDOWN_RE.search(question):
+        return "harm"
     if _AGE_BREAKDOWN_RE.search(question):
         return "age"
     if _AREA_BREAKDOWN_RE.search(question):
@@ -470,13 +540,17 @@ def interpret(
         roles, role_from = named_roles, "question"
     else:
         roles, role_from = (), None
+    areas = [a for a in areas if not re.match(r"national\b", a, re.I)]  # national reviews are not an area
     area = next((a for a in areas if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", question, re.I)), None)
     year_from, year_to = _years(question)
     review_model = next((key for key, pattern in _MODEL_RE.items() if pattern.search(question)), None)
     if _COUNT_RE.search(question) and _COUNTABLE_RE.search(question):
         mode = "overview" if _breakdown(question, "count") in BREAKDOWNS else "count"
         if re.match(r"\s*how many\b", question, re.I) and not _AGE_BREAKDOWN_RE.search(question):
-            mode = "overview" if _YEAR_BREAKDOWN_RE.search(question) else "count"
+            harm_table = _HARM_BREAKDOWN_RE.search(question)
+            mode = "overview" if _YEAR_BREAKDOWN_RE.search(question) or harm_table else "count"
+    elif _HARM_BREAKDOWN_RE.search(question) and not named_roles:
+        mode = "overview"
     elif (_OVERVIEW_RE.search(question) or _WHOLE_RE.search(question)) and not named_roles:
         mode = "overview"
         if _RECURRING_ONLY_RE.search(question) and not _COUNTING_CUE_RE.search(question):
@@ -489,7 +563,16 @@ def interpret(
         mode = "role" if roles else "theme"
     else:
         mode = "find"
-    topic = topic_of(question, named_roles, [area] if area else [])
+    age = exact_age(question)
+    topic_text = f"{question[: age[2][0]]} {question[age[2][1] :]}" if age else question
+    national = bool(_NATIONAL_RE.search(topic_text))
+    topic_text = _NATIONAL_RE.sub(" reviews ", topic_text)
+    place_match = None if area else _PLACE_RE.search(topic_text)
+    place = None
+    if place_match:
+        place = PLACES.get((place_match[1] or "").lower()) or _DEMONYMS[(place_match[2] or "").lower()]
+        topic_text = f"{topic_text[: place_match.start()]} {topic_text[place_match.end() :]}"
+    topic = topic_of(topic_text, named_roles, [area] if area else [])
     if mode in ("count", "overview"):
         topic = _MODEL_WORDS_RE.sub(" ", topic) if review_model else topic
         words = re.findall(r"[\w'&-]+", _OVERVIEW_WORDS_RE.sub(" ", topic))
@@ -498,12 +581,18 @@ def interpret(
         while words and words[-1].lower() in _STOP | _EDGE:
             words.pop()
         topic = " ".join(words)
+        if age and re.fullmatch(_AGED_NOUNS, topic, re.I):
+            topic = ""  # "children aged 7": the age is the whole criterion
     breakdown = _breakdown(question, mode)
+    if breakdown == "harm":  # the harms named are the table's rows
+        words = re.findall(r"[\w'&-]+", _HARM_WORDS_RE.sub(" ", topic))
+        topic = " ".join(w for w in words if w.lower() not in _STOP and re.search(r"[^\W\d_]", w))
     if mode == "overview" and _WHOLE_RE.search(question):
         breakdown = breakdown or "theme"
     if breakdown == "model":
         review_model = None  # "which review models are used most": every model, not one
-    age_bands = () if _PARENT_AGE_RE.search(question) else age_bands_named(question)
+    age_bands = () if _PARENT_AGE_RE.search(question) else age_bands_named(topic_text)
+    age_bands = (age[1],) if age else age_bands
     return Interpretation(
         mode=mode,
         topic=topic,
@@ -515,4 +604,7 @@ def interpret(
         area=area,
         review_model=review_model,
         breakdown=breakdown,
+        place=place,
+        national=national,
+        exact_age=age[0] if age else "",
     )
