@@ -233,3 +233,12 @@ def test_a_question_offering_alternatives_is_answered_when_one_of_them_is_in_the
     assert not either.no_answer  # neglect is in the reviews: the question is answerable
     neither = assistant.ask("any reviews on FGM or ibuprofen")
     assert neither.no_answer and "FGM" in neither.text
+
+
+def test_what_did_it_say_narrows_to_the_case_last_answered_about() -> None:
+    from assistant.answer.conversation import resolve
+    from assistant.records import Answer
+
+    previous = Answer("any reviews about a strip search at school", "text", cases=("case-a", "case-b"))
+    resolved = resolve("what did it say the school staff should have done differently", [previous])
+    assert resolved.mode == "narrow" and resolved.within == ("case-a",)

@@ -153,3 +153,9 @@ def test_nations_and_their_demonyms_are_a_place_and_national_reports_are_the_nat
 def test_a_breakdown_by_harm_is_an_overview_whose_harms_are_rows_not_a_topic(question: str) -> None:
     interp = interpret(question)
     assert (interp.mode, interp.breakdown, interp.topic) == ("overview", "harm", "")
+
+
+def test_a_year_before_reviews_is_a_year_criterion_not_topic() -> None:
+    read = interpret("how many of the 2023 reviews were about a baby who died co-sleeping")
+    assert (read.year_from, read.year_to) == (2023, 2023) and "2023" not in read.topic
+    assert interpret("what did the 2020 national reviews say about exploitation").year_from == 2020

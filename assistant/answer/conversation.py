@@ -155,7 +155,7 @@ def resolve(question: str, history: Sequence[Answer] | None) -> Resolved:
         if -len(cases) <= index < len(cases):
             return Resolved(question, "case-detail", cases[index], asked_sections(question), True)
         return Resolved(question, "out-of-range", None, (), True)
-    if _IT_SAY_RE.search(question) and re.search(r"\babout\b|\banything on\b", question, re.I):
+    if _IT_SAY_RE.search(question):  # "did it say anything about ...", "what did it say school staff should do"
         return Resolved(question, "narrow", None, (), True, within=previous.cases[:1])
     if _BECAUSE_RE.search(question):  # "what did cafcass change because of it?": the case last answered about
         return Resolved(question, "narrow", None, (), True, within=previous.cases[:1])

@@ -233,6 +233,9 @@ _SINCE_RE = re.compile(r"\b(?:since|after|onwards from) ((?:19|20)\d\d)\b(?! (?:
 _BEFORE_RE = re.compile(r"\b(?:before|prior to) ((?:19|20)\d\d)\b", re.I)
 _UNTIL_RE = re.compile(r"\b(?:until|up to|up until|no later than) ((?:19|20)\d\d)\b", re.I)
 _IN_YEAR_RE = re.compile(r"\b(?:in|during|published in|from) ((?:19|20)\d\d)\b", re.I)
+_YEAR_NOUN_RE = re.compile(  # "the 2023 reviews": the year only, so taking it out of the topic leaves "reviews"
+    r"\b((?:19|20)\d\d)(?:'s)?(?= (?:serious case |case |local |national )?(?:reviews?|cases?|reports?)\b)", re.I
+)
 _MODEL_RE = {key: pattern for key, (_, pattern) in REVIEW_MODELS.items() if key != "systems"}
 _STOP = frozenset(
     "a an the of in on at to for from by with about and or any some all what which who whom how is are was were be "
@@ -463,7 +466,7 @@ def topic_of(question: str, roles: Iterable[str] = (), areas: Iterable[str] = ()
     for area in areas:
         text = re.sub(rf"(?:\b(?:in|from|at|by) )?(?<![\w-]){re.escape(area)}(?![\w-])", " ", text, flags=re.I)
     text = _YEAR_RANGE_RE.sub(" ", text)
-    for pattern in (_SINCE_RE, _BEFORE_RE, _UNTIL_RE, _IN_YEAR_RE):
+    for pattern in (_SINCE_RE, _BEFORE_RE, _UNTIL_RE, _IN_YEAR_RE, _YEAR_NOUN_RE):
         text = pattern.sub(" ", text)
     words = re.findall(r"[\w'&-]+", text)
     while words and words[0].lower() in _STOP | _EDGE | {"that", "where", "when", "if", "around", "regarding", "re"}:
@@ -490,7 +493,7 @@ def _years(question: str) -> tuple[int | None, int | None]:
     if since or before or until:
         high = int(before[1]) - 1 if before else int(until[1]) if until else None
         return (int(since[1]) if since else None), high
-    single = _IN_YEAR_RE.search(question)
+    single = _IN_YEAR_RE.search(question) or _YEAR_NOUN_RE.search(question)  # "in 2023", "the 2023 reviews"
     return (int(single[1]), int(single[1])) if single else (None, None)
 
 
