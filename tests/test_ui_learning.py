@@ -80,3 +80,18 @@ def act_board(store: Store) -> bytes:
     from assistant.library.board import board_docx
 
     return board_docx(act.list_actions(store), dt.date(2025, 3, 1), 14)
+
+
+def test_a_note_is_linked_to_the_recurring_lesson_it_echoes(app: AppTest) -> None:
+    app.switch_page("notes.py").run()
+    app.text_input(key="note_title").set_value("Reception referral")
+    app.text_area(key="note_happened").set_value("A referral from reception was not passed to the duty team.")
+    _click(app, "Save note")
+    picker = next(s for s in app.selectbox if s.label == "Echoes a recurring lesson")
+    assert picker.options, "the shipped corpus holds recurring lessons to link to"
+    first = picker.options[0]
+    picker.select_index(0)
+    _click(app, "Link the note to it")
+    assert not app.error, [e.value for e in app.error]
+    assert "This happened here too:" in _text(app)
+    assert all(s.label != "Echoes a recurring lesson" or first not in s.options for s in app.selectbox)

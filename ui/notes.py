@@ -57,6 +57,40 @@ if submitted:
         except ScrError as exc:
             st.error(escape_markdown(str(exc)))
 
+recurring = [g for g in st.session_state["lesson_stock"]().groups if g.reviews >= 2]
+
+
+def _echoes(note: notes.Note) -> None:
+    """The recurring lessons a note echoes ('this happened here too'), and a picker to link one more."""
+    by_key = {g.key: g for g in recurring}
+    for key in note.lessons:
+        group = by_key.get(key)
+        text = f"\u201c{group.text}\u201d ({group.recurs})" if group else f"{key} (no longer in the index)"
+        st.markdown(f"This happened here too: {escape_markdown(text)}")
+    options = [g.key for g in recurring if g.key not in note.lessons]
+    if not options:
+        return
+    with st.form(f"link_{note.id}", border=False):
+        chosen = st.selectbox(
+            "Echoes a recurring lesson",
+            options,
+            index=None,
+            format_func=lambda k: f"{by_key[k].text[:110]} ({by_key[k].recurs})",
+            key=f"link_choice_{note.id}",
+        )
+        if st.form_submit_button("Link the note to it") and chosen:
+            by = st.session_state.get("user_name") or ""
+            if not by:
+                st.error("Enter your name in the sidebar first: it is recorded with every change.")
+                return
+            try:
+                notes.link_note(store, note.id, chosen, by)
+            except ScrError as exc:
+                st.error(escape_markdown(str(exc)))
+                return
+            st.rerun()
+
+
 kept = notes.list_notes(store)
 st.subheader(f"{len(kept)} learning note(s)")
 for note in kept:
@@ -70,3 +104,4 @@ for note in kept:
         tags = [*note.roles, *note.themes]
         if tags:
             st.caption(escape_markdown(" · ".join(tags)))
+        _echoes(note)
