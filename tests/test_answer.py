@@ -242,3 +242,12 @@ def test_what_did_it_say_narrows_to_the_case_last_answered_about() -> None:
     previous = Answer("any reviews about a strip search at school", "text", cases=("case-a", "case-b"))
     resolved = resolve("what did it say the school staff should have done differently", [previous])
     assert resolved.mode == "narrow" and resolved.within == ("case-a",)
+
+
+def test_did_they_actually_talk_to_the_family_asks_about_the_case_last_answered() -> None:
+    from assistant.answer.conversation import resolve
+    from assistant.records import Answer
+
+    previous = Answer("tell me about the youth violence review", "text", cases=("case-a",))
+    resolved = resolve("did they actually talk to any of the families", [previous])
+    assert resolved.mode == "narrow" and resolved.within == ("case-a",)

@@ -159,3 +159,25 @@ def test_a_year_before_reviews_is_a_year_criterion_not_topic() -> None:
     read = interpret("how many of the 2023 reviews were about a baby who died co-sleeping")
     assert (read.year_from, read.year_to) == (2023, 2023) and "2023" not in read.topic
     assert interpret("what did the 2020 national reviews say about exploitation").year_from == 2020
+
+
+@pytest.mark.parametrize(
+    ("question", "role", "topic"),
+    [
+        ("putting together a session for paramedics - what learning is there for them from the case reviews",
+         "ambulance", ""),
+        ("gp here. what do the reviews say gps keep getting wrong or should do differently", "gp", ""),
+        ("housing lessons scrs", "housing", ""),
+        ("what are the key safeguarding lessons for hospital doctors from these reviews", "hospital", ""),
+        ("what do social workers keep getting wrong with neglect", "social-worker", "neglect"),
+    ],
+)
+def test_the_asking_and_the_role_leave_no_topic_behind(question: str, role: str, topic: str) -> None:
+    read = interpret(question)
+    assert read.mode == "role" and read.roles == (role,) and read.topic == topic
+
+
+def test_publication_words_and_a_scope_aside_are_not_a_count_topic() -> None:
+    read = interpret("how many local reviews (not the national panel ones) came out in 2023")
+    assert read.mode == "count" and read.topic == "" and read.year_from == 2023
+    assert interpret("how many reviews where the child was not seen by a GP").topic == "child was not seen by a GP"

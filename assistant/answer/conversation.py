@@ -49,7 +49,9 @@ _BECAUSE_RE = re.compile(
     r"\b(?:because of|after|as a result of|following|since) (?:it|that|this|the review|that review|this case)\b", re.I
 )
 _IT_SAY_RE = re.compile(
-    r"\b(?:did|does|do) (?:it|that|this|they|the review) (?:say|said|mention|talk|cover|find)\b", re.I
+    r"\b(?:did|does|do) (?:it|that|this|they|the review) (?:actually |ever |even |really )?"
+    r"(?:say|said|mention|talk|speak|cover|find|look at|consider|involve|ask|hear)\b",
+    re.I,
 )
 # A question that starts by asking for cases or learning has a subject of its own: it is a new question.
 _NEW_QUESTION_RE = re.compile(

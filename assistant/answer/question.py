@@ -109,7 +109,7 @@ _LENS_CUE_RE = re.compile(
     r"\b(?:learn\w*|lessons?|should|need(?:s)? to|take (?:from|away)|takeaways?|messages?|do differently|implications?|"
     r"relevant|know|for (?:my|our) (?:practice|team|role|service)|what (?:do|does|can|could|must) .{0,40}\b(?:do"
     r"|know)\b|"
-    r"advice|tips?|what (?:did|do) .{0,30}miss)\b",
+    r"advice|tips?|what (?:did|do) .{0,30}miss|get(?:ting)? (?:it )?wrong|keep (?:getting|missing))\b",
     re.I,
 )
 _FIND_RE = re.compile(
@@ -134,6 +134,10 @@ _WORK_IN_RE = re.compile(r"\bi (?:work|am based|'m based) (?:in|at|for|on|with)\
 
 # Framing to take out of the topic, tried in order; each match is removed.
 _FRAMING = [
+    # "what do GPs keep getting wrong or should do differently", "what learning is there for them": the asking
+    r"\b(?:keep|keeps|kept) (?:getting|get|got) (?:it )?wrong\b|\b(?:get|gets|got|getting) (?:it )?wrong\b"
+    r"|\b(?:or )?(?:should|could|need to|must) (?:be )?do(?:ing)? (?:differently|better)\b|\bdo differently\b",
+    r"\bwhat (?:learning|lessons?|messages?) (?:is|are) there(?: for (?:them|us|me|\w+))?\b",
     # "what should I be taking from these reviews", "what can we take away": the asking, not the topic
     r"\b(?:be )?(?:(?:tak(?:e|ing)|took)(?: away)?|get(?:ting)?|draw(?:ing)?|learn(?:ing)?) (?:from|out of)"
     r"(?= (?:these|the|this|our|those|all the) (?:reviews?|cases?|collection|reports?)\b)",
@@ -189,7 +193,8 @@ _FRAMING = [
     r"|said)\b(?: about| on| around| regarding)?",
     r"\b(?:what|which) (?:are|were) the (?:key |main )?(?:lessons?|learning|messages?|takeaways?|points?)"
     r"(?: (?:learned|learnt|for \w+(?: \w+)?))?(?: (?:about|on|around|from|regarding))?",
-    r"\b(?:key |main )?(?:lessons?|learning|messages?|takeaways?|learning points?) (?:learned |learnt )?"
+    r"\b(?:key |main )?(?:safeguarding |practice )?(?:lessons?|learning|messages?|takeaways?|learning points?) "
+    r"(?:learned |learnt )?"
     r"(?:for|about|on|around|regarding|from (?=(?:these|the|this|those|our) (?:reviews?|cases?)))\b",
     r"\b(?:are|were|is) there (?:any )?(?:serious case |case |practice )?(?:reviews?|cases?|examples?|reports?)?\s*"
     r"(?:where|of|about|involving|with|in which|on|that (?:involve|mention|show|cover)\w*|when)?",
@@ -218,7 +223,7 @@ _FRAMING = [
     r"\b(?:from|in) (?:these|the|this|them|those)\b\s*$",
     r"\b(?:the|these|those|any|all|our) (?:serious case |case )?(?:reviews?|cases|reports)\b|\bthese\b"
     r"|^\s*(?:reviews?|cases)\b"
-    r"|(?<!case )(?<!practice )(?<!safeguarding )\b(?:reviews?|cases)\s*$",
+    r"|(?<!case )(?<!practice )(?<!safeguarding )\b(?:reviews?|cases|scrs?)\s*$",
 ]
 _FRAMING_RES = [re.compile(p, re.I) for p in _FRAMING]
 _LEADING_VERBS_RE = re.compile(
@@ -246,13 +251,16 @@ _STOP = frozenset(
 )
 
 
+_ASKING_ONLY = frozenset({"lesson", "lessons", "learning", "takeaways", "messages", "key", "scr", "scrs"})
 _OVERVIEW_WORDS_RE = re.compile(
     r"\b(?:main|top|most|common(?:est)?|themes?|issues?|topics?|areas?|places?|councils?|local authorit(?:y|ies)|"
     r"partnerships?|regions?|methods?|models?|methodolog\w*|approach\w*|ages?|age groups?|years?|etc|used|get|"
     r"come up|comes up|coming up|recurring|recur\w*|under (?:one|1|a year)|aged|old|broken down|break(?:ing)? down|"
     r"more|recent|recently|lately|now|changed?|over time|rundown|run-down|overview|summary|collection|library|quick|"
     r"need|board paper|paper|report|all|covers?|holds?|contains?|compared? (?:to|with)"
-    r"|(?:19|20)\d\d(?:[-–]\d{2,4})?)\b",
+    r"|came out|published|released|local|ones"
+    r"|(?:19|20)\d\d(?:[-–]\d{2,4})?)\b"
+    r"|\(?\bnot (?:the )?(?:national|local)[\w ]{0,25}?\bones\)?",  # "(not the national panel ones)"
     re.I,
 )
 _NUMBER_WORDS = {
@@ -412,7 +420,8 @@ _LENS_BEFORE = re.compile(
 _LENS_AFTER = re.compile(
     r"^\s*(?:staff|workers?|teams?|services?|colleagues|practitioners|professionals|crews?|officers?"
     r"|nurses?)?\s*(?:here\b|"
-    r"need|needs|should|must|learn|take|do|does|can|could|are|have|know|get|reg\b|registrar|[-–:,.?!]|$)",
+    r"need|needs|should|must|learn|take|do|does|can|could|are|have|know|get|keep|keeps|kept|miss\w*|often|always"
+    r"|tend|reg\b|registrar|[-–:,.?!]|$)",
     re.I,
 )
 
@@ -476,8 +485,8 @@ def topic_of(question: str, roles: Iterable[str] = (), areas: Iterable[str] = ()
             break  # "serious case reviews" is a subject
         words.pop()
     topic = " ".join(words).strip(" -'")
-    if not any(w.lower() not in _STOP for w in re.findall(r"[\w'&-]+", topic)):
-        return ""
+    if not any(w.lower() not in _STOP | _ASKING_ONLY for w in re.findall(r"[\w'&-]+", topic)):
+        return ""  # nothing but stop words, or "lessons" alone: the asking, with no topic of its own
     return topic
 
 
@@ -558,6 +567,8 @@ def interpret(
         mode = "overview"
         if _RECURRING_ONLY_RE.search(question) and not _COUNTING_CUE_RE.search(question):
             mode = "theme"  # "recurring problems when a family moves": learning on a topic, most recurrent first
+    elif roles and role_from == "question" and _LEARNING_RE.search(question):
+        mode = "role"  # "a session for paramedics - what learning is there for them from the case reviews"
     elif _FIND_RE.search(question):
         mode = "find"
     elif roles and role_from == "question":
@@ -579,9 +590,9 @@ def interpret(
     if mode in ("count", "overview"):
         topic = _MODEL_WORDS_RE.sub(" ", topic) if review_model else topic
         words = re.findall(r"[\w'&-]+", _OVERVIEW_WORDS_RE.sub(" ", topic))
-        while words and words[0].lower() in _STOP | _EDGE:
+        while words and words[0].lower() in _STOP | _EDGE | {"not"}:  # "(not the national ones)" left as "not"
             words.pop(0)
-        while words and words[-1].lower() in _STOP | _EDGE:
+        while words and words[-1].lower() in _STOP | _EDGE | {"not"}:
             words.pop()
         topic = " ".join(words)
         if age and re.fullmatch(_AGED_NOUNS, topic, re.I):

@@ -126,7 +126,11 @@ ROLE_NAMES: dict[str, re.Pattern[str]] = {
         r"senior leaders?|leadership|commissioners?|service leads?",
         re.I,
     ),
-    "housing": re.compile(r"housing (?:officers?|workers?|providers?|associations?|staff|teams?)|landlords?", re.I),
+    "housing": re.compile(
+        r"housing (?:officers?|workers?|providers?|associations?|staff|teams?)|landlords?"
+        r"|\bhousing(?= (?:lessons?|learning|takeaways?)\b)",  # "housing lessons": the lens, not poor housing
+        re.I,
+    ),
     "youth-justice": re.compile(r"youth justice|youth offending|\bYOTs?\b|\bYJS\b", re.I),
     "substance-misuse": re.compile(
         r"(?:drugs?|alcohol|substance misuse|addiction) (?:and alcohol )?(?:workers?|services?|teams?|practitioners?)",
