@@ -181,3 +181,16 @@ def test_publication_words_and_a_scope_aside_are_not_a_count_topic() -> None:
     read = interpret("how many local reviews (not the national panel ones) came out in 2023")
     assert read.mode == "count" and read.topic == "" and read.year_from == 2023
     assert interpret("how many reviews where the child was not seen by a GP").topic == "child was not seen by a GP"
+
+
+def test_every_age_a_question_names_counts() -> None:
+    from assistant.answer.conversation import age_bands_named
+
+    assert age_bands_named("babies or toddlers with fractures") == ("infant", "1-4")
+    assert age_bands_named("a baby") == ("infant",)
+    assert age_bands_named("what about older children?") == ("5-11", "12-17")
+
+
+def test_local_reviews_named_apart_from_the_national_ones_are_the_local_ones() -> None:
+    assert not interpret("how many local reviews (not the national panel ones) came out in 2023").national
+    assert interpret("how many national panel reports are there").national

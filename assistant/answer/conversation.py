@@ -76,6 +76,7 @@ SECTION_WORDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
 )
 
 
+AGE_ORDER = ("infant", "1-4", "5-11", "12-17")
 AGE_WORDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (
         re.compile(r"\b(?:under|below|less than)[- ](?:1|one|a year|12 months)(?: years?(?: old)?)?\b", re.I),
@@ -107,11 +108,10 @@ AGE_WORDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
 
 
 def age_bands_named(text: str) -> tuple[str, ...]:
-    """The age bands a follow-up such as "what about older children?" narrows to."""
-    for pattern, bands in AGE_WORDS:
-        if pattern.search(text):
-            return bands
-    return ()
+    """The age bands a question or a follow-up such as "what about older children?" narrows to; every age it
+    names counts ("babies or toddlers": under 1 and 1 to 4), in the bands' order."""
+    named = {band for pattern, bands in AGE_WORDS if pattern.search(text) for band in bands}
+    return tuple(band for band in AGE_ORDER if band in named)
 
 
 @dataclass(frozen=True)

@@ -294,6 +294,12 @@ _NATIONAL_RE = re.compile(
     r"|analys[ie]s|evaluations?)\b|\bbiennial (?:analys[ie]s|reviews?|reports?)\b",
     re.I,
 )
+# "local reviews (not the national panel ones)", "not counting the national reports": the local reviews are asked about
+_NOT_NATIONAL_RE = re.compile(
+    r"\b(?:not|excluding|except|apart from|leaving out|not counting|other than) (?:the |any )?national\b"
+    r"|\blocal (?:case |safeguarding practice )?reviews\b",
+    re.I,
+)
 _AGED_NOUNS = r"(?:\s|\b(?:a|an|the|children|child|kids?|bab(?:y|ies)|infants?|girls?|boys?)\b)*"
 _EDGE = frozenset({"reviews", "review", "cases", "reports", "ones", "there", "examples"})
 
@@ -579,7 +585,7 @@ def interpret(
         mode = "find"
     age = exact_age(question)
     topic_text = f"{question[: age[2][0]]} {question[age[2][1] :]}" if age else question
-    national = bool(_NATIONAL_RE.search(topic_text))
+    national = bool(_NATIONAL_RE.search(topic_text)) and not _NOT_NATIONAL_RE.search(topic_text)
     topic_text = _NATIONAL_RE.sub(" reviews ", topic_text)
     place_match = None if area else _PLACE_RE.search(topic_text)
     place = None
