@@ -83,7 +83,10 @@ class NotFoundError(StorageError):
     def __init__(self, kind: str, ident: int | str) -> None:
         self.kind = kind
         self.ident = ident
-        super().__init__(f"no {kind} {ident}: `scr-assistant {kind}s list` shows the ids")
+        listing = {"action": "`scr-assistant actions list`", "note": "`scr-assistant notes list`"}.get(
+            kind, "the Lessons page of the app"
+        )
+        super().__init__(f"no {kind} {ident}: {listing} shows the ids")
 
 
 class ConflictError(StorageError):

@@ -251,3 +251,13 @@ def test_did_they_actually_talk_to_the_family_asks_about_the_case_last_answered(
     previous = Answer("tell me about the youth violence review", "text", cases=("case-a",))
     resolved = resolve("did they actually talk to any of the families", [previous])
     assert resolved.mode == "narrow" and resolved.within == ("case-a",)
+
+
+def test_what_did_they_find_after_a_case_list_is_about_the_first_case() -> None:
+    from assistant.answer.conversation import resolve
+    from assistant.records import Answer
+
+    previous = Answer("cases involving neglect", "text", cases=("case-a", "case-b"))
+    for question in ("what did they find?", "what did the review find?"):
+        resolved = resolve(question, [previous])
+        assert resolved.mode == "case-detail" and resolved.case_id == "case-a", question

@@ -110,7 +110,12 @@ def test_a_harm_breakdown_tabulates_each_review_under_every_harm_it_shows() -> N
 
 
 def test_a_place_with_no_local_review_reads_plainly() -> None:
-    interp = interpret("how many english reviews are there", ["Area A"])
+    interp = interpret("how many scottish reviews are there", ["Area A"])
     answer = compose_count("q", interp, tally(RECORDS, interp), {r.case_id: r for r in RECORDS}, "q")
-    assert "**None of the 4 local case reviews** in this collection have England in their area" in answer.text
+    assert "**None of the 4 local case reviews** in this collection have Scotland in their area" in answer.text
     assert "taxonomy" not in answer.text  # no theme was counted
+
+
+def test_england_narrows_nothing_the_local_reviews_are_english() -> None:
+    read = interpret("how many reviews in England involve neglect")
+    assert read.place is None and "England" not in read.topic and read.topic == "neglect"

@@ -85,4 +85,3 @@ def test_the_wheel_holds_the_app_and_data_and_runs_from_a_fresh_venv(tmp_path: P
     assert "usage: scr-assistant" in helped.stdout and " ui " in helped.stdout.replace("{", " ").replace(",", " ")
     seconds = time.perf_counter() - started
     print(f"built, installed and ran the wheel in {seconds:.1f} s")
-    assert seconds < 120  # about 10 s on a quiet machine; far more means the build reached for an index

@@ -134,7 +134,8 @@ def show_local_notes(index: int) -> None:
     store = st.session_state.get("learning")
     found = notes.search_notes(store, messages[index - 1]["content"]) if store is not None and index else []
     if found:
-        st.caption(f"From your local learning notes: {len(found)} match the question")
+        verb = "matches" if len(found) == 1 else "match"
+        st.caption(f"From your local learning notes: {len(found)} {verb} the question")
     for note in found:
         with st.container(border=True):
             st.markdown(f"**{notes.LABEL}**: {escape_markdown(note.title)}")

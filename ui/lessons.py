@@ -72,9 +72,12 @@ except ScrError as exc:
 if theme != EVERY_THEME:
     with st.container(border=True):
         st.markdown(f"**7-minute briefing on {escape_markdown(theme_label(theme))}**")
-        download_pair(brief.theme_briefing(stock, records, theme), f"briefing-{theme}", "theme_briefing")
+        try:
+            download_pair(brief.theme_briefing(stock, records, theme), f"briefing-{theme}", "theme_briefing")
+        except ScrError as exc:
+            st.info(escape_markdown(str(exc)))
 
-st.subheader(f"{len(shown)} lesson(s), most recurrent first")
+st.subheader(f"{len(shown)} {'lesson' if len(shown) == 1 else 'lessons'}, most recurrent first")
 if not shown:
     st.info("No lesson matches. Choose another theme or profession, clear the search, or show lessons of one review.")
 limit = st.session_state.setdefault("lessons_limit", PAGE)
@@ -150,4 +153,7 @@ for k in kl.list_key_lessons(store):
                 )
             else:
                 st.markdown(f"“{escape_markdown(s.quote)}” · *no longer in the index ({escape_markdown(s.case_id)})*")
-        download_pair(brief.key_lesson_briefing(stock, records, k), f"key-lesson-{k.id}", f"key_{k.id}")
+        try:
+            download_pair(brief.key_lesson_briefing(stock, records, k), f"key-lesson-{k.id}", f"key_{k.id}")
+        except ScrError as exc:
+            st.info(escape_markdown(str(exc)))

@@ -57,14 +57,15 @@ if submitted:
         except ScrError as exc:
             st.error(escape_markdown(str(exc)))
 
-recurring = [g for g in st.session_state["lesson_stock"]().groups if g.reviews >= 2]
+stock = st.session_state["lesson_stock"]()
+recurring = [g for g in stock.groups if g.reviews >= 2]
 
 
 def _echoes(note: notes.Note) -> None:
     """The recurring lessons a note echoes ('this happened here too'), and a picker to link one more."""
     by_key = {g.key: g for g in recurring}
     for key in note.lessons:
-        group = by_key.get(key)
+        group = stock.group(key) if stock.resolves(key) else None  # a group's key may change on a rebuild
         text = f"\u201c{group.text}\u201d ({group.recurs})" if group else f"{key} (no longer in the index)"
         st.markdown(f"This happened here too: {escape_markdown(text)}")
     options = [g.key for g in recurring if g.key not in note.lessons]

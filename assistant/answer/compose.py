@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.answer.present import escape_markdown
-from assistant.answer.roles import concerns_role, role_label
+from assistant.answer.roles import ROLE_NAMES, concerns_role, role_label
 from assistant.indexing.chunk import MONTH_NAMES
 from assistant.indexing.sentences import Unit
 from assistant.records import Answer, AnswerMode, Case, Citation, Hit, Record
@@ -365,7 +365,8 @@ def role_points(answer: Answer, role: str) -> int:
 def for_role(role: str, record: Record, unit: Unit) -> bool:
     """True when the unit's learning is for ``role``: it names the role's work, or the whole review is of the role's
     setting (every lesson of the review of a nursery is a lesson for early years staff)."""
-    return concerns_role(role, unit.text) or concerns_role(role, record.title)
+    named = ROLE_NAMES.get(role)  # the title names the role's setting ("Little Ted's Nursery"), not its broad work
+    return concerns_role(role, unit.text) or bool(named and named.search(record.title))
 
 
 def _strong(hit: Hit, ctx: Context, role: bool = False) -> bool:

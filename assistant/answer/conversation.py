@@ -32,7 +32,8 @@ _THAT_RE = re.compile(
 )
 # A short question whose subject is a pronoun: "what did they recommend?", "what did it find?".
 _PRONOUN_RE = re.compile(
-    r"\b(?:it|they|them|their|its|there)\b.*\b(?:recommend\w*|learn\w*|find\w*|found|happen\w*|background|issues?)\b"
+    r"\b(?:it|they|them|their|its|there|the review)\b.*\b(?:recommend\w*|learn\w*|find\w*|found|happen\w*|background"
+    r"|issues?)\b"
     r"|\b(?:recommend\w*|learn\w*|find\w*|found|happen\w*)\b.*\b(?:it|they|them)\b",
     re.I,
 )
@@ -157,13 +158,13 @@ def resolve(question: str, history: Sequence[Answer] | None) -> Resolved:
         if -len(cases) <= index < len(cases):
             return Resolved(question, "case-detail", cases[index], asked_sections(question), True)
         return Resolved(question, "out-of-range", None, (), True)
+    short = len(question.split()) <= MAX_PRONOUN_WORDS
+    if _THAT_RE.search(question) or (short and _PRONOUN_RE.search(question)):
+        return Resolved(question, "case-detail", previous.cases[0], asked_sections(question), True)
     if _IT_SAY_RE.search(question):  # "did it say anything about ...", "what did it say school staff should do"
         return Resolved(question, "narrow", None, (), True, within=previous.cases[:1])
     if _BECAUSE_RE.search(question):  # "what did cafcass change because of it?": the case last answered about
         return Resolved(question, "narrow", None, (), True, within=previous.cases[:1])
-    short = len(question.split()) <= MAX_PRONOUN_WORDS
-    if _THAT_RE.search(question) or (short and _PRONOUN_RE.search(question)):
-        return Resolved(question, "case-detail", previous.cases[0], asked_sections(question), True)
     more = _MORE_RE.match(question)
     if more:
         rest = (more["rest"] or more["rest2"] or "").strip(" ?.!")

@@ -404,20 +404,24 @@ def compose_count(
     if t.count == 0:
         head = f"**None of the {t.total} {word}** in this collection {t.criterion.replace('name ', 'names ', 1)}."
     if t.whole:
-        kinds = " and the national reviews and reports" if "national" in t.criterion else ""
-        head = f"This collection holds **{t.total} local case reviews**{kinds}. Counted across all of them:"
+        apart = " (the national reviews and reports are counted apart, not here)" if "national" in t.criterion else ""
+        head = f"This collection holds **{t.total} local case reviews**{apart}. Counted across all of them:"
         if t.national:
             head = f"This collection holds **{t.total} {word}**. Counted across all of them:"
     if t.total == 0:  # never a count over nothing: say which criterion left no reviews
         left_none = " and ".join(_criterion_for_facets(interp)) or "are here"
-        head = f"**No {word}** in this collection {left_none}, so there is nothing to count."
+        head = (
+            f"**No {word}** in this collection {left_none}, so there is nothing to count."
+            if left_none != "are here"
+            else f"This collection holds no {word}, so there is nothing to count."
+        )
     lines = [head]
     table = _table(t)
     if table:
         lines += ["", *table]
     if t.breakdown_of == "harm" and t.breakdown:
         lines += ["", "A review can show more than one harm, so the rows can add up to more than the reviews counted."]
-    trend = _trend_sentence(t, interp.year_from) if t.breakdown_of == "year" else ""
+    trend = _trend_sentence(t, interp.year_from) if t.breakdown_of == "year" and not t.whole else ""  # 100% of all
     if trend:
         lines += ["", trend]
     citations: list[Citation] = []

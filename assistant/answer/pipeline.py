@@ -325,7 +325,8 @@ class Pipeline:
         years = sorted({c.year for c in cases})
         span = "" if not years else str(years[0]) if len(years) == 1 else f"{years[0]} to {years[-1]}"
         documents = len(self._records) - len(cases)
-        summary = f"{len(cases)} case review summaries" + (f" published in {span}" if span else "")
+        noun = "case review summary" if len(cases) == 1 else "case review summaries"
+        summary = f"{len(cases)} {noun}" + (f" published in {span}" if span else "")
         if documents:
             summary += f" and {documents} other document{'s' if documents > 1 else ''} on learning from reviews"
         counts = Counter(k.lower() for c in cases for k in c.keywords)

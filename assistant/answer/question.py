@@ -592,6 +592,8 @@ def interpret(
     if place_match:
         place = PLACES.get((place_match[1] or "").lower()) or _DEMONYMS[(place_match[2] or "").lower()]
         topic_text = f"{topic_text[: place_match.start()]} {topic_text[place_match.end() :]}"
+        if place == "England":
+            place = None  # the local reviews are English ones, which rarely say so: "in England" narrows nothing
     topic = topic_of(topic_text, named_roles, [area] if area else [])
     if mode in ("count", "overview"):
         topic = _MODEL_WORDS_RE.sub(" ", topic) if review_model else topic

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answer.roles import role_label
+from assistant.errors import LessonError
 from assistant.indexing.sentences import split_spans
 from assistant.library.key_lessons import KeyLesson
 from assistant.library.lessons import Lesson, LessonSource, LessonStock, RecurringLesson, theme_key_of, theme_label
@@ -56,6 +57,10 @@ class _Sources:
         return Item(source.quote, self.order.index(source) + 1)
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def group_briefing(stock: LessonStock, records: Sequence[Record], group: RecurringLesson) -> Briefing:
     """The briefing of one recurring lesson (or of a lesson found in one review)."""
     return _briefing(stock, records, f"7-minute briefing: {_short(group.text)}", group.recurs, [group])
@@ -68,7 +73,10 @@ def theme_briefing(stock: LessonStock, records: Sequence[Record], theme: str) ->
     reviews = {m.source.case_id for g in groups for m in g.lessons if key in m.themes}
     years = [m.source.year for g in groups for m in g.lessons if key in m.themes]
     span = f", {min(years)}\u2013{max(years)}" if years and min(years) != max(years) else ""
-    subtitle = f"{sum(key in m.themes for m in stock.lessons)} lessons in {len(reviews)} reviews{span}"
+    if not groups:
+        raise LessonError(f"no lesson of these reviews is about {theme_label(key)}: there is nothing to brief on")
+    lessons = sum(key in m.themes for m in stock.lessons)
+    subtitle = f"{_plural(lessons, 'lesson')} in {_plural(len(reviews), 'review')}{span}"
     return _briefing(stock, records, f"7-minute briefing: {theme_label(key)}", subtitle, groups, focus=key)
 
 
@@ -78,8 +86,12 @@ def key_lesson_briefing(stock: LessonStock, records: Sequence[Record], lesson: K
     if lesson.lesson_key and stock.resolves(lesson.lesson_key):
         groups.insert(0, stock.group(lesson.lesson_key))
     groups = list(dict.fromkeys(groups))
+    if not groups:
+        raise LessonError(
+            f"key lesson {lesson.id}: none of its quotes is in the index any more (was its review removed?)"
+        )
     reviews = {m.source.case_id for g in groups for m in g.lessons}
-    subtitle = f"a key lesson resting on {len(lesson.sources)} quote(s) from {len(reviews)} review(s)"
+    subtitle = f"a key lesson resting on {_plural(len(lesson.sources), 'quote')} from {_plural(len(reviews), 'review')}"
     made = _briefing(stock, records, f"7-minute briefing: {lesson.title}", subtitle, groups)
     return dataclasses.replace(made, key_lesson=lesson.text, key_lesson_by=lesson.created_by)
 

@@ -41,10 +41,13 @@ class LinkCheck:
         if not self.checked:
             return "No note, action or key lesson links to a review yet."
         if not self.broken:
+            if self.checked == 1:
+                return "The one link from a note, action or key lesson to a review resolves in this index."
             return f"All {self.checked} links from notes, actions and key lessons to the reviews resolve in this index."
         cases = sorted({b.case_id for b in self.broken})
         return (
-            f"{len(self.broken)} of {self.checked} links no longer resolve (review removed or its words changed): "
+            f"{len(self.broken)} of {self.checked} {'link' if self.checked == 1 else 'links'} no longer "
+            f"{'resolves' if len(self.broken) == 1 else 'resolve'} (review removed or its words changed): "
             + ", ".join(cases)
         )
 

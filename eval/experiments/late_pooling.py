@@ -3,6 +3,11 @@ built (A), it scores sentence vectors mean-pooled from the chunk pass's token ve
 vectors made as the mean of their sentences' vectors (C), each of which would embed the text once.
 
 Run: .venv/bin/python eval/experiments/late_pooling.py [INDEX_DIR]
+
+
+Written against the flat layout of assistant/ before the regroup of 2026-12-01: it reaches into FAISS objects
+that StoredIndex no longer holds. Run it from a checkout of commit 8c23227 to reproduce the figures in
+eval/DECISIONS.md.
 """
 
 from __future__ import annotations

@@ -3,6 +3,11 @@ best of the sentences it holds (a chunk without quotable sentences keeps its own
 would embed each sentence and only those chunks. Against the index as built (A).
 
 Run: .venv/bin/python eval/experiments/sentences_only.py [INDEX_DIR]
+
+
+Written against the flat layout of assistant/ before the regroup of 2026-12-01: it reaches into FAISS objects
+that StoredIndex no longer holds. Run it from a checkout of commit 8c23227 to reproduce the figures in
+eval/DECISIONS.md.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 _NOT_READERS = {"common"}
-_OFFICE_SUFFIXES = (".doc", ".rtf", ".odt", ".pages")  # formats worth a hint when no reader takes them
+_OFFICE_SUFFIXES = (".doc", ".rtf", ".pages")  # formats worth a hint when no reader takes them
 
 
 def _discover(where: Iterable[str] = __path__, package: str = __name__) -> tuple[Reader, ...]:
