@@ -223,7 +223,7 @@ _FRAMING = [
     r"\b(?:from|in) (?:these|the|this|them|those)\b\s*$",
     r"\b(?:the|these|those|any|all|our) (?:serious case |case )?(?:reviews?|cases|reports)\b|\bthese\b"
     r"|^\s*(?:reviews?|cases)\b"
-    r"|(?<!case )(?<!practice )(?<!safeguarding )\b(?:reviews?|cases|scrs?)\s*$",
+    r"|(?<!case )(?<!practice )(?<!safeguarding )\b(?:reviews?|cases)\s*$",
 ]
 _FRAMING_RES = [re.compile(p, re.I) for p in _FRAMING]
 _LEADING_VERBS_RE = re.compile(
