@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.model, pytest.mark.browser]
 SOURCE_VIEW = re.compile(
     r"(?:source|/)?\?source=[a-z0-9-]+(?:&section=[a-z0-9-]+)?(?:&page=\d+)?(?:&q=[A-Za-z0-9_-]+)?"
 )
-PAGES = ("", "library", "themes", "pack", "notes", "actions")  # the app's own pages, in its navigation
+# the app's own pages, in its navigation: each page of ui/ is served at its file's name (app.py is the frame)
+PAGES = ("", *sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "ui").glob("*.py") if p.stem != "app"))
 
 
 def _hrefs(page: object) -> list[str]:
