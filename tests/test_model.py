@@ -178,6 +178,19 @@ def test_out_of_scope_questions_get_no_answer(real_assistant: Assistant) -> None
         assert answer.no_answer and answer.citations == (), question
 
 
+def test_words_no_review_uses_decide_only_when_they_carry_the_question(real_assistant: Assistant) -> None:
+    """'Football', 'coach' and 'club' carry the question together and no review uses them; 'workers', 'stopped' and
+    'seeing' are missing from the shipped reviews too, but the question stands on its known words."""
+    from assistant.answer.concepts import UNKNOWN_MEANING
+
+    concepts = real_assistant._pipeline.concepts
+    words, similarity = concepts.unknown_meaning("abuse by a football coach at a youth club")
+    assert "coach" in words[:2] and similarity < UNKNOWN_MEANING
+    topic = "workers got used to the violence and crime around the family and stopped seeing the risk"
+    words, similarity = concepts.unknown_meaning(topic)
+    assert "workers" in words and similarity >= UNKNOWN_MEANING
+
+
 def test_three_turn_conversation_uses_the_history(real_assistant: Assistant) -> None:
     first = real_assistant.ask("cases involving domestic abuse")
     second = real_assistant.ask("what about older children?", history=[first])

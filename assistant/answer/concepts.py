@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant.answer.conversation import AGE_WORDS
 from assistant.answer.roles import ROLE_NAMES
 from assistant.indexing.embed import Embedder
 from assistant.indexing.lexical import tokenize
@@ -29,6 +30,13 @@ COMMON_SHARE = 0.4  # a word in more than this share of the reviews ("child", "d
 KEY_WORD_MARGIN = 0.03  # an unknown key word must stand this far above the best known word (eval/QUALITY.md)
 KEY_WORD_SIMILARITY = 0.35  # a key word this close to its topic stands for it (good ones: 0.4-0.7, loose: ~0.2)
 KEY_WORD_CACHE = 4096  # topics whose key words are kept
+UNKNOWN_MEANING = 0.73  # a topic this far from itself without its unknown words is about them (eval/NO_ANSWER.md)
+UNKNOWN_TIE = 0.02  # ... and when its best unknown word stands for it nearly as well as any known word
+UNKNOWN_MIN_WORDS = 3  # ... judged only for a topic of this many content words ("big picture" is framing)
+_SHORT_FILLER = frozenset({"hes", "ive", "im", "its", "yrs", "esp", "etc", "aka", "btw", "pls", "ppl", "tbh", "yep"})
+_AGE_NOUNS = frozenset(
+    {"toddler", "toddlers", "newborn", "newborns", "child", "children", "kids", "kid", "teen", "teens"}
+)
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'&-]+")
 _NAME_RE = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][a-zA-Z\u00C0-\u017F'-]{2,})")
 
@@ -111,6 +119,7 @@ class Concepts:
             vectors = self.embedder.embed([topic, *words])
             similarity = vectors[1:] @ vectors[0]
             ranked = sorted(zip(words, map(float, similarity), strict=True), key=lambda pair: -pair[1])
+            ranked.sort(key=lambda pair: _age_word(pair[0]))  # "teenagers self harming" is about self-harm
         if len(self._cache) > KEY_WORD_CACHE:
             self._cache.clear()
         self._cache[topic] = ranked
@@ -129,6 +138,28 @@ class Concepts:
         known = [sim for word, sim in ranked[1:] if self.known_word(word)]
         # a near tie with a word the reviews do use: the question may still be about that
         return None if known and best - known[0] < KEY_WORD_MARGIN else key
+
+    def unknown_meaning(self, topic: str) -> tuple[list[str], float]:
+        """The topic's content words no review uses (nor a form or synonym of them), and the cosine similarity of the
+        topic to itself without them: low when those words carry what the question is about ("dog" and "bitten" in
+        "toddler badly bitten by the family dog"), high when they are asides or slang ("lad", "hes"). The similarity
+        is 1.0 when a word the reviews use stands for the topic clearly better than any unknown one."""
+        words = [w for w in dict.fromkeys(_WORD_RE.findall(topic)) if _word_tokens(w)]
+        content = [w for w in words if (len(w) >= 3 and w.lower() not in _SHORT_FILLER) or w.isupper()]
+        unknown = [w for w in content if not self.known_word(w)]
+        if not unknown or len(content) < UNKNOWN_MIN_WORDS:
+            return [], 1.0
+        reduced = " ".join(w for w in _WORD_RE.findall(topic) if w not in unknown)
+        if not reduced:
+            return unknown, 0.0
+        vectors = self.embedder.embed([topic, reduced])
+        ranked = self.key_words(topic)
+        order = {w: -sim for w, sim in ranked}  # the word standing best for the topic first
+        unknown.sort(key=lambda w: order.get(w, 0.0))
+        best_known = max((-order[w] for w in order if w not in unknown and not _age_word(w)), default=-1.0)
+        if -order.get(unknown[0], 1.0) < best_known - UNKNOWN_TIE:  # a known word stands for the topic better
+            return unknown, 1.0
+        return unknown, float(vectors[0] @ vectors[1])
 
     def on_concept(self, topic: str, topic_vector: np.ndarray, hits: Sequence[Hit]) -> dict[str, bool]:
         """Per case: whether it uses the topic's key word (a form, equivalent or synonym of it)."""
@@ -161,6 +192,11 @@ class Concepts:
             if tokens and not any(t in self.vocabulary for t in tokens) and not expansions(name):
                 unknown.append(name)
         return unknown
+
+
+def _age_word(word: str) -> bool:
+    """True for a word naming an age ("teenagers", "baby"): it says whom a question is about, rarely what."""
+    return any(pattern.fullmatch(word) for pattern, _ in AGE_WORDS) or word.lower() in _AGE_NOUNS
 
 
 @lru_cache(maxsize=16384)

@@ -23,7 +23,7 @@ from assistant.answer.compose import (
     relevant_hits,
     role_points,
 )
-from assistant.answer.concepts import Concepts
+from assistant.answer.concepts import UNKNOWN_MEANING, Concepts
 from assistant.answer.conversation import resolve, topic
 from assistant.answer.counting import compose_count, tally, themes_named
 from assistant.answer.generate import generate
@@ -80,8 +80,14 @@ class Pipeline:
         interp = interpret(resolved.query, self._areas, role_key)
         if literal:
             interp = dataclasses.replace(
-                interp, roles=(role_key,) if role_key else (), role_from="setting" if role_key else None,
-                age_bands=(), year_from=None, year_to=None, area=None, review_model=None,
+                interp,
+                roles=(role_key,) if role_key else (),
+                role_from="setting" if role_key else None,
+                age_bands=(),
+                year_from=None,
+                year_to=None,
+                area=None,
+                review_model=None,
             )
         if interp.mode in ("count", "overview") and resolved.mode in (None, "narrow"):
             records = self.records(self._question_filters(interp, filters))
@@ -126,7 +132,11 @@ class Pipeline:
         # match in other words, means the collection cannot answer
         concepts = self.concepts
         topic_vector = query_vector[0]
-        missing = self._missing(interp.topic, resolved.query, topic_vector) if interp.topic and not role_key else None
+        missing = (
+            self._missing(interp.topic, resolved.query, topic_vector, resolved.mode != "narrow")
+            if interp.topic and not role_key
+            else None
+        )
         if role_key and interp.topic:  # a role's learning is no answer to a topic no review knows by its acronym
             missing = next(iter(concepts.unknown_acronyms(interp.topic)), None)
         nearest = self.searcher.search(search_query, query_vector, NEAREST, filters) if missing else []
@@ -171,7 +181,11 @@ class Pipeline:
             support = dict.fromkeys((h.case_id for h in hits), 1.0)
         if resolved.mode == "narrow":  # cases already shown: a narrowing needs fewer of its own words
             support = {case: (LEXICAL_SUPPORT if share >= NARROW_SUPPORT else share) for case, share in support.items()}
-        if not hits or not self.in_scope(search_query, hits) or not relevant_hits(hits, support):
+        # "what does it say would help": about the one review just answered, whose best passages answer it
+        pinned = resolved.mode == "narrow" and len(resolved.within) == 1 and bool(hits)
+        if pinned:
+            chosen, support = True, dict.fromkeys((h.case_id for h in hits), 1.0)
+        if not pinned and (not hits or not self.in_scope(search_query, hits) or not relevant_hits(hits, support)):
             return self._nothing(
                 question,
                 f"No review in this collection is about \u201c{escape_markdown(search_query)}\u201d.",
@@ -211,16 +225,20 @@ class Pipeline:
             answer = generate(answer, llm.llm_url, llm.llm_model, llm.llm_timeout, support=llm.llm_support)
         return answer
 
-    def _missing(self, topic: str, question: str, topic_vector: np.ndarray) -> str | None:
-        """The key word no review uses (or an acronym none uses: "FGM"), for a topic the collection cannot answer; a
-        question offering alternatives ("taking parents at their word / respectful uncertainty", "FGM or neglect")
-        is answerable when any one of them is."""
+    def _missing(self, topic: str, question: str, topic_vector: np.ndarray, meaning: bool = True) -> str | None:
+        """The key word no review uses (or an acronym none uses: "FGM"), for a topic the collection cannot answer; with
+        ``meaning``, also the words no review uses when they carry the topic together ("bitten", "dog"); a question
+        offering alternatives ("taking parents at their word / respectful uncertainty", "FGM or neglect") is
+        answerable when any one of them is."""
         concepts = self.concepts
 
         def unknown(text: str) -> str | None:
             return concepts.missing_concept(text, topic_vector) or next(iter(concepts.unknown_acronyms(text)), None)
 
         missing = unknown(topic)
+        if not missing and meaning:
+            words, similarity = concepts.unknown_meaning(topic)
+            missing = "\u201d or \u201c".join(words[:2]) if similarity < UNKNOWN_MEANING else None
         parts = [p.strip() for p in _ALTERNATIVES_RE.split(question) if p.strip()]
         if not missing or len(parts) < 2:
             return missing

@@ -12,6 +12,13 @@ ROLES: dict[str, tuple[str, re.Pattern[str]]] = {
         "health visitors",
         re.compile(r"health visit\w*|\bHVs?\b|health checks?|community[- ]based practitioners|health services", re.I),
     ),
+    "school-nurse": (
+        "school nurses",
+        re.compile(
+            r"school nurs\w*|school health|0-19|public health nurs\w*",
+            re.I,
+        ),
+    ),
     "midwife": ("midwives", re.compile(r"midwi\w*|antenatal|maternity|pregnan\w*|birth", re.I)),
     "gp": ("GPs", re.compile(r"\bGPs?\b|general practi\w*|primary care|prescrib\w*|contracept\w*", re.I)),
     "police": (
@@ -87,9 +94,8 @@ ROLES: dict[str, tuple[str, re.Pattern[str]]] = {
 }
 # How people name each role in a question ("as a health visitor", "lessons for paediatricians").
 ROLE_NAMES: dict[str, re.Pattern[str]] = {
-    "health-visitor": re.compile(
-        r"health visit\w*|\bHVs?\b|0-19 (?:team|service|nurse)s?|public health nurs\w*|school nurs\w*", re.I
-    ),
+    "health-visitor": re.compile(r"health visit\w*|\bHVs?\b", re.I),
+    "school-nurse": re.compile(r"school nurs\w*|0-19 (?:team|service|nurse)s?|public health nurs\w*", re.I),
     "midwife": re.compile(r"midwi\w*|maternity (?:staff|team|services?|unit)", re.I),
     "gp": re.compile(r"\bGPs?\b|general practi\w*|family doctors?|primary care|practice nurses?", re.I),
     "hospital": re.compile(
@@ -142,6 +148,8 @@ ALIASES = {
     "hv": "health-visitor",
     "health-visitors": "health-visitor",
     "health-visiting": "health-visitor",
+    "school-nurses": "school-nurse",
+    "school-nursing": "school-nurse",
     "midwives": "midwife",
     "midwifery": "midwife",
     "maternity": "midwife",
