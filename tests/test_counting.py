@@ -119,3 +119,19 @@ def test_a_place_with_no_local_review_reads_plainly() -> None:
 def test_england_narrows_nothing_the_local_reviews_are_english() -> None:
     read = interpret("how many reviews in England involve neglect")
     assert read.place is None and "England" not in read.topic and read.topic == "neglect"
+
+
+def test_a_breakdown_by_named_ages_with_the_issues_of_each_group_has_no_topic_and_each_rows_themes() -> None:
+    question = "break the reviews down by age - babies, toddlers, teenagers - and the main issues for each group"
+    interp = interpret(question)
+    assert (interp.mode, interp.breakdown, interp.topic, interp.age_bands, interp.row_themes) == (
+        "overview", "age", "", (), True
+    )
+    t = tally(RECORDS, interp)
+    assert t.breakdown == {"under 1": 1, "1-4": 1, "12-17": 2} and t.count == 4
+    assert t.row_themes is not None and dict(t.row_themes["under 1"])["domestic abuse"] == 1
+    assert dict(t.row_themes["12-17"])["domestic abuse"] == 1  # Four names family violence; Two does not
+    text = compose_count(question, interp, t, {r.case_id: r for r in RECORDS}, question).text
+    assert "- **12-17**: " in text and "The main themes in each group" in text
+    one_band = interpret("how old were the babies in the neglect reviews")
+    assert one_band.age_bands == ("infant",) and not one_band.row_themes  # one age named is a filter, not the rows

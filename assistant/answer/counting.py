@@ -32,6 +32,7 @@ COUNTED_FIELDS = (
 WHERE_COUNTED = "summary, background, key issues or keywords"
 TOP_THEMES = 5
 TOP_AREAS = 10
+ROW_THEMES = 3  # the main themes shown for each row of a breakdown, when asked
 AGE_PHRASES = {
     "infant": "a baby under 1",
     "1-4": "a child aged 1 to 4",
@@ -103,6 +104,7 @@ class Tally:
     whole: bool = False  # counted every local review (no topic, no facet)
     national: bool = False  # the national reviews and reports were counted, not the local ones
     national_matching: tuple[str, ...] = ()  # national reviews about the place asked for, listed apart
+    row_themes: dict[str, list[tuple[str, int]]] | None = None  # each breakdown row's main themes, when asked
 
 
 def _field_text(case: Case, name: str) -> str:
@@ -196,9 +198,7 @@ def _criterion_for_facets(interp: Interpretation) -> list[str]:
     parts = []
     if interp.exact_age and interp.age_bands:  # the facets hold bands, not exact ages: say so
         band = interp.age_bands[0]
-        parts.append(
-            f"are about {AGE_RANGES[band]} (the reviews' age bands; {interp.exact_age} falls in it)"
-        )
+        parts.append(f"are about {AGE_RANGES[band]} (the reviews' age bands; {interp.exact_age} falls in it)")
     elif interp.age_bands:
         parts.append("are about " + " or ".join(AGE_PHRASES[b] for b in interp.age_bands))
     if interp.review_model:
@@ -210,9 +210,13 @@ def _criterion_for_facets(interp: Interpretation) -> list[str]:
     if interp.year_from is not None or interp.year_to is not None:
         low, high = interp.year_from, interp.year_to
         parts.append(
-            f"were published in {low}" if low == high else
-            f"were published {low}\u2013{high}" if low and high else
-            f"were published in {low} or later" if low else f"were published in {high} or earlier"
+            f"were published in {low}"
+            if low == high
+            else f"were published {low}\u2013{high}"
+            if low and high
+            else f"were published in {low} or later"
+            if low
+            else f"were published in {high} or earlier"
         )
     return parts
 
@@ -270,6 +274,7 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
         criterion += f" (local case reviews only: the {national} national reviews and reports are not counted)"
     by_id = {c.case_id: c for c in cases}
     breakdown, per_year_total = _breakdown(interp.breakdown, [by_id[i] for i in matching], base, themes)
+    row_themes = _row_themes(interp.breakdown, [by_id[i] for i in matching], themes) if interp.row_themes else None
     return Tally(
         count=len(matching),
         total=len(cases),
@@ -283,6 +288,7 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
         whole=pattern is None and not harm and not facet_parts and not uncountable,
         national=interp.national,
         national_matching=tuple(national_matching),
+        row_themes=row_themes,
     )
 
 
@@ -349,6 +355,36 @@ def _breakdown(
     return None, None
 
 
+def _rows_of(kind: str | None, case: Case) -> list[str]:
+    """The breakdown rows ``case`` falls in (as :func:`_breakdown` names them)."""
+    facets = derive_facets(case)
+    if kind == "year":
+        return [str(case.year)]
+    if kind == "age":
+        return [AGE_ROWS.get(b, b) for b in facets.age_bands] or ["age not stated"]
+    if kind == "harm":
+        return [HARM_TYPES[h] for h in facets.harms or ()] or ["harm not stated"]
+    if kind == "area":
+        return [case.area] if case.area and case.area.lower() != "anonymous" else []
+    if kind == "model":
+        model = facets.review_model
+        return [REVIEW_MODELS[model][0] if model in REVIEW_MODELS else ("other model" if model else "model not stated")]
+    return []
+
+
+def _row_themes(
+    kind: str | None, matched: Sequence[Case], themes: Sequence[TaxonomyTheme]
+) -> dict[str, list[tuple[str, int]]]:
+    """Each row's most common taxonomy themes (the theme counted, if any, left out), with how many reviews name them."""
+    defining = {t.key for t in themes}
+    counts: dict[str, Counter[str]] = {}
+    for case in matched:
+        named = [t.label for t in load_taxonomy() if t.key not in defining and find_in_case(case, t.pattern)]
+        for row in _rows_of(kind, case):
+            counts.setdefault(row, Counter()).update(named)
+    return {row: c.most_common(ROW_THEMES) for row, c in counts.items()}
+
+
 # ---------------------------------------------------------------- composing the answer
 
 
@@ -380,8 +416,14 @@ def _trend_sentence(t: Tally, split_year: int | None) -> str:
 def _table(t: Tally) -> list[str]:
     if not t.breakdown:
         return []
-    heads = {"year": "Year", "age": "Age of the child", "theme": "Theme", "model": "Review model", "area": "Area",
-             "harm": "Type of harm"}
+    heads = {
+        "year": "Year",
+        "age": "Age of the child",
+        "theme": "Theme",
+        "model": "Review model",
+        "area": "Area",
+        "harm": "Type of harm",
+    }
     head = heads[t.breakdown_of or ""]
     if t.breakdown_of == "year" and t.per_year_total:
         lines = [f"| {head} | Reviews counted | Reviews that year |", "|---|---:|---:|"]
@@ -391,9 +433,7 @@ def _table(t: Tally) -> list[str]:
     return lines + [f"| {escape_markdown(k)} | {v} |" for k, v in t.breakdown.items()]
 
 
-def compose_count(
-    question: str, interp: Interpretation, t: Tally, records: dict[str, Record], query: str
-) -> Answer:
+def compose_count(question: str, interp: Interpretation, t: Tally, records: dict[str, Record], query: str) -> Answer:
     """A count or overview answer: the number first with its criterion, the breakdown, every case counted."""
     word = "case review" if t.total == 1 else "case reviews"
     word = f"local {word}" if "national reviews and reports are not counted" in t.criterion else word
@@ -419,6 +459,12 @@ def compose_count(
     table = _table(t)
     if table:
         lines += ["", *table]
+    if t.row_themes and t.breakdown:
+        lines += ["", "The main themes in each group (how many of its reviews name each):", ""]
+        for row in t.breakdown:
+            named = t.row_themes.get(row) or []
+            themes = "; ".join(f"{escape_markdown(label)} ({n})" for label, n in named) or "no taxonomy theme named"
+            lines.append(f"- **{escape_markdown(row)}**: {themes}")
     if t.breakdown_of == "harm" and t.breakdown:
         lines += ["", "A review can show more than one harm, so the rows can add up to more than the reviews counted."]
     trend = _trend_sentence(t, interp.year_from) if t.breakdown_of == "year" and not t.whole else ""  # 100% of all

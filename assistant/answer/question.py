@@ -68,6 +68,20 @@ _YEAR_BREAKDOWN_RE = re.compile(
 _AGE_BREAKDOWN_RE = re.compile(
     r"\bby (?:the )?age\b|\bage groups?\b|\bages? of the (?:child|kid)|\bwhat ages?\b|\bhow old\b", re.I
 )
+# "... and what the main issues are for each group": the main themes of each row of a breakdown
+_ROW_THEMES_RE = re.compile(
+    r"\b(?:main|key|common|biggest|top)?\s*(?:issues?|themes?|problems?|concerns?|factors?)\b[\w ,']{0,30}?"
+    r"\b(?:for|in|of|within|across) (?:each|every|the different)\b"
+    r"|\b(?:issues?|themes?|problems?) (?:per|by) (?:group|age|band)",
+    re.I,
+)
+# a breakdown by age names its rows ("babies, toddlers, primary age, teenagers"): they are not the topic
+_AGE_ROW_WORDS_RE = re.compile(
+    r"\b(?:bab(?:y|ies)|infants?|toddlers?|pre-?school(?:ers)?|primary(?: school)?(?: age(?:d)?)?|secondary(?: school)?"
+    r"(?: age(?:d)?)?|teen\w*|adolescen\w*|young (?:people|person)|under[- ]?(?:1|one)s?|school[- ]age|child(?:ren)?|"
+    r"kids?|each|every|groups?|bands?|ages?)\b",
+    re.I,
+)
 _PARENT_AGE_RE = re.compile(
     r"\b(?:young|teen\w*|under-?age) (?:or \w+ )?(?:parents?|mothers?|mums?|fathers?|dads?)\b", re.I
 )
@@ -290,8 +304,8 @@ _PLACE_RE = re.compile(
 _NATIONAL_RE = re.compile(
     r"\b(?:the )?national (?:panel(?:'s)? )?(?:annual |thematic |safeguarding practice )?(?:reviews?|reports?"
     r"|studies|analys[ie]s|panel)\b|\b(?:the )?(?:safeguarding practice review )?panel(?:'s)? (?:annual |national "
-    r"|thematic )?(?:reports?|reviews?)\b|\bofsted(?:'s)? (?:national |thematic |biennial )?(?:reports?|reviews?"
-    r"|analys[ie]s|evaluations?)\b|\bbiennial (?:analys[ie]s|reviews?|reports?)\b",
+    r"|thematic )?(?:reports?|reviews?)\b|\bofsted(?:['\u2019]?s)? (?:national |thematic |biennial |evaluation )?"
+    r"(?:reports?|reviews?|analys[ie]s|evaluations?)\b|\bbiennial (?:analys[ie]s|reviews?|reports?)\b",
     re.I,
 )
 # "local reviews (not the national panel ones)", "not counting the national reports": the local reviews are asked about
@@ -322,6 +336,7 @@ class Interpretation:
     place: str | None = None  # "Wales": a nation matched in a review's area, title or keywords
     national: bool = False  # the national reviews and reports are what is asked about
     exact_age: str = ""  # "17", "3 months": an exact age asked for, counted by the band that holds it
+    row_themes: bool = False  # "... and the main issues for each group": each breakdown row's main themes
 
     @property
     def role(self) -> str | None:
@@ -586,7 +601,10 @@ def interpret(
     age = exact_age(question)
     topic_text = f"{question[: age[2][0]]} {question[age[2][1] :]}" if age else question
     national = bool(_NATIONAL_RE.search(topic_text)) and not _NOT_NATIONAL_RE.search(topic_text)
-    topic_text = _NATIONAL_RE.sub(" reviews ", topic_text)
+    # "Ofsted's reports": national ones, and Ofsted's (its name stays in the topic)
+    topic_text = _NATIONAL_RE.sub(
+        lambda m: " Ofsted reviews " if m[0].lower().startswith("ofsted") else " reviews ", topic_text
+    )
     place_match = None if area else _PLACE_RE.search(topic_text)
     place = None
     if place_match:
@@ -602,7 +620,8 @@ def interpret(
             words.pop(0)
         while words and words[-1].lower() in _STOP | _EDGE | {"not"}:
             words.pop()
-        topic = " ".join(words)
+        kept = [w for w in words if not re.fullmatch(r"scrs?|cspr?s|lcsprs?", w, re.I)]
+        topic = " ".join(kept if any(w.lower() not in _STOP for w in kept) else words)  # every review is an SCR
         if age and re.fullmatch(_AGED_NOUNS, topic, re.I):
             topic = ""  # "children aged 7": the age is the whole criterion
     breakdown = _breakdown(question, mode)
@@ -613,7 +632,14 @@ def interpret(
         breakdown = breakdown or "theme"
     if breakdown == "model":
         review_model = None  # "which review models are used most": every model, not one
+    row_themes = breakdown not in (None, "theme") and bool(_ROW_THEMES_RE.search(question))
+    if row_themes:  # the issues asked for are the rows' themes, not a topic
+        topic = " ".join(re.findall(r"[\w'&-]+", _ROW_THEMES_RE.sub(" ", topic)))
     age_bands = () if _PARENT_AGE_RE.search(question) else age_bands_named(topic_text)
+    if breakdown == "age" and len(age_bands) > 1:  # the ages named are the table's rows, not a filter or a topic
+        age_bands = ()
+        words = re.findall(r"[\w'&-]+", _AGE_ROW_WORDS_RE.sub(" ", topic))
+        topic = " ".join(w for w in words if w.lower() not in _STOP | _EDGE and re.search(r"[^\W\d_]", w))
     age_bands = (age[1],) if age else age_bands
     return Interpretation(
         mode=mode,
@@ -629,4 +655,5 @@ def interpret(
         place=place,
         national=national,
         exact_age=age[0] if age else "",
+        row_themes=row_themes,
     )
