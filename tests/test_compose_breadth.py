@@ -55,3 +55,29 @@ def test_every_lesson_of_a_review_of_the_roles_setting_is_for_that_role() -> Non
     unit = Unit(0, "n", "Learning", "colleagues felt unable to raise it")
     assert for_role("early-years", record, unit)
     assert not for_role("early-years", _case("a", unit.text), unit)
+
+
+def test_a_cases_learning_line_off_the_question_is_left_out() -> None:
+    """Each case has a summary on the topic; 'a' learns about the topic, 'b' only about record keeping."""
+    from assistant.answer.compose import compose_cases
+
+    records = {
+        "a": Case("a", 2020, 1, "Area", "A", summary="domestic incidents at home", learning="ask about incidents"),
+        "b": Case("b", 2020, 2, "Area", "B", summary="domestic incidents reported", learning="keep better records"),
+    }
+    units = [
+        Unit(0, "a", "Summary", "domestic incidents at home"),
+        Unit(1, "a", "Learning", "ask about incidents"),
+        Unit(2, "b", "Summary", "domestic incidents reported"),
+        Unit(3, "b", "Learning", "keep better records"),
+    ]
+    vectors = np.array([[0.9, 0.436], [0.5, 0.866], [0.9, 0.436], [0.05, 0.999]], dtype=np.float32)
+    tokens = [frozenset(u.text.split()) for u in units]
+    evidence = Evidence(units, vectors, tokens, np.array([1.0, 0.0], dtype=np.float32),
+                        frozenset({"domestic", "incidents"}), 2)
+    hits = [Hit(k, k.upper(), "case", 0.9, "Summary", "", dense_score=0.9) for k in records]
+    ctx = Context("q", "domestic incidents", hits, evidence, {"a": [0, 1], "b": [2, 3]}, records,
+                  {"a": 1.0, "b": 1.0})
+    text = compose_cases(ctx).text
+    assert "ask about incidents" in text  # the word overlap takes it over the bar
+    assert "keep better records" not in text and text.count("Why it matches") == 2

@@ -77,11 +77,15 @@ class Evidence:
         boost = ROLE_BOOST if lens and self.role and concerns_role(self.role, self.units[unit_id].text) else 0.0
         return dense + LEXICAL_WEIGHT * overlap + boost
 
-    def best(self, unit_ids: Sequence[int], sections: Sequence[str], exclude: set[int]) -> int | None:
-        """The best unit among ``unit_ids`` in ``sections`` (section order breaks near-ties)."""
+    def best(
+        self, unit_ids: Sequence[int], sections: Sequence[str], exclude: set[int], prefer: frozenset[str] = frozenset()
+    ) -> int | None:
+        """The best unit among ``unit_ids`` in ``sections`` (section order breaks near-ties); one that uses a
+        token of ``prefer`` (the topic's key word) when there is one."""
         candidates = [u for u in unit_ids if self.units[u].section in sections and u not in exclude]
         if not candidates:
             return None
+        candidates = [u for u in candidates if prefer & self.unit_tokens[u]] or candidates
         return max(candidates, key=lambda u: (self.score(u), -sections.index(self.units[u].section), -u))
 
 
@@ -215,9 +219,11 @@ def compose_cases(ctx: Context) -> Answer:
             learning_id = None
         else:
             evidence_id = evidence.best(unit_ids, EVIDENCE_SECTIONS, set())
-            learning_id = evidence.best(unit_ids, ("Learning", "Recommendations"), {evidence_id})
+            learning_id = evidence.best(unit_ids, ("Learning", "Recommendations"), {evidence_id}, ctx.key_forms)
         if evidence_id is None:
             continue
+        if learning_id is not None and ctx.query and not _on_question(ctx, learning_id):
+            learning_id = None  # a learning line that is not about the question is left out
         shown.append(hit.case_id)
         heading = describe(record) + (f" — {escape_markdown(hit.section)}" if record.kind != "case" else "")
         lines.append(f"{len(shown)}. {heading}")
@@ -231,6 +237,12 @@ def compose_cases(ctx: Context) -> Answer:
     text = "\n".join([f"{count} \u201c{escape_markdown(query)}\u201d, most relevant first.", "", *lines])
     text += _role_note(evidence.role, role_found)
     return Answer(question, text, tuple(composer.citations), tuple(shown), mode=AnswerMode.CASES, query=query)
+
+
+def _on_question(ctx: Context, unit_id: int) -> bool:
+    """True when a case's learning line relates to the question: it uses the topic's key word, or it reaches the
+    relevance a learning point needs."""
+    return bool(ctx.key_forms & ctx.evidence.unit_tokens[unit_id]) or ctx.evidence.score(unit_id) >= POINT_FLOOR
 
 
 def learning_weight(record: Record, unit: Unit, hit_section: str = "") -> float | None:

@@ -100,6 +100,28 @@ class Concepts:
                 found |= set(other_tokens)
         return frozenset(found)
 
+    def quote_forms(self, topic: str, topic_vector: np.ndarray | None = None) -> frozenset[str]:
+        """The tokens a case's quote should use to show it is about ``topic``: the one-word terms of a reviewed
+        synonym group the topic names ("took their own lives": suicide, suicidal), else its key word's own forms
+        (no loose prefixes: "attendance" is not "attention"), when that word clearly stands for the topic."""
+        grouped = {
+            _word_tokens(term)[0]
+            for group, matched in matched_terms(topic)
+            if any(" " in m for m in matched)  # a phrase of the group: "took their own lives"
+            for term in group
+            if re.fullmatch(r"[a-z]+", term) and len(_word_tokens(term)) == 1
+        } - self.common
+        if grouped & self.vocabulary:
+            return frozenset(grouped & self.vocabulary)
+        ranked = self.key_words(topic, topic_vector)
+        if not ranked or ranked[0][1] < KEY_WORD_SIMILARITY:
+            return frozenset()
+        tokens = _word_tokens(ranked[0][0])
+        if len(tokens) != 1:
+            return frozenset()
+        own = {v for v in self.vocabulary if v.startswith(tokens[0])} if len(tokens[0]) >= 5 else {tokens[0]}
+        return frozenset((own & self.vocabulary) - self.common)
+
     def known_word(self, word: str) -> bool:
         """True when the reviews use the word, a form of it, or an everyday equivalent or reviewed synonym of it."""
         return not _word_tokens(word) or bool(self.forms(word))

@@ -201,6 +201,8 @@ class Pipeline:
         keyed = concepts.on_concept(interp.topic, topic_vector, hits) if not learning and interp.topic else {}
         ranked = concepts.key_words(interp.topic, topic_vector) if interp.topic and learning else []
         key_forms = concepts.forms(ranked[0][0]) if ranked else frozenset()
+        if interp.topic and not learning:
+            key_forms = concepts.quote_forms(interp.topic, topic_vector)
         context = Context(
             question,
             shown_query,
