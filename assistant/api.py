@@ -46,6 +46,7 @@ _FOR_UI = {
     "SUPPORTED_SUFFIXES": "assistant.ingest.readers",
     "format_names": "assistant.ingest.readers",
     "Filters": "assistant.search.filters",
+    "BREAKDOWN_HEADS": "assistant.answer.counting",
     "escape_markdown": "assistant.answer.present",
     "record_markdown": "assistant.answer.present",
     "record_heading": "assistant.answer.present",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant import ScrError
-from assistant.api import escape_markdown, notes, record_feedback, record_markdown, when
+from assistant.api import BREAKDOWN_HEADS, escape_markdown, notes, record_feedback, record_markdown, when
 
 assistant = st.session_state["assistant"]
 EXAMPLES = [
@@ -77,7 +77,17 @@ def show_count(index: int, answer) -> None:  # noqa: ANN001 - an assistant Answe
     if answer.breakdown:
         rows = list(answer.breakdown)
         data = {"row": rows, "reviews": [answer.breakdown[r] for r in rows]}
-        st.bar_chart(data, x="row", y="reviews", horizontal=True)
+        head = BREAKDOWN_HEADS.get(getattr(answer.interpretation, "breakdown", None) or "", "")
+        st.bar_chart(  # rows in the table's order (years, ages), not alphabetical
+            data,
+            x="row",
+            y="reviews",
+            x_label=head,  # with horizontal=True the labels follow the drawn axes
+            y_label="reviews",
+            horizontal=True,
+            sort=False,
+            height=max(200, 32 * len(rows)),
+        )
     if answer.cases:
         if st.button(
             f"See all {len(answer.cases)} in the case library",
@@ -99,7 +109,8 @@ def show_answer(index: int) -> None:
     st.markdown(answer.text)
     if answer.count is not None:
         show_count(index, answer)
-    st.caption("Sources")
+    if answer.citations:
+        st.caption("Sources")
     by_case: dict[str, list] = {}
     for citation in answer.citations:
         by_case.setdefault(citation.case_id, []).append(citation)

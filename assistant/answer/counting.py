@@ -413,18 +413,20 @@ def _trend_sentence(t: Tally, split_year: int | None) -> str:
     )
 
 
+BREAKDOWN_HEADS = {
+    "year": "Year",
+    "age": "Age of the child",
+    "theme": "Theme",
+    "model": "Review model",
+    "area": "Area",
+    "harm": "Type of harm",
+}  # how a breakdown's rows are headed, in the table and the app's chart
+
+
 def _table(t: Tally) -> list[str]:
     if not t.breakdown:
         return []
-    heads = {
-        "year": "Year",
-        "age": "Age of the child",
-        "theme": "Theme",
-        "model": "Review model",
-        "area": "Area",
-        "harm": "Type of harm",
-    }
-    head = heads[t.breakdown_of or ""]
+    head = BREAKDOWN_HEADS[t.breakdown_of or ""]
     if t.breakdown_of == "year" and t.per_year_total:
         lines = [f"| {head} | Reviews counted | Reviews that year |", "|---|---:|---:|"]
         lines += [f"| {k} | {v} | {t.per_year_total[k]} |" for k, v in t.breakdown.items()]
