@@ -261,3 +261,13 @@ def test_what_did_they_find_after_a_case_list_is_about_the_first_case() -> None:
     for question in ("what did they find?", "what did the review find?"):
         resolved = resolve(question, [previous])
         assert resolved.mode == "case-detail" and resolved.case_id == "case-a", question
+
+
+def test_a_count_of_one_review_model_is_out_of_every_review_and_a_topic_count_is_within_the_years_named(
+    assistant: Assistant,
+) -> None:
+    silp = assistant.ask("how many reviews used the SILP model")
+    total = sum(1 for r in assistant.records() if r.kind == "case")
+    assert silp.count == 1 and f"1 of the {total} case reviews" in silp.text.replace("**", "")
+    recent = assistant.ask("how many reviews from 2015 onwards involve neglect")
+    assert recent.count is not None and "published in 2015 or later" in recent.criterion

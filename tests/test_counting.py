@@ -135,3 +135,12 @@ def test_a_breakdown_by_named_ages_with_the_issues_of_each_group_has_no_topic_an
     assert "- **12-17**: " in text and "The main themes in each group" in text
     one_band = interpret("how old were the babies in the neglect reviews")
     assert one_band.age_bands == ("infant",) and not one_band.row_themes  # one age named is a filter, not the rows
+
+
+def test_a_model_asked_about_is_the_criterion_over_every_review_and_a_years_total_is_every_review_that_year() -> None:
+    interp = interpret("how many reviews used the SILP model")
+    t = tally(RECORDS, interp)
+    assert (t.count, t.total, interp.topic) == (1, 4, "")
+    by_year = _tally("how many reviews about teenagers per year")
+    assert by_year.breakdown == {"2009": 0, "2010": 1, "2015": 0, "2021": 1}
+    assert by_year.per_year_total == {"2009": 1, "2010": 1, "2015": 1, "2021": 1}  # not only the teenagers' reviews

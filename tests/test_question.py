@@ -194,3 +194,20 @@ def test_every_age_a_question_names_counts() -> None:
 def test_local_reviews_named_apart_from_the_national_ones_are_the_local_ones() -> None:
     assert not interpret("how many local reviews (not the national panel ones) came out in 2023").national
     assert interpret("how many national panel reports are there").national
+
+
+def test_swapped_letters_in_a_framing_word_leave_it_out_of_the_topic() -> None:
+    read = interpret("yot case manager here, anything in the reveiws specifically for youth offending teams?")
+    assert read.role == "youth-justice" and "reveiws" not in read.topic and read.topic == ""
+    assert interpret("lessosn on neglect").topic == "neglect"
+    assert interpret("reviews about a review officer").topic != ""  # real words stay
+
+
+def test_from_a_year_to_now_is_every_year_since() -> None:
+    read = interpret("has the way reviews talk about teenagers changed over the years, from 2008 to now?")
+    assert (read.year_from, read.year_to, read.topic, read.breakdown) == (2008, None, "teenagers", "year")
+    assert interpret("cases from 2020 onwards about exploitation").year_from == 2020
+
+
+def test_an_iro_or_conference_chair_is_read_as_the_social_work_lens() -> None:
+    assert roles_named("as an IRO / CP conference chair what lessons are there for plans") == ("social-worker",)

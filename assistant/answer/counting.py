@@ -10,7 +10,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -273,7 +273,9 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
     elif national:
         criterion += f" (local case reviews only: the {national} national reviews and reports are not counted)"
     by_id = {c.case_id: c for c in cases}
-    breakdown, per_year_total = _breakdown(interp.breakdown, [by_id[i] for i in matching], base, themes)
+    # a year's total is every review of that year in scope: the ages asked about are what is counted, not the scope
+    scope = [c for c in cases if _facet_filter(replace(interp, age_bands=(), exact_age=""), c)]
+    breakdown, per_year_total = _breakdown(interp.breakdown, [by_id[i] for i in matching], scope, themes)
     row_themes = _row_themes(interp.breakdown, [by_id[i] for i in matching], themes) if interp.row_themes else None
     return Tally(
         count=len(matching),
@@ -394,7 +396,8 @@ def _trend_sentence(t: Tally, split_year: int | None) -> str:
     years = sorted(int(y) for y in t.per_year_total)
     if len(years) < 2:
         return ""
-    split = split_year if split_year is not None else years[-1] - 5
+    # "since 2015": before and after 2015; "from 2008 to now" (the collection's start): the last five years apart
+    split = split_year if split_year is not None and split_year > years[0] else years[-1] - 5
     early = [y for y in years if y < split]
     late = [y for y in years if y >= split]
     if not early or not late:

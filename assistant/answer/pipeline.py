@@ -90,7 +90,9 @@ class Pipeline:
                 review_model=None,
             )
         if interp.mode in ("count", "overview") and resolved.mode in (None, "narrow"):
-            records = self.records(self._question_filters(interp, filters))
+            # with a topic, the years, area or model named are the scope (the total); without one they are the
+            # criterion itself ("how many used the SILP model": of all the reviews)
+            records = self.records(self._question_filters(interp, filters) if interp.topic else filters)
             if resolved.mode == "narrow":
                 records = [r for r in records if r.case_id in resolved.within]
             counted = tally(records, interp)

@@ -248,7 +248,13 @@ _LEADING_VERBS_RE = re.compile(
 _YEAR_RANGE_RE = re.compile(
     r"\b(?:between|from) ((?:19|20)\d\d) (?:and|to|-) ((?:19|20)\d\d)\b|\b((?:19|20)\d\d) ?[-–] ?((?:19|20)\d\d)\b"
 )
-_SINCE_RE = re.compile(r"\b(?:since|after|onwards from) ((?:19|20)\d\d)\b(?! (?:and|to))", re.I)
+_SINCE_RE = re.compile(
+    r"\b(?:since|after|onwards from) ((?:19|20)\d\d)\b(?! (?:and|to))"
+    r"|\bfrom ((?:19|20)\d\d) (?:to|until|till|up to) (?:now|today|the present(?: day)?|date|present)\b"
+    r"|\b((?:19|20)\d\d) (?:to|until|till) (?:now|today|the present(?: day)?|date)\b"
+    r"|\bfrom ((?:19|20)\d\d) (?:on|onwards?)\b",
+    re.I,
+)
 _BEFORE_RE = re.compile(r"\b(?:before|prior to) ((?:19|20)\d\d)\b", re.I)
 _UNTIL_RE = re.compile(r"\b(?:until|up to|up until|no later than) ((?:19|20)\d\d)\b", re.I)
 _IN_YEAR_RE = re.compile(r"\b(?:in|during|published in|from) ((?:19|20)\d\d)\b", re.I)
@@ -273,6 +279,7 @@ _OVERVIEW_WORDS_RE = re.compile(
     r"more|recent|recently|lately|now|changed?|over time|rundown|run-down|overview|summary|collection|library|quick|"
     r"need|board paper|paper|report|all|covers?|holds?|contains?|compared? (?:to|with)"
     r"|came out|published|released|local|ones"
+    r"|(?:the )?ways? (?:the )?(?:reviews?|they|professionals|agencies) (?:talk|speak|write|think|describe)s? about"
     r"|(?:19|20)\d\d(?:[-–]\d{2,4})?)\b"
     r"|\(?\bnot (?:the )?(?:national|local)[\w ]{0,25}?\bones\)?",  # "(not the national panel ones)"
     re.I,
@@ -426,7 +433,8 @@ def roles_named(question: str) -> tuple[str, ...]:
 
 
 _MODEL_WORDS_RE = re.compile(
-    r"\b(?:SILP|SCIE|learning together|significant incident learning process|model|method|approach|used|done with|"
+    r"\b(?:SILP|SCIE|learning together|significant incident learning process|partnership learning reviews?|model|"
+    r"method|approach|used|done with|"
     r"carried out)\b",
     re.I,
 )
@@ -468,6 +476,24 @@ def _strip_roles(text: str, roles: Iterable[str]) -> str:
         text = _PERSONA_RE.sub(" ", text)
         text = _WORK_IN_RE.sub(" ", text)
     return text.replace("\x00", " ")
+
+
+_FRAMING_SPELLINGS = ("reviews", "review", "lessons", "lesson", "learning", "learnt", "serious")
+
+
+def _framing_word(match: re.Match[str]) -> str:
+    """A framing word typed with two letters swapped ("reveiws", "lessosn") read as the word itself."""
+    word = match.group(0)
+    low = word.lower()
+    for right in _FRAMING_SPELLINGS:
+        if low != right and len(low) == len(right) and low[0] == right[0] and sorted(low) == sorted(right):
+            return right
+    return word
+
+
+def fix_framing_typos(question: str) -> str:
+    """The question with swapped-letter misspellings of the framing words corrected (they are never a topic)."""
+    return re.sub(r"\b[A-Za-z]{5,8}\b", _framing_word, question)
 
 
 def topic_of(question: str, roles: Iterable[str] = (), areas: Iterable[str] = ()) -> str:
@@ -522,7 +548,7 @@ def _years(question: str) -> tuple[int | None, int | None]:
     until = _UNTIL_RE.search(question)
     if since or before or until:
         high = int(before[1]) - 1 if before else int(until[1]) if until else None
-        return (int(since[1]) if since else None), high
+        return (int(next(g for g in since.groups() if g)) if since else None), high
     single = _IN_YEAR_RE.search(question) or _YEAR_NOUN_RE.search(question)  # "in 2023", "the 2023 reviews"
     return (int(single[1]), int(single[1])) if single else (None, None)
 
@@ -565,6 +591,7 @@ def interpret(
     role_setting: str | None = None,
 ) -> Interpretation:
     """Read ``question``: its mode, the roles named (an explicit ``role_setting`` wins), facets and topic."""
+    question = fix_framing_typos(question)
     areas = sorted(set(areas), key=len, reverse=True)
     named_roles = roles_named(question)
     if role_setting:

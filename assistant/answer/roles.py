@@ -120,7 +120,9 @@ ROLE_NAMES: dict[str, re.Pattern[str]] = {
     ),
     "probation": re.compile(r"probation|offender managers?", re.I),
     "social-worker": re.compile(
-        r"social workers?|\bsocial work\b|children'?s social care|\bCSC\b|(?<!manager )social care(?! manager)", re.I
+        r"social workers?|\bsocial work\b|children'?s social care|\bCSC\b|(?<!manager )social care(?! manager)|"
+        r"\bIROs?\b|independent reviewing officers?|(?:child protection |CP )?conference chairs?",
+        re.I,
     ),
     "mental-health": re.compile(
         r"mental health (?:workers?|nurses?|teams?|services?|practitioners?|staff|professionals?)|\bCAMHS\b|"
