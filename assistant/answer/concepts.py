@@ -4,6 +4,7 @@ uses it (or a form or synonym of it), which cases use it, and the names no revie
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
@@ -51,6 +52,7 @@ class Concepts:
         self.expand_synonyms = expand
         self.unit_tokens = [frozenset(t) for t in tokenize([u.embed_text for u in index.units])] if index.units else []
         self.vocabulary = frozenset(index.bm25.vocab_dict)
+        self._ordered = sorted(self.vocabulary)  # for prefix lookups
         keywords = {r.case_id: " ; ".join(getattr(r, "keywords", ())) for r in index.records}
         keyword_tokens = dict(zip(keywords, map(frozenset, tokenize(list(keywords.values()))), strict=True))
         self.case_tokens: dict[str, frozenset[str]] = {  # the words of a case's sentences and its keywords
@@ -90,9 +92,8 @@ class Concepts:
         if len(tokens) == 1 and len(tokens[0]) >= 4:
             stem = tokens[0]
             shared = max(5, len(stem) - 2)  # "autism" ~ "autist", "curious" ~ "curios", not "radicalis" ~ "radic"
-            found |= {
-                v for v in self.vocabulary if v.startswith(stem) or (len(v) >= shared and v[:shared] == stem[:shared])
-            }
+            found |= set(self._prefixed(stem))
+            found |= {v for v in self._prefixed(stem[:shared]) if len(v) >= shared} if len(stem) >= shared else set()
         alternatives = [*everyday_words().get(re.sub(r"['’]s$", "", word.lower()), ()), *expansions(word)]
         for other in alternatives:
             other_tokens = _word_tokens(other)
@@ -119,8 +120,13 @@ class Concepts:
         tokens = _word_tokens(ranked[0][0])
         if len(tokens) != 1:
             return frozenset()
-        own = {v for v in self.vocabulary if v.startswith(tokens[0])} if len(tokens[0]) >= 5 else {tokens[0]}
+        own = set(self._prefixed(tokens[0])) if len(tokens[0]) >= 5 else {tokens[0]}
         return frozenset((own & self.vocabulary) - self.common)
+
+    def _prefixed(self, prefix: str) -> list[str]:
+        """The vocabulary's tokens that start with ``prefix`` (a range of the sorted vocabulary: no scan)."""
+        ordered = self._ordered
+        return ordered[bisect_left(ordered, prefix) : bisect_left(ordered, prefix + "\uffff")]
 
     def known_word(self, word: str) -> bool:
         """True when the reviews use the word, a form of it, or an everyday equivalent or reviewed synonym of it."""
