@@ -271,3 +271,16 @@ def test_a_count_of_one_review_model_is_out_of_every_review_and_a_topic_count_is
     assert silp.count == 1 and f"1 of the {total} case reviews" in silp.text.replace("**", "")
     recent = assistant.ask("how many reviews from 2015 onwards involve neglect")
     assert recent.count is not None and "published in 2015 or later" in recent.criterion
+
+
+def test_a_follow_up_about_the_one_review_named_answers_from_it_or_says_it_does_not_mention_it(
+    assistant: Assistant,
+) -> None:
+    first = assistant.ask("cases involving concealed pregnancy")
+    assert first.cases == ("2015-01-oldham-child-d",)
+    absent = assistant.ask("did it say anything about fathers?", history=[first])
+    assert absent.no_answer and absent.text.startswith("Oldham - Child D does not mention \u201cfathers\u201d.")
+    helps = assistant.ask("what does it say would help?", history=[first])  # its best passages, in any words
+    assert not helps.no_answer and set(helps.cases) == {"2015-01-oldham-child-d"}
+    present = assistant.ask("did it say anything about the pregnancy?", history=[first])
+    assert not present.no_answer and present.cases == ("2015-01-oldham-child-d",)

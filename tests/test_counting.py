@@ -132,7 +132,7 @@ def test_a_breakdown_by_named_ages_with_the_issues_of_each_group_has_no_topic_an
     assert t.row_themes is not None and dict(t.row_themes["under 1"])["domestic abuse"] == 1
     assert dict(t.row_themes["12-17"])["domestic abuse"] == 1  # Four names family violence; Two does not
     text = compose_count(question, interp, t, {r.case_id: r for r in RECORDS}, question).text
-    assert "- **12-17**: " in text and "The main themes in each group" in text
+    assert "- **12-17**: " in text and "The main themes in each age group" in text
     one_band = interpret("how old were the babies in the neglect reviews")
     assert one_band.age_bands == ("infant",) and not one_band.row_themes  # one age named is a filter, not the rows
 
@@ -144,3 +144,14 @@ def test_a_model_asked_about_is_the_criterion_over_every_review_and_a_years_tota
     by_year = _tally("how many reviews about teenagers per year")
     assert by_year.breakdown == {"2009": 0, "2010": 1, "2015": 0, "2021": 1}
     assert by_year.per_year_total == {"2009": 1, "2010": 1, "2015": 1, "2021": 1}  # not only the teenagers' reviews
+
+
+def test_a_trend_needs_a_share_to_compare_and_a_year_without_reviews_has_no_themes_line() -> None:
+    interp = interpret("how many reviews each year since 2009, and the main themes in each year")
+    t = tally(RECORDS, interp)
+    assert t.breakdown == {"2009": 1, "2010": 1, "2015": 1, "2021": 1} and t.row_themes is not None
+    text = compose_count("q", interp, t, {r.case_id: r for r in RECORDS}, "q").text
+    assert "share in the later years" not in text  # every review of every year: 100% each side is no trend
+    neglect = interpret("neglect reviews per year and the main issues for each year")
+    text = compose_count("q", neglect, tally(RECORDS, neglect), {r.case_id: r for r in RECORDS}, "q").text
+    assert "- **2009**" not in text and "- **2010**" in text  # 2009 has no neglect review

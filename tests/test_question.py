@@ -211,3 +211,18 @@ def test_from_a_year_to_now_is_every_year_since() -> None:
 
 def test_an_iro_or_conference_chair_is_read_as_the_social_work_lens() -> None:
     assert roles_named("as an IRO / CP conference chair what lessons are there for plans") == ("social-worker",)
+
+
+def test_from_a_year_on_a_topic_is_that_year_and_row_themes_keep_the_topic() -> None:
+    read = interpret("how many reviews from 2019 on neglect")
+    assert (read.year_from, read.year_to) == (2019, 2019)
+    assert interpret("neglect reviews from 2015 on?").year_to is None
+    read = interpret("break the domestic abuse reviews down by age and the key concerns in each group")
+    assert (read.breakdown, read.row_themes, read.topic) == ("age", True, "domestic abuse")
+    assert interpret("how many reviews on child protection plans, by age of the child").topic.startswith("child prot")
+
+
+def test_scr_words_are_never_a_count_topic_and_iro_is_only_the_acronym() -> None:
+    assert interpret("how many SCRs on home schooling").topic == "home schooling"
+    assert interpret("how many reviews are CSPRs").topic == ""
+    assert roles_named("any learning iro neglect for schools") == ("school",)

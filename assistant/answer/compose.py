@@ -422,9 +422,8 @@ def compose_none(
             describe(r) + (f" — {escape_markdown(section)}" if r.kind != "case" and section else "")
             for r, section in nearest
         ]
-        text += (
-            "\n\nNearest reviews (they share some words with your question, but none is about it):\n"
-            + "\n".join(f"- {n}" for n in names)
+        text += "\n\nNearest reviews (they share some words with your question, but none is about it):\n" + "\n".join(
+            f"- {n}" for n in names
         )
     text += (
         f"\n\nThis collection holds {corpus_summary}. It covers themes such as "

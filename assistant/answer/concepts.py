@@ -34,7 +34,7 @@ KEY_WORD_CACHE = 4096  # topics whose key words are kept
 UNKNOWN_MEANING = 0.73  # a topic this far from itself without its unknown words is about them (eval/NO_ANSWER.md)
 UNKNOWN_TIE = 0.02  # ... and when its best unknown word stands for it nearly as well as any known word
 UNKNOWN_MIN_WORDS = 3  # ... judged only for a topic of this many content words ("big picture" is framing)
-_SHORT_FILLER = frozenset({"hes", "ive", "im", "its", "yrs", "esp", "etc", "aka", "btw", "pls", "ppl", "tbh", "yep"})
+_SHORT_FILLER = frozenset({"hes", "ive", "its", "yrs", "esp", "etc", "aka", "btw", "pls", "ppl", "tbh", "yep"})
 _AGE_NOUNS = frozenset(
     {"toddler", "toddlers", "newborn", "newborns", "child", "children", "kids", "kid", "teen", "teens"}
 )
@@ -102,7 +102,7 @@ class Concepts:
         return frozenset(found)
 
     def quote_forms(self, topic: str, topic_vector: np.ndarray | None = None) -> frozenset[str]:
-        """The tokens a case's quote should use to show it is about ``topic``: the one-word terms of a reviewed
+        """The tokens a case's learning line should use to show it is about ``topic``: the one-word terms of a reviewed
         synonym group the topic names ("took their own lives": suicide, suicidal), else its key word's own forms
         (no loose prefixes: "attendance" is not "attention"), when that word clearly stands for the topic."""
         grouped = {
@@ -126,7 +126,7 @@ class Concepts:
     def _prefixed(self, prefix: str) -> list[str]:
         """The vocabulary's tokens that start with ``prefix`` (a range of the sorted vocabulary: no scan)."""
         ordered = self._ordered
-        return ordered[bisect_left(ordered, prefix) : bisect_left(ordered, prefix + "\uffff")]
+        return ordered[bisect_left(ordered, prefix) : bisect_left(ordered, prefix + chr(0x10FFFF))]
 
     def known_word(self, word: str) -> bool:
         """True when the reviews use the word, a form of it, or an everyday equivalent or reviewed synonym of it."""
@@ -177,16 +177,16 @@ class Concepts:
         unknown = [w for w in content if not self.known_word(w)]
         if not unknown or len(content) < UNKNOWN_MIN_WORDS:
             return [], 1.0
-        reduced = " ".join(w for w in _WORD_RE.findall(topic) if w not in unknown)
-        if not reduced:
+        gone = re.compile(r"(?<![\w'&-])(?:" + "|".join(map(re.escape, unknown)) + r")(?![\w'&-])")
+        reduced = " ".join(gone.sub(" ", topic).split())
+        if not re.search(r"[^\W\d_]", reduced):
             return unknown, 0.0
-        vectors = self.embedder.embed([topic, reduced])
-        ranked = self.key_words(topic)
-        order = {w: -sim for w, sim in ranked}  # the word standing best for the topic first
-        unknown.sort(key=lambda w: order.get(w, 0.0))
-        best_known = max((-order[w] for w in order if w not in unknown and not _age_word(w)), default=-1.0)
-        if -order.get(unknown[0], 1.0) < best_known - UNKNOWN_TIE:  # a known word stands for the topic better
+        similarity = dict(self.key_words(topic))  # each word's closeness to the topic
+        unknown.sort(key=lambda w: -similarity.get(w, -1.0))  # the word standing best for the topic first
+        best_known = max((v for w, v in similarity.items() if w not in unknown and not _age_word(w)), default=-1.0)
+        if similarity.get(unknown[0], -1.0) < best_known - UNKNOWN_TIE:  # a known word stands for the topic better
             return unknown, 1.0
+        vectors = self.embedder.embed([topic, reduced])
         return unknown, float(vectors[0] @ vectors[1])
 
     def on_concept(self, topic: str, topic_vector: np.ndarray, hits: Sequence[Hit]) -> dict[str, bool]:

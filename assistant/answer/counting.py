@@ -396,7 +396,9 @@ def _trend_sentence(t: Tally, split_year: int | None) -> str:
     years = sorted(int(y) for y in t.per_year_total)
     if len(years) < 2:
         return ""
-    # "since 2015": before and after 2015; "from 2008 to now" (the collection's start): the last five years apart
+    if all(t.breakdown[str(y)] == t.per_year_total[str(y)] for y in years):
+        return ""  # every review of every year counted (the years were the whole criterion): no share to compare
+    # the last five years against the ones before ("since 2015" is the scope, so its split would leave no earlier years)
     split = split_year if split_year is not None and split_year > years[0] else years[-1] - 5
     early = [y for y in years if y < split]
     late = [y for y in years if y >= split]
@@ -465,8 +467,12 @@ def compose_count(question: str, interp: Interpretation, t: Tally, records: dict
     if table:
         lines += ["", *table]
     if t.row_themes and t.breakdown:
-        lines += ["", "The main themes in each group (how many of its reviews name each):", ""]
-        for row in t.breakdown:
+        each = {"year": "year", "age": "age group", "area": "area", "model": "review model", "harm": "type of harm"}
+        row_name = each.get(t.breakdown_of or "", "group")
+        lines += ["", f"The main themes in each {row_name} (how many of its reviews name each):", ""]
+        for row, reviews in t.breakdown.items():
+            if not reviews:
+                continue  # a year with no review counted has no themes to show
             named = t.row_themes.get(row) or []
             themes = "; ".join(f"{escape_markdown(label)} ({n})" for label, n in named) or "no taxonomy theme named"
             lines.append(f"- **{escape_markdown(row)}**: {themes}")

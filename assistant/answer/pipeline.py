@@ -46,6 +46,13 @@ NEAREST = 3  # a "nothing found" answer names this many nearest cases, apart and
 NARROW_SUPPORT = 0.25  # "which of those ...": the share of its words an earlier case must use to be kept
 ROLE_POOL = 30  # a role question reranks this many hits by whether their learning addresses the role
 ROLE_CASE_BOOST = 0.25  # ... raising those that do by this share of their score
+# "what would help", "what works", "what should change": a follow-up asking for a review's recommendations
+_WHAT_HELPS_RE = re.compile(
+    r"(?:(?:would|could|might|should|actually|really|have|has|be|to|it|they|what|that|things?|more|most)\s+)*"
+    r"(?:help(?:s|ed|ful)?|work(?:s|ed)?(?: better)?|improve(?:d|ments?)?|better|change(?:d|s)?|prevent(?:ed)?|"
+    r"done differently|do differently|make a difference)(?:\s+(?:things?|it|practice|matters))?",
+    re.I,
+)
 _ALTERNATIVES_RE = re.compile(r"\s*/\s*|\s+or\s+|;", re.I)  # "X / Y", "X or Y": a question offering alternatives
 
 
@@ -183,8 +190,13 @@ class Pipeline:
             support = dict.fromkeys((h.case_id for h in hits), 1.0)
         if resolved.mode == "narrow":  # cases already shown: a narrowing needs fewer of its own words
             support = {case: (LEXICAL_SUPPORT if share >= NARROW_SUPPORT else share) for case, share in support.items()}
-        # "what does it say would help": about the one review just answered, whose best passages answer it
+        # "what does it say would help": about the one review just answered, whose best passages answer it when it
+        # uses the question's words at all ("did it say anything about fathers?" of a review that never does: no)
         pinned = resolved.mode == "narrow" and len(resolved.within) == 1 and bool(hits)
+        asks_what_helps = bool(_WHAT_HELPS_RE.fullmatch(interp.topic or ""))  # its recommendations, in any words
+        if pinned and support and max(support.values()) < LEXICAL_SUPPORT and not asks_what_helps:
+            title = escape_markdown(self._records[resolved.within[0]].title)
+            return self._nothing(question, f"{title} does not mention \u201c{escape_markdown(search_query)}\u201d.")
         if pinned:
             chosen, support = True, dict.fromkeys((h.case_id for h in hits), 1.0)
         if not pinned and (not hits or not self.in_scope(search_query, hits) or not relevant_hits(hits, support)):

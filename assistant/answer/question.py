@@ -25,8 +25,8 @@ _COUNT_RE = re.compile(
 # "how many reviews ...", "number of cases ...": a count of the collection, not of staff or doses
 _COUNTABLE_RE = re.compile(
     r"\b(?:how many|number of|how often|proportion|percentage|share|fraction|count|how common)\b(?:\s+\w+){0,3}?\s*"
-    r"\b(?:reviews?|cases?|reports?|children|kids|babies|infants|teenagers|young people|families|of (?:them|these"
-    r"|those|"
+    r"\b(?:reviews?|scrs?|csprs?|cases?|reports?|children|kids|babies|infants|teenagers|young people|families|"
+    r"of (?:them|these|those|"
     r"the)|times|deaths|welsh|national|local)\b|\bhow (?:often|common)\b",
     re.I,
 )
@@ -68,18 +68,21 @@ _YEAR_BREAKDOWN_RE = re.compile(
 _AGE_BREAKDOWN_RE = re.compile(
     r"\bby (?:the )?age\b|\bage groups?\b|\bages? of the (?:child|kid)|\bwhat ages?\b|\bhow old\b", re.I
 )
-# "... and what the main issues are for each group": the main themes of each row of a breakdown
-_ROW_THEMES_RE = re.compile(
-    r"\b(?:main|key|common|biggest|top)?\s*(?:issues?|themes?|problems?|concerns?|factors?)\b[\w ,']{0,30}?"
-    r"\b(?:for|in|of|within|across) (?:each|every|the different)\b"
-    r"|\b(?:issues?|themes?|problems?) (?:per|by) (?:group|age|band)",
+# "... and what the main issues are for each group": the main themes of each row of a breakdown (both cues needed;
+# only the cue words leave the topic, so "main factors linked to neglect in each group" keeps "linked to neglect")
+_ROW_THEME_WORDS_RE = re.compile(
+    r"\b(?:(?:main|key|common|biggest|top) )?(?:issues?|themes?|problems?|concerns?|factors?)\b", re.I
+)
+_EACH_ROW_RE = re.compile(
+    r"\b(?:for|in|of|within|across|per) (?:each|every|the different) ?(?:groups?|bands?|ages?|years?|ones?)?\b"
+    r"|\b(?:per|by) (?:group|age group|band)\b",
     re.I,
 )
 # a breakdown by age names its rows ("babies, toddlers, primary age, teenagers"): they are not the topic
 _AGE_ROW_WORDS_RE = re.compile(
-    r"\b(?:bab(?:y|ies)|infants?|toddlers?|pre-?school(?:ers)?|primary(?: school)?(?: age(?:d)?)?|secondary(?: school)?"
-    r"(?: age(?:d)?)?|teen\w*|adolescen\w*|young (?:people|person)|under[- ]?(?:1|one)s?|school[- ]age|child(?:ren)?|"
-    r"kids?|each|every|groups?|bands?|ages?)\b",
+    r"\b(?:bab(?:y|ies)|infants?|toddlers?|pre-?school(?:ers)?|primary(?! care)(?: school)?(?: age(?:d)?)?|"
+    r"secondary(?: school)?(?: age(?:d)?)?|teen\w*|adolescen\w*|young (?:people|person)|under[- ]?(?:1|one)s?|"
+    r"school[- ]age|child(?:ren)?(?! protection)(?!'s)|kids?|each|every|groups?|bands?|ages?)\b",
     re.I,
 )
 _PARENT_AGE_RE = re.compile(
@@ -252,7 +255,7 @@ _SINCE_RE = re.compile(
     r"\b(?:since|after|onwards from) ((?:19|20)\d\d)\b(?! (?:and|to))"
     r"|\bfrom ((?:19|20)\d\d) (?:to|until|till|up to) (?:now|today|the present(?: day)?|date|present)\b"
     r"|\b((?:19|20)\d\d) (?:to|until|till) (?:now|today|the present(?: day)?|date)\b"
-    r"|\bfrom ((?:19|20)\d\d) (?:on|onwards?)\b",
+    r"|\bfrom ((?:19|20)\d\d) (?:onwards?\b|on(?=\s*(?:[?.!,;]|$)))",  # "from 2019 on neglect" is 2019 itself
     re.I,
 )
 _BEFORE_RE = re.compile(r"\b(?:before|prior to) ((?:19|20)\d\d)\b", re.I)
@@ -322,6 +325,7 @@ _NOT_NATIONAL_RE = re.compile(
     re.I,
 )
 _AGED_NOUNS = r"(?:\s|\b(?:a|an|the|children|child|kids?|bab(?:y|ies)|infants?|girls?|boys?)\b)*"
+_BREAK_DOWN_RE = re.compile(r"\bbr(?:eak|eaking|oke|oken)\b", re.I)
 _EDGE = frozenset({"reviews", "review", "cases", "reports", "ones", "there", "examples"})
 
 
@@ -482,7 +486,8 @@ _FRAMING_SPELLINGS = ("reviews", "review", "lessons", "lesson", "learning", "lea
 
 
 def _framing_word(match: re.Match[str]) -> str:
-    """A framing word typed with two letters swapped ("reveiws", "lessosn") read as the word itself."""
+    """A framing word typed with its letters out of order ("reveiws", "lessosn": the same letters, the same first
+    letter) read as the word itself."""
     word = match.group(0)
     low = word.lower()
     for right in _FRAMING_SPELLINGS:
@@ -492,7 +497,7 @@ def _framing_word(match: re.Match[str]) -> str:
 
 
 def fix_framing_typos(question: str) -> str:
-    """The question with swapped-letter misspellings of the framing words corrected (they are never a topic)."""
+    """The question with letter-order misspellings of the framing words corrected (they are never a topic)."""
     return re.sub(r"\b[A-Za-z]{5,8}\b", _framing_word, question)
 
 
@@ -643,12 +648,14 @@ def interpret(
     if mode in ("count", "overview"):
         topic = _MODEL_WORDS_RE.sub(" ", topic) if review_model else topic
         words = re.findall(r"[\w'&-]+", _OVERVIEW_WORDS_RE.sub(" ", topic))
+        words = [w for w in words if not re.fullmatch(r"scrs?|csprs?|lcsprs?|reviews?", w, re.I)]  # every review is one
+        if _BREAK_DOWN_RE.search(question):  # "break the X reviews down by age": X
+            words = [w for w in words if not re.fullmatch(r"br(?:eak|eaking|oke|oken)|down", w, re.I)]
         while words and words[0].lower() in _STOP | _EDGE | {"not"}:  # "(not the national ones)" left as "not"
             words.pop(0)
         while words and words[-1].lower() in _STOP | _EDGE | {"not"}:
             words.pop()
-        kept = [w for w in words if not re.fullmatch(r"scrs?|cspr?s|lcsprs?", w, re.I)]
-        topic = " ".join(kept if any(w.lower() not in _STOP for w in kept) else words)  # every review is an SCR
+        topic = " ".join(words)
         if age and re.fullmatch(_AGED_NOUNS, topic, re.I):
             topic = ""  # "children aged 7": the age is the whole criterion
     breakdown = _breakdown(question, mode)
@@ -659,9 +666,16 @@ def interpret(
         breakdown = breakdown or "theme"
     if breakdown == "model":
         review_model = None  # "which review models are used most": every model, not one
-    row_themes = breakdown not in (None, "theme") and bool(_ROW_THEMES_RE.search(question))
+    row_themes = breakdown not in (None, "theme") and bool(
+        _ROW_THEME_WORDS_RE.search(question) and _EACH_ROW_RE.search(question)
+    )
     if row_themes:  # the issues asked for are the rows' themes, not a topic
-        topic = " ".join(re.findall(r"[\w'&-]+", _ROW_THEMES_RE.sub(" ", topic)))
+        words = re.findall(r"[\w'&-]+", _EACH_ROW_RE.sub(" ", _ROW_THEME_WORDS_RE.sub(" ", topic)))
+        while words and words[0].lower() in _STOP | _EDGE:
+            words.pop(0)
+        while words and words[-1].lower() in _STOP | _EDGE:
+            words.pop()
+        topic = " ".join(words)
     age_bands = () if _PARENT_AGE_RE.search(question) else age_bands_named(topic_text)
     if breakdown == "age" and len(age_bands) > 1:  # the ages named are the table's rows, not a filter or a topic
         age_bands = ()

@@ -15,7 +15,7 @@ ROLES: dict[str, tuple[str, re.Pattern[str]]] = {
     "school-nurse": (
         "school nurses",
         re.compile(
-            r"school nurs\w*|school health|0-19|public health nurs\w*",
+            r"school nurs\w*|school health|(?<![\d-])0-19\b|public health nurs\w*",
             re.I,
         ),
     ),
@@ -121,7 +121,7 @@ ROLE_NAMES: dict[str, re.Pattern[str]] = {
     "probation": re.compile(r"probation|offender managers?", re.I),
     "social-worker": re.compile(
         r"social workers?|\bsocial work\b|children'?s social care|\bCSC\b|(?<!manager )social care(?! manager)|"
-        r"\bIROs?\b|independent reviewing officers?|(?:child protection |CP )?conference chairs?",
+        r"(?-i:\bIROs?\b)|independent reviewing officers?|(?:child protection |CP )?conference chairs?",  # "iro" = re
         re.I,
     ),
     "mental-health": re.compile(
