@@ -273,13 +273,11 @@ def test_a_count_of_one_review_model_is_out_of_every_review_and_a_topic_count_is
     assert recent.count is not None and "published in 2015 or later" in recent.criterion
 
 
-def test_a_follow_up_about_the_one_review_named_answers_from_it_or_says_it_does_not_mention_it(
+def test_a_follow_up_about_the_one_review_named_answers_from_it_when_it_uses_the_words_or_asks_what_helps(
     assistant: Assistant,
 ) -> None:
     first = assistant.ask("cases involving concealed pregnancy")
     assert first.cases == ("2015-01-oldham-child-d",)
-    absent = assistant.ask("did it say anything about fathers?", history=[first])
-    assert absent.no_answer and absent.text.startswith("Oldham - Child D does not mention \u201cfathers\u201d.")
     helps = assistant.ask("what does it say would help?", history=[first])  # its best passages, in any words
     assert not helps.no_answer and set(helps.cases) == {"2015-01-oldham-child-d"}
     present = assistant.ask("did it say anything about the pregnancy?", history=[first])

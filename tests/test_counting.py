@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.answer.counting import compose_count, is_national, load_taxonomy, tally, themes_named
+from assistant.answer.counting import _one_group, compose_count, is_national, load_taxonomy, tally, themes_named
 from assistant.answer.question import interpret
 from assistant.records import Case, Document, Section
 
@@ -155,3 +155,17 @@ def test_a_trend_needs_a_share_to_compare_and_a_year_without_reviews_has_no_them
     neglect = interpret("neglect reviews per year and the main issues for each year")
     text = compose_count("q", neglect, tally(RECORDS, neglect), {r.case_id: r for r in RECORDS}, "q").text
     assert "- **2009**" not in text and "- **2010**" in text  # 2009 has no neglect review
+
+
+def test_a_topic_made_of_one_reviewed_term_counts_that_term_not_the_broad_theme_it_shares_a_word_with() -> None:
+    records = [
+        Case("2015-01-a-caf", 2015, 1, "Area A", "Caf", key_issues="confusion about when the CAF was open"),
+        Case("2015-02-b-assess", 2015, 2, "Area B", "Assess", key_issues="poor assessments and drift"),
+    ]
+    t = tally(records, interpret("how many of the reviews mention the CAF (common assessment framework)"))
+    assert t.matching == ("2015-01-a-caf",)
+    assert "\u201cCAF\u201d or \u201cCommon Assessment Framework\u201d" in t.criterion
+    violence = tally(RECORDS, interpret("how many reviews involve domestic violence"))
+    assert "name domestic abuse" in violence.criterion  # the group names the theme: the theme's wordings count
+    parents = interpret("how many reviews involve young or teenage parents")
+    assert _one_group(parents.topic) is None  # "parents" is more than the teenager group

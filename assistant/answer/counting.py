@@ -20,7 +20,7 @@ from assistant.answer.question import Interpretation
 from assistant.indexing.chunk import MONTH_NAMES
 from assistant.ingest.facets import HARM_TYPES, REVIEW_MODELS, derive_facets
 from assistant.records import Answer, AnswerMode, Case, Citation, Record
-from assistant.search.vocabulary import expansions, stems
+from assistant.search.vocabulary import expansions, matched_terms, stems
 
 TAXONOMY_FILE = Path(__file__).with_name("taxonomy.json")
 COUNTED_FIELDS = (
@@ -172,6 +172,21 @@ def _words_pattern(topic: str) -> WordsPattern | None:
     return WordsPattern(word_stems, re.compile("|".join(rf"\b{t}\b" for t in synonyms), re.I) if synonyms else None)
 
 
+def _one_group(topic: str) -> tuple[str, ...] | None:
+    """The reviewed synonym group a topic is wholly made of ("CAF common assessment framework"), when no taxonomy
+    theme is named by one of the group's own terms ("domestic violence": the domestic abuse theme, which merges more
+    wordings, counts instead)."""
+    groups = matched_terms(topic)
+    if len(groups) != 1:
+        return None
+    group = groups[0][0]
+    covered = set(stems(" ".join(group)))
+    rest = [s for s in stems(topic) if s not in covered and s not in _TOPIC_STOP and len(s) > 2]
+    if rest or any(t.label.lower() == term.lower() for t in load_taxonomy() for term in group):
+        return None
+    return group
+
+
 def _strip_facet_words(topic: str) -> str:
     for pattern, _ in AGE_WORDS:
         topic = pattern.sub(" ", topic)
@@ -239,7 +254,8 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
     national = 0 if interp.national else len(every) - len(cases)
     base = [c for c in cases if _facet_filter(interp, c)]
     topic = _strip_facet_words(interp.topic) if interp.age_bands else interp.topic
-    themes = themes_named(topic) if topic else []
+    group = _one_group(topic) if topic else None
+    themes = themes_named(topic) if topic and group is None else []
     harm = "death" if topic and _DEATH_WORDS.search(topic) else "serious-injury" if _INJURY_WORDS.search(topic) else ""
     evidence: dict[str, Match] = {}
     facet_parts = _criterion_for_facets(interp)
@@ -255,6 +271,11 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
         pattern = None
         label = {"death": "the child died", "serious-injury": "the child was seriously injured"}[harm]
         criterion = f"say in their summary that {label}"
+    elif group is not None:  # "the CAF (common assessment framework)": that term and its reviewed synonyms
+        pattern = re.compile("|".join(rf"(?<![\w-]){re.escape(t)}(?![\w-])" for t in group), re.I)
+        label = group[0]
+        named = " or ".join(f"\u201c{t}\u201d" for t in group)
+        criterion = f"mention {named} in their {WHERE_COUNTED}"
     else:
         pattern = _words_pattern(topic) if topic else None
         label = topic

@@ -191,12 +191,11 @@ class Pipeline:
         if resolved.mode == "narrow":  # cases already shown: a narrowing needs fewer of its own words
             support = {case: (LEXICAL_SUPPORT if share >= NARROW_SUPPORT else share) for case, share in support.items()}
         # "what does it say would help": about the one review just answered, whose best passages answer it when it
-        # uses the question's words at all ("did it say anything about fathers?" of a review that never does: no)
-        pinned = resolved.mode == "narrow" and len(resolved.within) == 1 and bool(hits)
+        # uses the question's words or the question asks what would help; otherwise the usual bar decides
         asks_what_helps = bool(_WHAT_HELPS_RE.fullmatch(interp.topic or ""))  # its recommendations, in any words
-        if pinned and support and max(support.values()) < LEXICAL_SUPPORT and not asks_what_helps:
-            title = escape_markdown(self._records[resolved.within[0]].title)
-            return self._nothing(question, f"{title} does not mention \u201c{escape_markdown(search_query)}\u201d.")
+        uses_words = not support or max(support.values()) >= LEXICAL_SUPPORT
+        pinned = resolved.mode == "narrow" and len(resolved.within) == 1 and bool(hits)
+        pinned = pinned and (uses_words or asks_what_helps)
         if pinned:
             chosen, support = True, dict.fromkeys((h.case_id for h in hits), 1.0)
         if not pinned and (not hits or not self.in_scope(search_query, hits) or not relevant_hits(hits, support)):

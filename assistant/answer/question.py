@@ -325,7 +325,7 @@ _NOT_NATIONAL_RE = re.compile(
     re.I,
 )
 _AGED_NOUNS = r"(?:\s|\b(?:a|an|the|children|child|kids?|bab(?:y|ies)|infants?|girls?|boys?)\b)*"
-_BREAK_DOWN_RE = re.compile(r"\bbr(?:eak|eaking|oke|oken)\b", re.I)
+_BREAK_DOWN_RE = re.compile(r"\bbr(?:eak|eaking|oke|oken)\b(?=.*\bdown\b)", re.I)  # not "broken bones"
 _EDGE = frozenset({"reviews", "review", "cases", "reports", "ones", "there", "examples"})
 
 
