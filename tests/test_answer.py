@@ -282,3 +282,13 @@ def test_a_follow_up_about_the_one_review_named_answers_from_it_when_it_uses_the
     assert not helps.no_answer and set(helps.cases) == {"2015-01-oldham-child-d"}
     present = assistant.ask("did it say anything about the pregnancy?", history=[first])
     assert not present.no_answer and present.cases == ("2015-01-oldham-child-d",)
+
+
+def test_a_count_of_many_words_no_sentence_holds_lists_the_closest_reviews_and_says_it_is_not_a_count(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.ask("how often have electronic systems, recording formats and dates of birth contributed?")
+    assert answer.text.startswith("No review says \u201c") and "so there is no exact count" in answer.text
+    assert answer.count is None and answer.cases
+    short = assistant.ask("how many reviews mention helicopters?")
+    assert short.no_answer  # one word no review uses is still "nothing found", not a search

@@ -45,6 +45,7 @@ ASK_CANDIDATES = 20
 NEAREST = 3  # a "nothing found" answer names this many nearest cases, apart and labelled
 NARROW_SUPPORT = 0.25  # "which of those ...": the share of its words an earlier case must use to be kept
 ROLE_POOL = 30  # a role question reranks this many hits by whether their learning addresses the role
+UNCOUNTED_WORDS = 4  # a count topic of this many distinctive words, which no sentence holds, is searched instead
 ROLE_CASE_BOOST = 0.25  # ... raising those that do by this share of their score
 # "what would help", "what works", "what should change": a follow-up asking for a review's recommendations
 _WHAT_HELPS_RE = re.compile(
@@ -96,6 +97,7 @@ class Pipeline:
                 area=None,
                 review_model=None,
             )
+        uncounted = ""  # why a count question is answered with the reviews closest to it instead
         if interp.mode in ("count", "overview") and resolved.mode in (None, "narrow"):
             # with a topic, the years, area or model named are the scope (the total); without one they are the
             # criterion itself ("how many used the SILP model": of all the reviews)
@@ -103,16 +105,24 @@ class Pipeline:
             if resolved.mode == "narrow":
                 records = [r for r in records if r.case_id in resolved.within]
             counted = tally(records, interp)
+            words = self.concepts.distinctive(tokenize([lexical_query(interp.topic, False)])[0]) if interp.topic else ()
             if counted.count == 0 and interp.topic and not themes_named(interp.topic):
                 if interp.mode == "overview" and interp.breakdown in ("theme", "area", "model", "year", "harm"):
                     interp = dataclasses.replace(interp, topic="")  # "top themes for a board paper": all reviews
                     counted = tally(records, interp)
+                elif len(words) >= UNCOUNTED_WORDS:  # a topic of many words no one sentence holds: search it
+                    uncounted = (
+                        f"No review says \u201c{escape_markdown(interp.topic)}\u201d in one sentence, so there is no "
+                        "exact count; the reviews closest to it are below."
+                    )
+                    interp = dataclasses.replace(interp, mode="find", breakdown=None)
                 else:
                     hits = self.searcher.search(interp.topic, self.embedder.embed([interp.topic]), NEAREST, filters)
                     reason = f"No review in this collection mentions \u201c{escape_markdown(interp.topic)}\u201d."
                     return self._nothing(question, reason, hits)
-            answer = compose_count(question, interp, counted, self._records, resolved.query)
-            return dataclasses.replace(answer, topic=interp.topic)
+            if not uncounted:
+                answer = compose_count(question, interp, counted, self._records, resolved.query)
+                return dataclasses.replace(answer, topic=interp.topic)
         role_key = interp.role
         interp = dataclasses.replace(interp, age_bands=())  # "baby" also means a toddler: ages narrow only counts
         search_query = interp.topic or resolved.query
@@ -235,6 +245,8 @@ class Pipeline:
         answer = dataclasses.replace(
             answer, topic=resolved.subject or interp.topic or topic(resolved.query), interpretation=interp
         )
+        if uncounted and not answer.no_answer:
+            answer = dataclasses.replace(answer, text=f"{uncounted}\n\n{answer.text}")
         if self.settings.llm_url:
             llm = self.settings
             answer = generate(answer, llm.llm_url, llm.llm_model, llm.llm_timeout, support=llm.llm_support)

@@ -281,7 +281,7 @@ _OVERVIEW_WORDS_RE = re.compile(
     r"come up|comes up|coming up|recurring|recur\w*|under (?:one|1|a year)|aged|old|broken down|break(?:ing)? down|"
     r"more|recent|recently|lately|now|changed?|over time|rundown|run-down|overview|summary|collection|library|quick|"
     r"need|board paper|paper|report|all|covers?|holds?|contains?|compared? (?:to|with)"
-    r"|came out|published|released|local|ones"
+    r"|came out|published|released|local|ones|often|frequently|mention(?:s|ed)?|come up|comes up"
     r"|(?:the )?ways? (?:the )?(?:reviews?|they|professionals|agencies) (?:talk|speak|write|think|describe)s? about"
     r"|(?:19|20)\d\d(?:[-–]\d{2,4})?)\b"
     r"|\(?\bnot (?:the )?(?:national|local)[\w ]{0,25}?\bones\)?",  # "(not the national panel ones)"
@@ -647,6 +647,8 @@ def interpret(
     topic = topic_of(topic_text, named_roles, [area] if area else [])
     if mode in ("count", "overview"):
         topic = _MODEL_WORDS_RE.sub(" ", topic) if review_model else topic
+        asked_after = re.sub(r"\s*[-\u2013:,;]?\s*\bhow (?:often|common|frequently)\b.*$", "", topic, flags=re.I)
+        topic = asked_after if re.search(r"[^\W\d_]", asked_after) else topic  # "X - how often has that happened"
         words = re.findall(r"[\w'&-]+", _OVERVIEW_WORDS_RE.sub(" ", topic))
         words = [w for w in words if not re.fullmatch(r"scrs?|csprs?|lcsprs?|reviews?", w, re.I)]  # every review is one
         if _BREAK_DOWN_RE.search(question):  # "break the X reviews down by age": X
