@@ -292,3 +292,20 @@ def test_a_count_of_many_words_no_sentence_holds_lists_the_closest_reviews_and_s
     assert answer.count is None and answer.cases
     short = assistant.ask("how many reviews mention helicopters?")
     assert short.no_answer  # one word no review uses is still "nothing found", not a search
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how long do we have to keep child protection files after a pupil leaves",
+        "which form do i use to make a MASH referral and where do i send it",
+        "band 6 health visitor pay scale 2024",
+    ],
+)
+def test_a_question_for_procedure_or_figures_is_one_reviews_cannot_answer(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.no_answer and answer.citations == () and "not procedures, timescales" in answer.text
+
+
+def test_a_question_about_timescales_in_a_case_is_still_answered(assistant: Assistant) -> None:
+    assert not assistant.ask("how long was the baby left alone before anyone noticed").text.startswith("These reviews")

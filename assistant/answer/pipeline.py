@@ -47,6 +47,15 @@ NARROW_SUPPORT = 0.25  # "which of those ...": the share of its words an earlier
 ROLE_POOL = 30  # a role question reranks this many hits by whether their learning addresses the role
 UNCOUNTED_WORDS = 4  # a count topic of this many distinctive words, which no sentence holds, is searched instead
 ROLE_CASE_BOOST = 0.25  # ... raising those that do by this share of their score
+# a question for procedure, a timescale, a dose or a figure of the asker's own service, which reviews do not hold
+_GUIDANCE_RE = re.compile(
+    r"\b(?:how (?:long|many (?:working )?(?:days|hours|weeks)|much) (?:do|should|can|must|does|have) "
+    r"(?:we|i|you|a|the)\b"
+    r"|what (?:form|dose|temp(?:erature)?|pay)\b|which form\b|where do (?:i|we) send\b"
+    r"|how do (?:i|we) (?:score|fill in|complete)\b|what'?s the (?:max|maximum|minimum|recommended)\b"
+    r"|should (?:we|i) be (?:staffed|paid)|pay scales?\b|vacancy rates?\b)",
+    re.I,
+)
 # "what would help", "what works", "what should change": a follow-up asking for a review's recommendations
 _WHAT_HELPS_RE = re.compile(
     r"(?:(?:would|could|might|should|actually|really|have|has|be|to|it|they|what|that|things?|more|most)\s+)*"
@@ -85,6 +94,14 @@ class Pipeline:
         if filters is not None:
             validate(filters, self.index.chunks)
         resolved = resolve(question, history)
+        if _GUIDANCE_RE.search(resolved.query) and not literal:
+            nearest = self.searcher.search(resolved.query, self.embedder.embed([resolved.query]), NEAREST, filters)
+            reason = (
+                "These reviews hold what was learned from cases, not procedures, timescales, doses or staffing "
+                "figures, so they cannot answer this; your local safeguarding partnership's procedures or your "
+                "service's own guidance will."
+            )
+            return self._nothing(question, reason, nearest)
         interp = interpret(resolved.query, self._areas, role_key)
         if literal:
             interp = dataclasses.replace(
