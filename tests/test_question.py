@@ -226,3 +226,10 @@ def test_scr_words_are_never_a_count_topic_and_iro_is_only_the_acronym() -> None
     assert interpret("how many SCRs on home schooling").topic == "home schooling"
     assert interpret("how many reviews are CSPRs").topic == ""
     assert roles_named("any learning iro neglect for schools") == ("school",)
+
+
+def test_a_role_named_as_a_subject_is_no_lens_and_changing_ones_mind_is_no_trend() -> None:
+    read = interpret("the consultant has changed their mind and thinks it is medical, and social care want to close")
+    assert (read.roles, read.mode) == ((), "find")
+    assert interpret("what do social workers keep getting wrong with neglect").roles == ("social-worker",)
+    assert interpret("what do teachers need to know about disclosures").roles == ("school",)

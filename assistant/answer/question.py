@@ -48,7 +48,8 @@ _OVERVIEW_RE = re.compile(
     r"|issues)\b"
     r"|\btop (?:\d+ |five |three |ten )?(?:themes|issues|reasons)\b|\bwhich (?:themes|issues)\b|\brecurr\w*\b"
     r"|\bkeep (?:coming|cropping) up\b|\bper year\b|\bby year\b|\beach year\b|\bover (?:time|the years)\b|\btrends?\b"
-    r"|\brecent years\b|\b(?:increas|decreas)\w* (?:in|over|since)\b|\bha(?:s|ve) (?:\w+ ){0,6}changed\b"
+    r"|\brecent years\b|\b(?:increas|decreas)\w* (?:in|over|since)\b"
+    r"|\bha(?:s|ve) (?:\w+ ){0,6}changed\b(?! (?:their|his|her|its|my|our|your) minds?\b)"
     r"|\bchanged since\b|\bbreak(?:s)? ?(?:it |them |that )?down\b|\bbreakdown\b"
     r"|\bby age\b|\bage groups?\b|\bcompared? (?:to|with)\b|\bmore (?:\w+ ){0,3}(?:now|recently|than before)\b"
     r"|\bcom(?:e|es|ing) up more\b|\bmore (?:often )?in recent\b|\brecent reviews\b"
@@ -430,6 +431,8 @@ def roles_named(question: str) -> tuple[str, ...]:
     ends_for = re.search(r"\bfor (?:\w+ ){0,2}\w+\s*\??$", question)
     if not (persona or lens_for or ends_for or _LENS_CUE_RE.search(question)):
         return ()
+    if not (persona or lens_for or ends_for):  # a learning cue alone: only a role named where a lens stands counts
+        found = [(at, role) for at, role in found if _in_lens_position(question, ROLE_NAMES[role])]
     ordered = [role for _, role in sorted(found)]
     if "hospital" in ordered and "gp" in ordered and re.search(r"\bGPs?\b", question):  # "doctor" said with "GP"
         ordered.remove("hospital")
@@ -457,6 +460,29 @@ _LENS_AFTER = re.compile(
     r"|tend|reg\b|registrar|[-–:,.?!]|$)",
     re.I,
 )
+
+
+_LENS_AFTER_WORD = re.compile(
+    r"^\s*(?:staff|workers?|teams?|services?|colleagues|practitioners|professionals|crews?|officers?|nurses?)?\s*"
+    r"(?:here\b|need|needs|should|must|learn|take|do|does|can|could|are|have|know|get|keep|keeps|kept|miss\w*|often"
+    r"|always|tend)\b",
+    re.I,
+)
+
+
+def _in_lens_position(question: str, pattern: re.Pattern[str]) -> bool:
+    """True when the role is named where a lens stands ("what should GPs ...", "do teachers keep missing ..."), not
+    as a subject ("never in school", "in trouble with the police", "social care want to close")."""
+    return any(
+        re.search(
+            r"(?:\b(?:for|to|as an?|what (?:should|do|does|can|could|must|would)|do|does|should|can|must)"
+            r"\s+(?:the\s+|our\s+|my\s+)?(?:\w+\s+)?|^\W*)$",
+            question[: m.start()][-40:],
+            re.I,
+        )
+        or _LENS_AFTER_WORD.match(question[m.end() :])
+        for m in pattern.finditer(question)
+    )
 
 
 def _lens_mark(match: re.Match[str], text: str) -> str:
