@@ -309,3 +309,5 @@ def test_a_question_for_procedure_or_figures_is_one_reviews_cannot_answer(assist
 
 def test_a_question_about_timescales_in_a_case_is_still_answered(assistant: Assistant) -> None:
     assert not assistant.ask("how long was the baby left alone before anyone noticed").text.startswith("These reviews")
+    practice = assistant.ask("how long should we keep a child on a plan before stepping down")
+    assert not practice.text.startswith("These reviews")  # a practice question reviews can inform

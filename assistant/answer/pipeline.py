@@ -49,8 +49,9 @@ UNCOUNTED_WORDS = 4  # a count topic of this many distinctive words, which no se
 ROLE_CASE_BOOST = 0.25  # ... raising those that do by this share of their score
 # a question for procedure, a timescale, a dose or a figure of the asker's own service, which reviews do not hold
 _GUIDANCE_RE = re.compile(
-    r"\b(?:how (?:long|many (?:working )?(?:days|hours|weeks)|much) (?:do|should|can|must|does|have) "
-    r"(?:we|i|you|a|the)\b"
+    r"\b(?:how long (?:do|does) (?:we|i|you|a|the) \w+ (?:have|get) (?:to|got)\b|how long do (?:we|i|you) have\b"
+    r"|how long (?:should|must|do|can) (?:we|i|you) (?:keep|retain|store|hold) (?:\w+ ){0,3}(?:files|records|notes)\b"
+    r"|how (?:many (?:working )?(?:days|hours|weeks)|much) (?:do|should|can|must|does|have) (?:we|i|you|a|the)\b"
     r"|what (?:form|dose|temp(?:erature)?|pay)\b|which form\b|where do (?:i|we) send\b"
     r"|how do (?:i|we) (?:score|fill in|complete)\b|what'?s the (?:max|maximum|minimum|recommended)\b"
     r"|should (?:we|i) be (?:staffed|paid)|pay scales?\b|vacancy rates?\b)",
