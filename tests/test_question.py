@@ -233,3 +233,13 @@ def test_a_role_named_as_a_subject_is_no_lens_and_changing_ones_mind_is_no_trend
     assert (read.roles, read.mode) == ((), "find")
     assert interpret("what do social workers keep getting wrong with neglect").roles == ("social-worker",)
     assert interpret("what do teachers need to know about disclosures").roles == ("school",)
+
+
+def test_a_persona_the_lens_does_not_know_is_not_the_topic_and_a_keyworker_is_drug_and_alcohol_services() -> None:
+    assert interpret("I'm a youth worker - what do reviews say about knife crime").topic == "knife crime"
+    assert interpret("im a foster carer, what should i look out for with teenagers going missing").topic == (
+        "teenagers going missing"
+    )
+    read = interpret("i'm a drug and alcohol keyworker for adults. what should we do when clients have a baby")
+    assert read.role == "substance-misuse" and "keyworker" not in read.topic
+    assert "worried" in interpret("I'm a bit worried about a child who keeps missing school, any cases?").topic

@@ -527,6 +527,16 @@ def fix_framing_typos(question: str) -> str:
     return re.sub(r"\b[A-Za-z]{5,8}\b", _framing_word, question)
 
 
+_OTHER_PERSONA_RE = re.compile(
+    r"^\s*(?:i'?m|i am|im|as) (?:an? |the )?(?:[\w'&-]+ ){0,4}?(?:worker|carer|officer|nurse|manager|lead|teacher|"
+    r"practitioner|co-?ordinator|advis[eo]r|chair|trainer|volunteer|mentor|student|assistant|visitor|doctor|"
+    r"consultant|therapist|counsellor|key ?worker|governor|leader|specialist|case ?worker|navigator|reviewer|author)s?"
+    r"\b(?: [\w'&-]+){0,4}?\s*(?:[,.;:!?]|\s[-\u2013]\s|(?=\s(?:what|how|are|is|any|do|does|did|can|could|should"
+    r"|which|where|when|why|tell|show|give|lessons?|learning)\b))",
+    re.I,
+)
+
+
 def topic_of(question: str, roles: Iterable[str] = (), areas: Iterable[str] = ()) -> str:
     """The question's subject with persona, framing, role, area and year words taken out."""
     text = f" {question} "
@@ -542,6 +552,8 @@ def topic_of(question: str, roles: Iterable[str] = (), areas: Iterable[str] = ()
             count=1,
             flags=re.I,
         )
+    else:  # a persona the lens does not know ("I'm a youth worker -", "im a foster carer,"): not the topic either
+        text = _OTHER_PERSONA_RE.sub(" ", text, count=1)
     if roles:
         intro = _INTRO_RE.match(text)
         if intro and any(ROLE_NAMES[r].search(intro.group(0)) for r in roles):

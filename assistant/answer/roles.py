@@ -141,7 +141,8 @@ ROLE_NAMES: dict[str, re.Pattern[str]] = {
     ),
     "youth-justice": re.compile(r"youth justice|youth offending|\bYOTs?\b|\bYJS\b", re.I),
     "substance-misuse": re.compile(
-        r"(?:drugs?|alcohol|substance misuse|addiction) (?:and alcohol )?(?:workers?|services?|teams?|practitioners?)",
+        r"(?:drugs?|alcohol|substance misuse|addiction) (?:and alcohol )?(?:\w+ )?(?:workers?|key ?workers?|services?|"
+        r"teams?|practitioners?|nurses?|counsellors?|recovery workers?)",
         re.I,
     ),
     "ambulance": re.compile(r"ambulance|paramedics?", re.I),
