@@ -243,3 +243,9 @@ def test_a_persona_the_lens_does_not_know_is_not_the_topic_and_a_keyworker_is_dr
     read = interpret("i'm a drug and alcohol keyworker for adults. what should we do when clients have a baby")
     assert read.role == "substance-misuse" and "keyworker" not in read.topic
     assert "worried" in interpret("I'm a bit worried about a child who keeps missing school, any cases?").topic
+
+
+def test_what_workers_should_take_from_reviews_is_the_asking_not_the_topic() -> None:
+    read = interpret("for our drug and alcohol service - what should workers take from reviews where parents drank")
+    assert read.topic == "parents drank"
+    assert interpret("what should teachers know about online grooming").topic == "online grooming"

@@ -187,6 +187,9 @@ _FRAMING = [
     r"\b(?:need|needs|have|has) to (?:take|know|learn|understand|do)(?: away)?(?: from (?:these|this|them"
     r"|the reviews?))?\b",
     r"\btake (?:away )?from (?:these|this|them|the reviews?)\b",
+    # "what should workers take from reviews where ...": the asking, whoever is asked about
+    r"\bwhat (?:should|do|does|can|could|must|would) (?:\w+ ){0,2}(?:take|learn|know|draw)(?: away)?"
+    r"(?: from)?(?: (?:these|the|all the))?(?: (?:reviews?|cases?))?(?: (?:where|when|in which|about|on))?\b",
     r"\b(?:should|could|would) have (?:done|acted|done things) differently\b|\b(?:said|say|says|found"
     r"|find) \x00?\s*(?=should)"
     r"|\brelevant (?:to|for)\b|\b(?:what should|should) (?:\w+ )?(?:be )?(?:doing|do) differently\b"
