@@ -249,3 +249,9 @@ def test_what_workers_should_take_from_reviews_is_the_asking_not_the_topic() -> 
     read = interpret("for our drug and alcohol service - what should workers take from reviews where parents drank")
     assert read.topic == "parents drank"
     assert interpret("what should teachers know about online grooming").topic == "online grooming"
+
+
+def test_an_age_breakdown_leaves_its_age_words_out_of_the_topic_and_one_age_named_filters() -> None:
+    assert interpret("domestic abuse reviews - what ages are the kids").topic == "domestic abuse"
+    read = interpret("how old were the babies in the neglect reviews")
+    assert (read.topic, read.age_bands) == ("neglect", ("infant",))

@@ -720,8 +720,8 @@ def interpret(
             words.pop()
         topic = " ".join(words)
     age_bands = () if _PARENT_AGE_RE.search(question) else age_bands_named(topic_text)
-    if breakdown == "age" and len(age_bands) > 1:  # the ages named are the table's rows, not a filter or a topic
-        age_bands = ()
+    if breakdown == "age":  # the ages named are the table's rows (several named: not a filter either), not a topic
+        age_bands = () if len(age_bands) > 1 else age_bands
         words = re.findall(r"[\w'&-]+", _AGE_ROW_WORDS_RE.sub(" ", topic))
         topic = " ".join(w for w in words if w.lower() not in _STOP | _EDGE and re.search(r"[^\W\d_]", w))
     age_bands = (age[1],) if age else age_bands
