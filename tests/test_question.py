@@ -255,3 +255,7 @@ def test_an_age_breakdown_leaves_its_age_words_out_of_the_topic_and_one_age_name
     assert interpret("domestic abuse reviews - what ages are the kids").topic == "domestic abuse"
     read = interpret("how old were the babies in the neglect reviews")
     assert (read.topic, read.age_bands) == ("neglect", ("infant",))
+
+
+def test_the_reviews_themselves_are_a_subject() -> None:
+    assert "serious case reviews themselves" in interpret("criticisms of the serious case reviews themselves").topic

@@ -242,7 +242,7 @@ _FRAMING = [
     r"changed\b|\bchanged\b|\bare there more\b|\bmore common\b|\bgetting more common\b",
     r"\b(?:in|across|from) (?:these|the|this|our|those|all the) (?:reviews?|cases?|collection|reports?)\b",
     r"\b(?:from|in) (?:these|the|this|them|those)\b\s*$",
-    r"\b(?:the|these|those|any|all|our) (?:serious case |case )?(?:reviews?|cases|reports)\b|\bthese\b"
+    r"\b(?:the|these|those|any|all|our) (?:serious case |case )?(?:reviews?|cases|reports)\b(?! themselves)|\bthese\b"
     r"|^\s*(?:reviews?|cases)\b"
     r"|(?<!case )(?<!practice )(?<!safeguarding )\b(?:reviews?|cases)\s*$",
 ]
