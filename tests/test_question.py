@@ -259,3 +259,11 @@ def test_an_age_breakdown_leaves_its_age_words_out_of_the_topic_and_one_age_name
 
 def test_the_reviews_themselves_are_a_subject() -> None:
     assert "serious case reviews themselves" in interpret("criticisms of the serious case reviews themselves").topic
+
+
+def test_asides_and_was_there_a_review_are_not_the_topic_and_a_ppu_is_police() -> None:
+    assert interpret("any examples of good practice? tired of only reading about what went wrong").topic == (
+        "good practice"
+    )
+    assert interpret("wasnt there a review about a lad at risk of CCE who died").topic.startswith("lad at risk")
+    assert interpret("DI in a PPU - what do reviews say about investigations").role == "police"

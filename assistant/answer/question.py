@@ -187,6 +187,10 @@ _FRAMING = [
     r"\b(?:need|needs|have|has) to (?:take|know|learn|understand|do)(?: away)?(?: from (?:these|this|them"
     r"|the reviews?))?\b",
     r"\btake (?:away )?from (?:these|this|them|the reviews?)\b",
+    # "tired of only reading about what went wrong", "wasnt there a review about ...": asides and asking
+    r"[,.;:-]?\s*\b(?:i'?m |im )?(?:tired|sick|fed up|bored) of (?:only |just )?(?:reading|hearing|seeing)\b.*$",
+    r"\b(?:wasn'?t|was|isn'?t|is) there (?:a|one|any|that) (?:serious case |case )?(?:reviews?|cases?|one)?"
+    r"(?: (?:about|where|on|with|in which))?\b",
     # "what should workers take from reviews where ...": the asking, whoever is asked about
     r"\bwhat (?:should|do|does|can|could|must|would) (?:\w+ ){0,2}(?:take|learn|know|draw)(?: away)?"
     r"(?: from)?(?: (?:these|the|all the))?(?: (?:reviews?|cases?))?(?: (?:where|when|in which|about|on))?\b",

@@ -115,7 +115,7 @@ ROLE_NAMES: dict[str, re.Pattern[str]] = {
     "police": re.compile(
         r"\bpolice(?: officers?)?\b|(?<!housing )(?<!probation )(?<!offending )(?<!justice )(?<!welfare )\bofficers?\b"
         r"|\bcops?\b|"
-        r"detectives?|\bPCSOs?\b|policing",
+        r"detectives?|\bPCSOs?\b|policing|(?-i:\bPPUs?\b)|public protection units?",
         re.I,
     ),
     "probation": re.compile(r"probation|offender managers?", re.I),
