@@ -267,3 +267,11 @@ def test_asides_and_was_there_a_review_are_not_the_topic_and_a_ppu_is_police() -
     )
     assert interpret("wasnt there a review about a lad at risk of CCE who died").topic.startswith("lad at risk")
     assert interpret("DI in a PPU - what do reviews say about investigations").role == "police"
+
+
+def test_a_count_of_a_kind_of_national_report_keeps_its_kind() -> None:
+    read = interpret("how many national panel annual reports have you got")
+    assert read.national and read.topic == "annual"
+    assert interpret("how many of ofsteds evaluation reports on scrs are in the collection").topic.lower() == "ofsted"
+    learning = interpret("what did the national panel annual reports say about babies")
+    assert learning.national and learning.topic == "babies"

@@ -678,10 +678,11 @@ def interpret(
     age = exact_age(question)
     topic_text = f"{question[: age[2][0]]} {question[age[2][1] :]}" if age else question
     national = bool(_NATIONAL_RE.search(topic_text)) and not _NOT_NATIONAL_RE.search(topic_text)
-    # "Ofsted's reports": national ones, and Ofsted's (its name stays in the topic)
-    topic_text = _NATIONAL_RE.sub(
-        lambda m: " Ofsted reviews " if m[0].lower().startswith("ofsted") else " reviews ", topic_text
+    # "Ofsted's reports", "the Panel's annual reports": national ones, and for a count those of that kind
+    kinds = (
+        r"(?i)\b(?:ofsted|annual|thematic|biennial)(?=\b|['\u2019]?s\b)" if mode in ("count", "overview") else r"(?!)"
     )
+    topic_text = _NATIONAL_RE.sub(lambda m: " " + " ".join(re.findall(kinds, m[0])) + " reviews ", topic_text)
     place_match = None if area else _PLACE_RE.search(topic_text)
     place = None
     if place_match:
