@@ -169,3 +169,10 @@ def test_a_topic_made_of_one_reviewed_term_counts_that_term_not_the_broad_theme_
     assert "name domestic abuse" in violence.criterion  # the group names the theme: the theme's wordings count
     parents = interpret("how many reviews involve young or teenage parents")
     assert _one_group(parents.topic) is None  # "parents" is more than the teenager group
+
+
+def test_anonymous_reviews_are_counted_as_naming_no_area() -> None:
+    records = [*CASES, Case("2022-00-anonymous-x", 2022, 0, "Anonymous", "X", summary="Injuries to a baby.")]
+    interp = interpret("how many of the reviews are anonymous with no LA named", ["Area A", "Anonymous"])
+    t = tally(records, interp)
+    assert (t.matching, interp.topic) == (("2022-00-anonymous-x",), "") and "name no local area" in t.criterion

@@ -219,7 +219,8 @@ def _criterion_for_facets(interp: Interpretation) -> list[str]:
     if interp.review_model:
         parts.append(f"used the {REVIEW_MODELS[interp.review_model][0]} model")
     if interp.area:
-        parts.append(f"are from {interp.area}")
+        anonymous = "name no local area (their Area is \u201cAnonymous\u201d)"
+        parts.append(anonymous if interp.area.lower() == "anonymous" else f"are from {interp.area}")
     if interp.place:
         parts.append(f"have {interp.place} in their area, title or keywords")
     if interp.year_from is not None or interp.year_to is not None:

@@ -290,6 +290,7 @@ _OVERVIEW_WORDS_RE = re.compile(
     r"more|recent|recently|lately|now|changed?|over time|rundown|run-down|overview|summary|collection|library|quick|"
     r"need|board paper|paper|report|all|covers?|holds?|contains?|compared? (?:to|with)"
     r"|came out|published|released|local|ones|often|frequently|mention(?:s|ed)?|come up|comes up"
+    r"|(?:with )?(?:no|without an?) (?:LA|local authority|council|area|place) (?:named|given|stated)?"
     r"|(?:the )?ways? (?:the )?(?:reviews?|they|professionals|agencies) (?:talk|speak|write|think|describe)s? about"
     r"|(?:19|20)\d\d(?:[-–]\d{2,4})?)\b"
     r"|\(?\bnot (?:the )?(?:national|local)[\w ]{0,25}?\bones\)?",  # "(not the national panel ones)"
