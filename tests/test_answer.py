@@ -300,6 +300,7 @@ def test_a_count_of_many_words_no_sentence_holds_lists_the_closest_reviews_and_s
         "how long do we have to keep child protection files after a pupil leaves",
         "which form do i use to make a MASH referral and where do i send it",
         "band 6 health visitor pay scale 2024",
+        "how do i make a clare's law request for a mum whose new partner has a dv history",
     ],
 )
 def test_a_question_for_procedure_or_figures_is_one_reviews_cannot_answer(assistant: Assistant, question: str) -> None:
@@ -309,5 +310,6 @@ def test_a_question_for_procedure_or_figures_is_one_reviews_cannot_answer(assist
 
 def test_a_question_about_timescales_in_a_case_is_still_answered(assistant: Assistant) -> None:
     assert not assistant.ask("how long was the baby left alone before anyone noticed").text.startswith("These reviews")
+    assert not assistant.ask("how do we make sure referrals are followed up").text.startswith("These reviews")
     practice = assistant.ask("how long should we keep a child on a plan before stepping down")
     assert not practice.text.startswith("These reviews")  # a practice question reviews can inform

@@ -54,7 +54,9 @@ _GUIDANCE_RE = re.compile(
     r"|how (?:many (?:working )?(?:days|hours|weeks)|much) (?:do|should|can|must|does|have) (?:we|i|you|a|the)\b"
     r"|what (?:form|dose|temp(?:erature)?|pay)\b|which form\b|where do (?:i|we) send\b"
     r"|how do (?:i|we) (?:score|fill in|complete)\b|what'?s the (?:max|maximum|minimum|recommended)\b"
-    r"|should (?:we|i) be (?:staffed|paid)|pay scales?\b|vacancy rates?\b)",
+    r"|should (?:we|i) be (?:staffed|paid)|pay scales?\b|vacancy rates?\b"
+    r"|how (?:do|can|would|should) (?:i|we) (?:make|submit|apply for|put in|send) (?:a|an) [\w' ]{0,30}?"
+    r"\b(?:request|referral|application|form)s?\b)",
     re.I,
 )
 # "what would help", "what works", "what should change": a follow-up asking for a review's recommendations
