@@ -313,3 +313,9 @@ def test_a_question_about_timescales_in_a_case_is_still_answered(assistant: Assi
     assert not assistant.ask("how do we make sure referrals are followed up").text.startswith("These reviews")
     practice = assistant.ask("how long should we keep a child on a plan before stepping down")
     assert not practice.text.startswith("These reviews")  # a practice question reviews can inform
+
+
+def test_a_review_named_in_lower_case_that_is_not_in_the_collection_is_said_to_be_missing(assistant: Assistant) -> None:
+    answer = assistant.ask("what did the logan mwangi child practice review find")
+    assert answer.no_answer and "do not mention Logan Mwangi" in answer.text
+    assert not assistant.ask("what did the oldham review say about concealed pregnancy").no_answer

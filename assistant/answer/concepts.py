@@ -39,6 +39,9 @@ _AGE_NOUNS = frozenset(
     {"toddler", "toddlers", "newborn", "newborns", "child", "children", "kids", "kid", "teen", "teens"}
 )
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'&-]+")
+_REVIEW_NAME_RE = re.compile(  # "the daniel pelka review", "the logan mwangi child practice review"
+    r"\bthe ((?:[a-z][a-z'-]+ ){1,3}?)(?:serious case |child practice |safeguarding practice |case )?review\b"
+)
 _NAME_RE = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][a-zA-Z\u00C0-\u017F'-]{2,})")
 
 
@@ -211,15 +214,20 @@ class Concepts:
         return found
 
     def unknown_names(self, query: str) -> list[str]:
-        """Capitalised names in the query (not its first word) that no review mentions."""
-        unknown = []
-        for name in _NAME_RE.findall(query.strip()):
-            if any(p.fullmatch(name) for p in ROLE_NAMES.values()):  # "HVs", "GPs": a role, not a name
-                continue
-            tokens = tokenize([name])[0]
-            if tokens and not any(t in self.vocabulary for t in tokens) and not expansions(name):
-                unknown.append(name)
+        """Capitalised names in the query (not its first word) that no review mentions, and words naming a review
+        ("the logan mwangi review") that none does."""
+        unknown = [name for name in _NAME_RE.findall(query.strip()) if self._unknown_name(name)]
+        for match in _REVIEW_NAME_RE.finditer(query):  # two unknown words naming a review: a first and last name
+            words = [w for w in match[1].split() if len(w) >= 3 and self._unknown_name(w)]
+            name = " ".join(w if w[:1].isupper() else w.title() for w in words)  # "logan mwangi": Logan Mwangi
+            unknown += [name] if len(words) >= 2 and name not in unknown else []
         return unknown
+
+    def _unknown_name(self, name: str) -> bool:
+        if any(p.fullmatch(name) for p in ROLE_NAMES.values()):  # "HVs", "GPs": a role, not a name
+            return False
+        tokens = tokenize([name])[0]
+        return bool(tokens) and not any(t in self.vocabulary for t in tokens) and not expansions(name)
 
 
 def _age_word(word: str) -> bool:
