@@ -200,8 +200,39 @@ class Hit:
         }
 
 
+class QuoteAddress:
+    """The reference and source-view address of a quote, for any record of one (a citation, a lesson's source): the
+    class needs ``case_id``, ``title``, ``kind``, ``area``, ``year``, ``section``, ``page`` and ``quote``, and may
+    have ``name`` (a child's name for the reference)."""
+
+    case_id: str
+    title: str
+    kind: str
+    area: str
+    year: int | None
+    section: str
+    page: int | None
+    quote: str
+
+    @property
+    def reference(self) -> str:
+        """The passage named for slides and reports: 'Oldham LSCB (2015) Serious case review: Child D. Key issues.'"""
+        name = getattr(self, "name", "")
+        return reference(self.kind, self.title, self.area, self.year, self.section, self.page, name)
+
+    @property
+    def link(self) -> str:
+        """The query string of the app's source view of this quote: 'source=ID&section=SLUG&page=N&q=TOKEN'."""
+        return source_link(self.case_id, self.section, self.page, self.quote)
+
+    @property
+    def link_params(self) -> dict[str, str]:
+        """The same address as query parameters (for the app's page links)."""
+        return source_params(self.case_id, self.section, self.page, self.quote)
+
+
 @dataclass(frozen=True)
-class Citation:
+class Citation(QuoteAddress):
     """A numbered quote: the verbatim sentence(s) of one section of one case or document."""
 
     n: int
@@ -213,21 +244,6 @@ class Citation:
     year: int | None = None
     area: str = ""
     page: int | None = None  # the PDF page the quote is on
-
-    @property
-    def reference(self) -> str:
-        """The passage named for slides and reports: 'Oldham LSCB (2015) Serious case review: Child D. Key issues.'"""
-        return reference(self.kind, self.title, self.area, self.year, self.section, self.page)
-
-    @property
-    def link(self) -> str:
-        """The query string of the app's source view of this quote: 'source=ID&section=SLUG&page=N&q=TOKEN'."""
-        return source_link(self.case_id, self.section, self.page, self.quote)
-
-    @property
-    def link_params(self) -> dict[str, str]:
-        """The same address as query parameters (for the app's page links)."""
-        return source_params(self.case_id, self.section, self.page, self.quote)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form used by ``ask --json``."""

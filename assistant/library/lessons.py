@@ -23,8 +23,7 @@ from assistant.answer.roles import ROLES, concerns_role, normalise_role
 from assistant.errors import LessonError
 from assistant.indexing.store import StoredIndex
 from assistant.library.schema import quote_hash
-from assistant.records import Case
-from assistant.reference import reference, source_link, source_params
+from assistant.records import Case, QuoteAddress
 from assistant.search.vocabulary import stems
 
 # Section of a case -> what kind of lesson its sentences are (the digests' Key issues are the reviews' findings).
@@ -58,7 +57,7 @@ def lesson_key(case_id: str, quote: str) -> str:
 
 
 @dataclass(frozen=True)
-class LessonSource:
+class LessonSource(QuoteAddress):
     """Where a lesson is said: the review, its section and the verbatim quote."""
 
     case_id: str
@@ -70,21 +69,6 @@ class LessonSource:
     page: int | None = None
     kind: str = "case"
     name: str = ""
-
-    @property
-    def reference(self) -> str:
-        """The standard reference form: 'Oldham LSCB (2015) Serious case review: Child D. Learning.'"""
-        return reference(self.kind, self.title, self.area, self.year, self.section, self.page, self.name)
-
-    @property
-    def link(self) -> str:
-        """The query string of the app's source view of the quote."""
-        return source_link(self.case_id, self.section, self.page, self.quote)
-
-    @property
-    def link_params(self) -> dict[str, str]:
-        """The same address as query parameters (for the app's page links)."""
-        return source_params(self.case_id, self.section, self.page, self.quote)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON values, with the reference and the link."""
