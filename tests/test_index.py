@@ -137,7 +137,7 @@ KILL_POINTS = [
     ("HashEmbedder", "embed"),
     ("assistant.indexing.store", "_write_lines"),
     ("assistant.indexing.store", "save_bm25"),
-    ("assistant.indexing.store", "_fsync"),
+    ("assistant.indexing.store", "fsync_path"),
     ("os", "rename"),
     ("assistant.indexing.store", "_point_to"),
 ]

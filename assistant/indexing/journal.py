@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.indexing.store import live_build_dir, sha256_file
+from assistant.indexing.store import fsync_path, live_build_dir, sha256_file
 
 FOLDER = ".add-journal"
 JOURNAL = "journal.json"
@@ -46,13 +46,13 @@ def begin(index_dir: Path, corpus_dir: Path, copies: list[tuple[Path, Path]]) ->
         if target.is_file():
             backup = f"backup-{number}"
             shutil.copyfile(target, folder / backup)
-            _fsync(folder / backup)
+            fsync_path(folder / backup)
         entries.append(Entry(str(target.relative_to(corpus_dir)), sha256_file(source), backup))
     tmp = folder / f".{JOURNAL}.tmp"
     tmp.write_text(json.dumps({"corpus_dir": str(corpus_dir.resolve()), "entries": [asdict(e) for e in entries]}))
-    _fsync(tmp)
+    fsync_path(tmp)
     os.replace(tmp, folder / JOURNAL)
-    _fsync(folder)
+    fsync_path(folder)
 
 
 def finish(index_dir: Path) -> None:
@@ -116,11 +116,3 @@ def _undo(folder: Path, corpus_dir: Path, entry: Entry) -> bool:
     else:
         target.unlink()
     return True
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -201,9 +201,9 @@ def _write_locked(index_dir: Path, new: NewIndex) -> Path:
         }
         _write_text(staging / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
         for path in _data_files(staging):
-            _fsync(path)
-        _fsync(staging / "bm25")
-        _fsync(staging)
+            fsync_path(path)
+        fsync_path(staging / "bm25")
+        fsync_path(staging)
         final = index_dir / name
         os.rename(staging, final)
         _point_to(index_dir, name)
@@ -377,7 +377,8 @@ def _write_text(path: Path, text: str) -> None:
     path.write_text(text + "\n", encoding="utf-8")
 
 
-def _fsync(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """Flush a file or folder to disk (so a rename that follows survives a power cut)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -389,9 +390,9 @@ def _point_to(index_dir: Path, name: str) -> None:
     """Atomically make ``name`` the live build."""
     tmp = index_dir / f".{POINTER}.{uuid.uuid4().hex[:8]}"
     _write_text(tmp, name)
-    _fsync(tmp)
+    fsync_path(tmp)
     os.replace(tmp, index_dir / POINTER)
-    _fsync(index_dir)
+    fsync_path(index_dir)
 
 
 def _remove_stale(index_dir: Path) -> None:
@@ -436,7 +437,7 @@ def _record(index_dir: Path, add: tuple[str, ...] | list[str] = (), remove: tupl
         return
     tmp = index_dir / f"{LEDGER}.tmp"
     _write_text(tmp, json.dumps(names, indent=1))
-    _fsync(tmp)
+    fsync_path(tmp)
     os.replace(tmp, index_dir / LEDGER)
 
 
