@@ -17,6 +17,7 @@ from assistant.settings import Settings
 from tests.learning_db import db_url, store  # noqa: F401  (the learning database on SQLite and PostgreSQL)
 
 ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "ui" / "app.py")
 DATA = Path(__file__).resolve().parent / "data"
 # A fixed copy of the shipped texts: tests never read the live corpus/, which `scr-assistant add` writes into.
 SHIPPED_CORPUS = DATA / "corpus"
@@ -94,3 +95,18 @@ def real_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     settings = Settings(corpus_dir=SHIPPED_CORPUS, index_dir=index_dir)
     build_index(settings, embedder=load_embedder(settings), progress=False)
     return index_dir
+
+
+def start_app(index: Path, data: Path, monkeypatch: pytest.MonkeyPatch, user: str = "", today: str = "") -> object:
+    """The real app under AppTest over ``index``, run once, and signed in as ``user`` when one is given."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SCR_INDEX_DIR", str(index))
+    monkeypatch.setenv("SCR_DATA_DIR", str(data))
+    if today:
+        monkeypatch.setenv("SCR_TODAY", today)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    if user:
+        at.text_input(key="user_name_input").set_value(user).run()
+    return at

@@ -14,18 +14,14 @@ from assistant.ingest.parse import load_corpus
 from assistant.library.pack import pack_docx, pack_markdown
 from assistant.reference import decode_quote, encode_quote, slug, source_params
 
-from .conftest import ROOT, SHIPPED_CORPUS
+from .conftest import APP, SHIPPED_CORPUS, start_app
 
 pytestmark = pytest.mark.model
-APP = str(ROOT / "ui" / "app.py")
 
 
 @pytest.fixture
 def app(real_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("SCR_INDEX_DIR", str(real_index))
-    monkeypatch.setenv("SCR_DATA_DIR", str(tmp_path / "data"))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
+    at = start_app(real_index, tmp_path / "data", monkeypatch)
     assert not at.exception, at.exception
     return at
 

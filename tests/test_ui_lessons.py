@@ -22,20 +22,14 @@ from assistant.library.storage import Store
 from assistant.reference import decode_quote
 from assistant.settings import Settings
 
-from .conftest import ROOT
+from .conftest import start_app
 
 pytestmark = pytest.mark.model
-APP = str(ROOT / "ui" / "app.py")
 
 
 @pytest.fixture
 def app(real_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("SCR_INDEX_DIR", str(real_index))
-    monkeypatch.setenv("SCR_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("SCR_TODAY", "2025-03-01")
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.text_input(key="user_name_input").set_value("Amy Trainer").run()
+    at = start_app(real_index, tmp_path / "data", monkeypatch, user="Amy Trainer", today="2025-03-01")
     at.switch_page("lessons.py").run()
     assert not at.exception, at.exception
     return at
