@@ -47,12 +47,17 @@ def _healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def _serve(index: Path, workdir: Path) -> Iterator[tuple[str, Path]]:
-    """The real app, started as a user would (python -m assistant ui), on a free loopback port."""
+def _serve(index: Path, workdir: Path, data: Path | None = None, today: str = "") -> Iterator[tuple[str, Path]]:
+    """The real app, started as a user would (python -m assistant ui), on a free loopback port; its learning data
+    in ``data`` (default: workdir/data) and, with ``today``, its clock fixed by SCR_TODAY."""
     port = _free_port()
+    data = data or workdir / "data"
+    data.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k != "SCR_SCREENSHOT_DIR"}  # the tests' own, not a setting
-    env.update({"SCR_INDEX_DIR": str(index), "SCR_DATA_DIR": str(workdir / "data"), "HF_HUB_OFFLINE": "1"})
-    log = workdir / "server.log"
+    env.update({"SCR_INDEX_DIR": str(index), "SCR_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1"})
+    if today:
+        env["SCR_TODAY"] = today
+    log = workdir / (f"server-{today}.log" if today else "server.log")
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "assistant", "ui", "--port", str(port)],

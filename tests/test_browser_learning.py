@@ -4,51 +4,19 @@ due dates against (the documented test seam); the date 'passes' by serving the s
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from docx import Document as WordDocument
 
-from .conftest import ROOT
-from .test_browser import _browser, _free_port, _healthy, _outside
+from .test_browser import _browser, _outside, _serve
 
 pytestmark = [pytest.mark.model, pytest.mark.browser]
 NOTE_TITLE = "Referral from reception not passed to the duty team"
 QUESTION = "referral from reception not passed to the duty team"
 RECOMMENDATION = "Reception staff pass every safeguarding referral to the duty team the same day"
-
-
-@contextlib.contextmanager
-def _serve(index: Path, data: Path, today: str) -> Iterator[str]:
-    """The real app (python -m assistant ui) on a free loopback port, with SCR_TODAY fixed."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "SCR_SCREENSHOT_DIR"}
-    env.update({"SCR_INDEX_DIR": str(index), "SCR_DATA_DIR": str(data), "SCR_TODAY": today, "HF_HUB_OFFLINE": "1"})
-    log = data.parent / f"server-{today}.log"
-    data.mkdir(parents=True, exist_ok=True)
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "assistant", "ui", "--port", str(port)], cwd=ROOT, env=env, stdout=out,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while not _healthy(url):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"the server did not start:\n{log.read_text()}")
-            time.sleep(0.5)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def _open_as(page: object, url: str, name: str) -> None:
@@ -73,7 +41,7 @@ def test_a_note_found_from_the_chat_and_an_action_that_becomes_overdue(real_inde
     shots = Path(os.environ.get("SCR_SCREENSHOT_DIR", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     with _browser() as browser:
-        with _serve(real_index, data, today="2025-03-01") as url:
+        with _serve(real_index, tmp_path, data, today="2025-03-01") as (url, _log):
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
             page.on("request", lambda r: requests.append(r.url))
             _open_as(page, url, "Amy Trainer")
@@ -105,7 +73,7 @@ def test_a_note_found_from_the_chat_and_an_action_that_becomes_overdue(real_inde
             page.get_by_text("Action 1 added.").wait_for(timeout=30_000)
             page.wait_for_timeout(1000)
             before = page.inner_text("body")
-        with _serve(real_index, data, today="2025-03-20") as url:  # ten days after it was due
+        with _serve(real_index, tmp_path, data, today="2025-03-20") as (url, _log):  # ten days after it was due
             _open_as(page, url, "Bea Manager")
             _go(page, "Actions")
             page.get_by_text("Overdue (1)").wait_for(timeout=30_000)
