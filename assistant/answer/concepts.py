@@ -170,7 +170,7 @@ class Concepts:
         # a near tie with a word the reviews do use: the question may still be about that
         return None if known and best - known[0] < KEY_WORD_MARGIN else key
 
-    def unknown_meaning(self, topic: str) -> tuple[list[str], float]:
+    def unknown_meaning(self, topic: str, topic_vector: np.ndarray | None = None) -> tuple[list[str], float]:
         """The topic's content words no review uses (nor a form or synonym of them), and the cosine similarity of the
         topic to itself without them: low when those words carry what the question is about ("dog" and "bitten" in
         "toddler badly bitten by the family dog"), high when they are asides or slang ("lad", "hes"). The similarity
@@ -189,8 +189,9 @@ class Concepts:
         best_known = max((v for w, v in similarity.items() if w not in unknown and not _age_word(w)), default=-1.0)
         if similarity.get(unknown[0], -1.0) < best_known - UNKNOWN_TIE:  # a known word stands for the topic better
             return unknown, 1.0
-        vectors = self.embedder.embed([topic, reduced])
-        return unknown, float(vectors[0] @ vectors[1])
+        if topic_vector is None:  # the caller's vector of the topic saves embedding it again
+            topic_vector = self.embedder.embed([topic])[0]
+        return unknown, float(self.embedder.embed([reduced])[0] @ topic_vector)
 
     def on_concept(self, topic: str, topic_vector: np.ndarray, hits: Sequence[Hit]) -> dict[str, bool]:
         """Per case: whether it uses the topic's key word (a form, equivalent or synonym of it)."""

@@ -29,7 +29,7 @@ from assistant.answer.counting import compose_count, tally, themes_named
 from assistant.answer.generate import generate
 from assistant.answer.modes import SPECS, searched_mode
 from assistant.answer.present import escape_markdown
-from assistant.answer.question import Interpretation, interpret
+from assistant.answer.question import Interpretation, asks_for_guidance, asks_what_helps, interpret
 from assistant.answer.roles import normalise_role, role_label
 from assistant.errors import ScrError
 from assistant.indexing.embed import Embedder
@@ -47,25 +47,6 @@ NARROW_SUPPORT = 0.25  # "which of those ...": the share of its words an earlier
 ROLE_POOL = 30  # a role question reranks this many hits by whether their learning addresses the role
 UNCOUNTED_WORDS = 4  # a count topic of this many distinctive words, which no sentence holds, is searched instead
 ROLE_CASE_BOOST = 0.25  # ... raising those that do by this share of their score
-# a question for procedure, a timescale, a dose or a figure of the asker's own service, which reviews do not hold
-_GUIDANCE_RE = re.compile(
-    r"\b(?:how long (?:do|does) (?:we|i|you|a|the) \w+ (?:have|get) (?:to|got)\b|how long do (?:we|i|you) have\b"
-    r"|how long (?:should|must|do|can) (?:we|i|you) (?:keep|retain|store|hold) (?:\w+ ){0,3}(?:files|records|notes)\b"
-    r"|how (?:many (?:working )?(?:days|hours|weeks)|much) (?:do|should|can|must|does|have) (?:we|i|you|a|the)\b"
-    r"|what (?:form|dose|temp(?:erature)?|pay)\b|which form\b|where do (?:i|we) send\b"
-    r"|how do (?:i|we) (?:score|fill in|complete)\b|what'?s the (?:max|maximum|minimum|recommended)\b"
-    r"|should (?:we|i) be (?:staffed|paid)|pay scales?\b|vacancy rates?\b"
-    r"|how (?:do|can|would|should) (?:i|we) (?:make|submit|apply for|put in|send) (?:a|an) [\w' ]{0,30}?"
-    r"\b(?:request|referral|application|form)s?\b)",
-    re.I,
-)
-# "what would help", "what works", "what should change": a follow-up asking for a review's recommendations
-_WHAT_HELPS_RE = re.compile(
-    r"(?:(?:would|could|might|should|actually|really|have|has|be|to|it|they|what|that|things?|more|most)\s+)*"
-    r"(?:help(?:s|ed|ful)?|work(?:s|ed)?(?: better)?|improve(?:d|ments?)?|better|change(?:d|s)?|prevent(?:ed)?|"
-    r"done differently|do differently|make a difference)(?:\s+(?:things?|it|practice|matters))?",
-    re.I,
-)
 _ALTERNATIVES_RE = re.compile(r"\s*/\s*|\s+or\s+|;", re.I)  # "X / Y", "X or Y": a question offering alternatives
 
 
@@ -97,7 +78,7 @@ class Pipeline:
         if filters is not None:
             validate(filters, self.index.chunks)
         resolved = resolve(question, history)
-        if _GUIDANCE_RE.search(resolved.query) and not literal:
+        if asks_for_guidance(resolved.query) and not literal:
             nearest = self.searcher.search(resolved.query, self.embedder.embed([resolved.query]), NEAREST, filters)
             reason = (
                 "These reviews hold what was learned from cases, not procedures, timescales, doses or staffing "
@@ -172,7 +153,7 @@ class Pipeline:
         concepts = self.concepts
         topic_vector = query_vector[0]
         missing = (
-            self._missing(interp.topic, resolved.query, topic_vector, resolved.mode != "narrow")
+            self._missing(interp.topic, resolved.query, topic_vector, resolved.mode != "narrow", search_query)
             if interp.topic and not role_key
             else None
         )
@@ -222,10 +203,10 @@ class Pipeline:
             support = {case: (LEXICAL_SUPPORT if share >= NARROW_SUPPORT else share) for case, share in support.items()}
         # "what does it say would help": about the one review just answered, whose best passages answer it when it
         # uses the question's words or the question asks what would help; otherwise the usual bar decides
-        asks_what_helps = bool(_WHAT_HELPS_RE.fullmatch(interp.topic or ""))  # its recommendations, in any words
+        helps = asks_what_helps(interp.topic)  # its recommendations, in any words
         uses_words = not support or max(support.values()) >= LEXICAL_SUPPORT
         pinned = resolved.mode == "narrow" and len(resolved.within) == 1 and bool(hits)
-        pinned = pinned and (uses_words or asks_what_helps)
+        pinned = pinned and (uses_words or helps)
         if pinned:
             chosen, support = True, dict.fromkeys((h.case_id for h in hits), 1.0)
         if not pinned and (not hits or not self.in_scope(search_query, hits) or not relevant_hits(hits, support)):
@@ -272,7 +253,9 @@ class Pipeline:
             answer = generate(answer, llm.llm_url, llm.llm_model, llm.llm_timeout, support=llm.llm_support)
         return answer
 
-    def _missing(self, topic: str, question: str, topic_vector: np.ndarray, meaning: bool = True) -> str | None:
+    def _missing(
+        self, topic: str, question: str, topic_vector: np.ndarray, meaning: bool = True, searched: str = ""
+    ) -> str | None:
         """The key word no review uses (or an acronym none uses: "FGM"), for a topic the collection cannot answer; with
         ``meaning``, also the words no review uses when they carry the topic together ("bitten", "dog"); a question
         offering alternatives ("taking parents at their word / respectful uncertainty", "FGM or neglect") is
@@ -284,7 +267,7 @@ class Pipeline:
 
         missing = unknown(topic)
         if not missing and meaning:
-            words, similarity = concepts.unknown_meaning(topic)
+            words, similarity = concepts.unknown_meaning(topic, topic_vector if searched == topic else None)
             missing = "\u201d or \u201c".join(words[:2]) if similarity < UNKNOWN_MEANING else None
         parts = [p.strip() for p in _ALTERNATIVES_RE.split(question) if p.strip()]
         if not missing or len(parts) < 2:

@@ -545,6 +545,38 @@ _OTHER_PERSONA_RE = re.compile(
 )
 
 
+# a question for procedure, a timescale, a dose or a figure of the asker's own service, which reviews do not hold
+_GUIDANCE_RE = re.compile(
+    r"\b(?:how long (?:do|does) (?:we|i|you|a|the) \w+ (?:have|get) (?:to|got)\b|how long do (?:we|i|you) have\b"
+    r"|how long (?:should|must|do|can) (?:we|i|you) (?:keep|retain|store|hold) (?:\w+ ){0,3}(?:files|records|notes)\b"
+    r"|how (?:many (?:working )?(?:days|hours|weeks)|much) (?:do|should|can|must|does|have) (?:we|i|you|a|the)\b"
+    r"|what (?:form|dose|temp(?:erature)?|pay)\b|which form\b|where do (?:i|we) send\b"
+    r"|how do (?:i|we) (?:score|fill in|complete)\b|what'?s the (?:max|maximum|minimum|recommended)\b"
+    r"|should (?:we|i) be (?:staffed|paid)|pay scales?\b|vacancy rates?\b"
+    r"|how (?:do|can|would|should) (?:i|we) (?:make|submit|apply for|put in|send) (?:a|an) [\w' ]{0,30}?"
+    r"\b(?:request|referral|application|form)s?\b)",
+    re.I,
+)
+# "what would help", "what works", "what should change": a follow-up asking for a review's recommendations
+_WHAT_HELPS_RE = re.compile(
+    r"(?:(?:would|could|might|should|actually|really|have|has|be|to|it|they|what|that|things?|more|most)\s+)*"
+    r"(?:help(?:s|ed|ful)?|work(?:s|ed)?(?: better)?|improve(?:d|ments?)?|better|change(?:d|s)?|prevent(?:ed)?|"
+    r"done differently|do differently|make a difference)(?:\s+(?:things?|it|practice|matters))?",
+    re.I,
+)
+
+
+def asks_for_guidance(question: str) -> bool:
+    """True for a question for procedure, a timescale, a dose or a figure of the asker's own service ("how long do we
+    have to keep CP files", "which form do I use"): reviews hold learning from cases, not these (eval/NO_ANSWER.md)."""
+    return _GUIDANCE_RE.search(question) is not None
+
+
+def asks_what_helps(topic: str) -> bool:
+    """True for a topic that only asks what would help or work ("would actually help"): a review's recommendations."""
+    return _WHAT_HELPS_RE.fullmatch(topic) is not None
+
+
 def topic_of(question: str, roles: Iterable[str] = (), areas: Iterable[str] = ()) -> str:
     """The question's subject with persona, framing, role, area and year words taken out."""
     text = f" {question} "
