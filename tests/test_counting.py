@@ -176,3 +176,46 @@ def test_anonymous_reviews_are_counted_as_naming_no_area() -> None:
     interp = interpret("how many of the reviews are anonymous with no LA named", ["Area A", "Anonymous"])
     t = tally(records, interp)
     assert (t.matching, interp.topic) == (("2022-00-anonymous-x",), "") and "name no local area" in t.criterion
+
+
+WHOSE = [
+    Case("2015-01-e-six", 2015, 1, "Area A", "Six", summary="Death of a baby.",
+         background="Both parents used cannabis and the mother drank heavily.", keywords=("bruising",)),
+    Case("2016-02-f-seven", 2016, 2, "Area B", "Seven", summary="Serious injury of a 15-year-old boy.",
+         background="He had started using cannabis and was excluded from school; he had a fractured wrist."),
+    Case("2017-03-g-eight", 2017, 3, "Area C", "Eight", summary="Abuse of two teenage girls.",
+         key_issues="the girls were sexually exploited by a group of men"),
+]
+
+
+def _whose_tally(question: str) -> object:
+    return tally(WHOSE, interpret(question, ["Area A", "Area B", "Area C"]))
+
+
+def test_a_theme_that_can_be_the_child_or_the_adults_counts_the_adults_when_the_question_names_parents() -> None:
+    assert _whose_tally("how many reviews involve drugs").count == 2  # no one named: the young person's use counts
+    parents = _whose_tally("how many reviews where parents were on drugs or drinking")
+    assert parents.matching == ("2015-01-e-six",) and "in a sentence that also names a parent" in parents.criterion
+    assert _whose_tally("how many reviews where dads were drinking").matching == ("2015-01-e-six",)
+
+
+def test_bruising_and_fractures_are_counted_apart_and_exploitation_counts_as_sexual_abuse() -> None:
+    assert _whose_tally("how many cases mention bruising?").matching == ("2015-01-e-six",)
+    assert _whose_tally("how many reviews with broken bones").matching == ("2016-02-f-seven",)
+    assert _whose_tally("how many reviews involve sexual abuse").matching == ("2017-03-g-eight",)
+    exploitation = _whose_tally("how many cases of child sexual exploitation")
+    assert exploitation.matching == ("2017-03-g-eight",) and "sexual abuse" not in exploitation.criterion
+    assert [t.key for t in themes_named("sexual exploitation")] == ["sexual-exploitation"]
+
+
+def test_a_person_theme_counts_only_where_the_sentence_says_they_did_harm_when_the_question_does() -> None:
+    cases = [
+        Case("2018-01-h-nine", 2018, 1, "Area A", "Nine", summary="Death of a baby after injuries inflicted by "
+             "her mother's partner."),
+        Case("2019-02-i-ten", 2019, 2, "Area B", "Ten", summary="Neglect of a toddler.",
+             background="The mother's partner moved in; the home was dirty."),
+    ]
+    interp = interpret("how many cases where mums boyfriend hurt the child", ["Area A", "Area B"])
+    hurt = tally(cases, interp)
+    assert hurt.matching == ("2018-01-h-nine",) and "harm to a child" in hurt.criterion
+    assert tally(cases, interpret("how many reviews mention mum's boyfriend", ["Area A", "Area B"])).count == 2

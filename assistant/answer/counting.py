@@ -58,25 +58,69 @@ _GENERIC = frozenset(stems("child children kid kids young people person family f
 
 @dataclass(frozen=True)
 class TaxonomyTheme:
-    """One normalised theme: a key, how answers name it, and the wording that names it in text."""
+    """One normalised theme: a key, how answers name it, the wording that names it in text (its own and any
+    narrower theme's it includes), the wording that asks for it, and the qualifiers a question can add to it."""
 
     key: str
     label: str
     pattern: re.Pattern[str]
+    asked: re.Pattern[str]
+    qualified_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Qualifier:
+    """Whose a theme is or what was done ("parents on drugs", "boyfriend hurt the child"): how a question says
+    so, and how a sentence naming the theme must say so too."""
+
+    label: str
+    suffix: str
+    asked: re.Pattern[str]
+    sentence: re.Pattern[str]
+
+
+def _alternatives(patterns: Sequence[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?<![\\w])(?:{p})" for p in patterns), re.I)
 
 
 @cache
 def load_taxonomy(path: Path = TAXONOMY_FILE) -> tuple[TaxonomyTheme, ...]:
     """The reviewed theme taxonomy."""
     data = json.loads(path.read_text(encoding="utf-8"))["themes"]
+
+    def wording(key: str) -> list[str]:
+        spec = data[key]
+        return [*spec["patterns"], *(p for inner in spec.get("includes", ()) for p in wording(inner))]
+
     return tuple(
-        TaxonomyTheme(key, spec["label"], re.compile("|".join(f"(?<![\\w])(?:{p})" for p in spec["patterns"]), re.I))
+        TaxonomyTheme(
+            key,
+            spec["label"],
+            _alternatives(wording(key)),
+            _alternatives(spec["patterns"]),
+            tuple(spec.get("qualified_by", ())),
+        )
         for key, spec in data.items()
     )
 
 
+@cache
+def load_qualifiers(path: Path = TAXONOMY_FILE) -> dict[str, Qualifier]:
+    """The taxonomy's qualifiers (``"adult"``: a parent, carer or other adult in the home; ``"harm-done"``)."""
+    data = json.loads(path.read_text(encoding="utf-8")).get("_qualifiers", {})
+    return {
+        key: Qualifier(spec["label"], spec["suffix"], _alternatives(spec["asked"]), _alternatives(spec["sentence"]))
+        for key, spec in data.items()
+    }
+
+
 def themes_named(text: str) -> list[TaxonomyTheme]:
-    """The taxonomy themes whose wording appears in ``text`` (a question's topic, say)."""
+    """The taxonomy themes a question's topic asks for (a narrower theme asked for is not also its broader one)."""
+    return [t for t in load_taxonomy() if t.asked.search(text)]
+
+
+def themes_in(text: str) -> list[TaxonomyTheme]:
+    """The taxonomy themes a text names, counting a narrower theme's wording for the broader theme too."""
     return [t for t in load_taxonomy() if t.pattern.search(text)]
 
 
@@ -121,7 +165,7 @@ def _sentence_around(text: str, start: int, end: int) -> str:
     return text[left:right].strip().rstrip(".")
 
 
-def find_in_case(case: Case, pattern: re.Pattern[str] | WordsPattern) -> Match | None:
+def find_in_case(case: Case, pattern: TextPattern) -> Match | None:
     """The first place in the counted fields where ``pattern`` names the theme."""
     for name, label in COUNTED_FIELDS:
         text = _field_text(case, name)
@@ -163,6 +207,37 @@ class WordsPattern:
         return None
 
 
+@dataclass(frozen=True)
+class SentencePattern:
+    """A theme named in the same sentence as its qualifier (a parent's drinking, not a teenager's)."""
+
+    theme: re.Pattern[str]
+    who: re.Pattern[str]
+
+    def search(self, text: str) -> _Span | None:
+        """The first sentence of ``text`` naming both, like ``re.search``."""
+        for sentence in re.finditer(r"[^.;\n]+", text):
+            found = self.theme.search(sentence.group(0))
+            if found and self.who.search(sentence.group(0)):
+                return _Span(sentence.start() + found.start(), sentence.start() + found.end())
+        return None
+
+
+TextPattern = re.Pattern[str] | WordsPattern | SentencePattern  # what a case's counted fields are searched with
+
+
+def _qualified_themes(topic: str, themes: list[TaxonomyTheme]) -> tuple[list[TaxonomyTheme], Qualifier | None]:
+    """The themes a topic asks for once the words of a qualifier are read as qualifying them ("parents on drugs":
+    substance misuse by a parent or carer, not the fathers theme too), when every theme left takes that qualifier."""
+    for key, qualifier in load_qualifiers().items():
+        if not any(key in t.qualified_by for t in themes) or not qualifier.asked.search(topic):
+            continue
+        rest = themes_named(qualifier.asked.sub(" ", topic))
+        if rest and all(key in t.qualified_by for t in rest):
+            return rest, qualifier
+    return themes, None
+
+
 def _words_pattern(topic: str) -> WordsPattern | None:
     word_stems = tuple(s for s in stems(topic) if s not in _GENERIC and len(s) > 2)
     word_stems = tuple(s for s in word_stems if s not in _TOPIC_STOP)
@@ -182,7 +257,7 @@ def _one_group(topic: str) -> tuple[str, ...] | None:
     group = groups[0][0]
     covered = set(stems(" ".join(group)))
     rest = [s for s in stems(topic) if s not in covered and s not in _TOPIC_STOP and len(s) > 2]
-    if rest or any(t.label.lower() == term.lower() for t in load_taxonomy() for term in group):
+    if rest or any(t.asked.fullmatch(term) for t in load_taxonomy() for term in group):
         return None
     return group
 
@@ -257,6 +332,7 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
     topic = _strip_facet_words(interp.topic) if interp.age_bands else interp.topic
     group = _one_group(topic) if topic else None
     themes = themes_named(topic) if topic and group is None else []
+    themes, qualifier = _qualified_themes(topic, themes) if themes else (themes, None)
     harm = "death" if topic and _DEATH_WORDS.search(topic) else "serious-injury" if _INJURY_WORDS.search(topic) else ""
     evidence: dict[str, Match] = {}
     facet_parts = _criterion_for_facets(interp)
@@ -264,6 +340,10 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
         pattern = re.compile("|".join(t.pattern.pattern for t in themes), re.I)
         label = " or ".join(t.label for t in themes)
         criterion = f"name {label} in their {WHERE_COUNTED}"
+        if qualifier is not None:  # "parents on drugs": the sentence naming it names an adult in the home too
+            pattern = SentencePattern(pattern, qualifier.sentence)
+            label += f" {qualifier.suffix}"
+            criterion += f", in a sentence that also names {qualifier.label}"
         if harm:  # "children who died from neglect": the theme and the harm
             outcome = "died" if harm == "death" else "was seriously injured"
             criterion += f" and say in their summary that the child {outcome}"
@@ -316,9 +396,7 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
     )
 
 
-def _matching(
-    cases: Sequence[Case], pattern: re.Pattern[str] | WordsPattern | None, harm: str, evidence: dict[str, Match]
-) -> list[str]:
+def _matching(cases: Sequence[Case], pattern: TextPattern | None, harm: str, evidence: dict[str, Match]) -> list[str]:
     """The ids of ``cases`` that show the harm or name the pattern; where each does goes into ``evidence``."""
     matching: list[str] = []
     for case in cases:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer.counting import load_taxonomy, themes_named
+from assistant.answer.counting import load_taxonomy, themes_in, themes_named
 from assistant.answer.roles import ROLES, concerns_role, normalise_role
 from assistant.errors import LessonError
 from assistant.indexing.store import StoredIndex
@@ -180,7 +180,7 @@ def extract_lessons(index: StoredIndex) -> list[Lesson]:
             continue
         source = LessonSource(case.case_id, case.title, case.area, case.year, unit.section, unit.text, unit.page,
                               name=case.name)  # fmt: skip
-        themes = tuple(t.key for t in themes_named(unit.text))
+        themes = tuple(t.key for t in themes_in(unit.text))
         roles = tuple(r for r in ROLES if concerns_role(r, unit.text))
         found[key] = Lesson(key, kind, source, themes, roles)
     return list(found.values())
