@@ -219,3 +219,13 @@ def test_a_person_theme_counts_only_where_the_sentence_says_they_did_harm_when_t
     hurt = tally(cases, interp)
     assert hurt.matching == ("2018-01-h-nine",) and "harm to a child" in hurt.criterion
     assert tally(cases, interpret("how many reviews mention mum's boyfriend", ["Area A", "Area B"])).count == 2
+
+
+def test_a_narrower_theme_asked_alone_counts_alone_and_all_of_them_are_the_broader_theme() -> None:
+    assert [t.key for t in themes_named("mum was drinking")] == ["alcohol-misuse"]
+    assert [t.key for t in themes_named("drugs or drinking")] == ["substance-misuse"]
+    assert [t.key for t in themes_named("substance misuse")] == ["substance-misuse"]
+    drinking = _whose_tally("how many reviews where mum was drinking")
+    assert drinking.matching == ("2015-01-e-six",) and "alcohol misuse" in drinking.criterion
+    themes = _whose_tally("what themes come up most in reviews about teenagers").breakdown or {}
+    assert "substance misuse (drugs or alcohol)" in themes and "drug misuse" not in themes

@@ -93,3 +93,18 @@ def test_cli_filters_and_unknown_value(
     assert main(["search", "baby", "--age-band", "elderly", "--index", index]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: unknown age band 'elderly'; valid values:") and err.count("\n") == 1
+
+
+def test_filters_say_what_they_restrict_to_in_words() -> None:
+    assert Filters().scope() == ""
+    both = Filters.from_strings(year="2014-2016", area="Croydon", age_band="infant", review_model="silp")
+    assert both.scope() == (
+        "from Croydon, published 2014\u20132016, about a child aged infant (under 1), "
+        "using the Significant Incident Learning Process (SILP) model"
+    )
+
+
+def test_nothing_found_under_filters_names_them(fake_index: Settings, fake_embedder: HashEmbedder) -> None:
+    assistant = Assistant.load(settings=fake_index.replace(min_relevance=1.01), embedder=fake_embedder)
+    answer = assistant.ask("neglect and domestic abuse", filters=Filters(year_from=2015, year_to=2015))
+    assert answer.no_answer and "No review in this collection (published 2015) is about" in answer.text

@@ -275,3 +275,14 @@ def test_a_count_of_a_kind_of_national_report_keeps_its_kind() -> None:
     assert interpret("how many of ofsteds evaluation reports on scrs are in the collection").topic.lower() == "ofsted"
     learning = interpret("what did the national panel annual reports say about babies")
     assert learning.national and learning.topic == "babies"
+
+
+def test_an_area_of_several_places_is_named_by_one_of_them_and_a_question_can_name_several_areas() -> None:
+    areas = ["Derby", "Derby and Derbyshire", "City and Hackney", "Croydon"]
+    both = interpret("how many reviews from derby or derbyshire", areas)
+    assert (both.areas, both.area, both.topic) == (("Derby", "Derby and Derbyshire"), None, "")
+    assert "in Derby or Derby and Derbyshire" in both.line() and both.filters_dict()["area"] == both.areas_text
+    assert interpret("how many reviews from derby", areas).areas == ("Derby",)  # not also Derby and Derbyshire
+    hackney = interpret("neglect cases from hackney", areas)
+    assert (hackney.area, hackney.topic) == ("City and Hackney", "neglect")
+    assert interpret("reviews about the city and its schools", areas).areas == ()  # "City" alone names no area

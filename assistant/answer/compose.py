@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.answer.counting import themes_named
 from assistant.answer.present import escape_markdown
 from assistant.answer.roles import ROLE_NAMES, concerns_role, role_label
 from assistant.indexing.chunk import MONTH_NAMES
@@ -46,6 +47,8 @@ ROLE_POINT_FLOOR = 0.3  # a role's point must reach this relevance to the questi
 ALSO_DENSE = 0.45  # a learning answer also names, without quotes, reviews this close to the topic ...
 ALSO_SUPPORT = 0.75  # ... or using this share of its distinctive words
 ROLE_ALSO_DENSE = 0.5  # a role answer names them at this closeness (dev: 14 of 22 such reviews judged relevant)
+OTHER_SECTIONS = ("Key issues", "Learning", "Findings", "Recommendations", "Background", "Summary", "Keywords")
+OTHER_FLOOR = 0.5  # a further review's sentence without the topic's words must be this close to it to be quoted
 MAX_OTHERS = 10  # a learning answer names at most this many further reviews without quotes
 LEXICAL_WEIGHT = 0.3
 ROLE_BOOST = 0.25
@@ -358,15 +361,40 @@ def compose_learning(ctx: Context) -> Answer:
     cases = tuple(dict.fromkeys(evidence.units[u].case_id for b in bullets for u in b))
     strong = [h.case_id for h in hits if records[h.case_id].kind == "case" and _strong(h, ctx, bool(role))]
     others = [c for c in dict.fromkeys([*ctx.also, *strong]) if c not in cases and c in records][:MAX_OTHERS]
-    if others:
-        names = "; ".join(describe(records[c]) for c in others)
-        lines += ["", f"Other reviews on this, not quoted above: {names}."]
+    lines += _other_lines(ctx, composer, others)
     shown = (*cases, *others)
     sources = "one review" if len(cases) == 1 else f"{len(cases)} reviews"
     lens = f" for {role_label(role)}" if role else ""
     subject = f" on \u201c{escape_markdown(query)}\u201d" if query else ""
     text = "\n".join([f"Learning{lens}{subject} from {sources}:", "", *lines])
     return Answer(question, text, tuple(composer.citations), shown, mode=AnswerMode.LEARNING, query=query)
+
+
+def _other_lines(ctx: Context, composer: Composer, others: Sequence[str]) -> list[str]:
+    """The further reviews on the topic, each with its one sentence most on the question (from any section, as
+    what that review records rather than a learning point), or named alone when no sentence of it is."""
+    quoted, named = [], []
+    role = ctx.evidence.role
+    themes = themes_named(ctx.query) if ctx.query else []
+    for case_id in others:
+        unit_ids = [u for u in ctx.units_by_case.get(case_id, []) if not is_metadata(ctx.evidence.units[u].text)]
+        if role:  # a role's answer quotes the role's points; further reviews are named (measured: eval/QUALITY.md)
+            unit_ids = []
+        # a sentence naming the topic's theme (what put the review on this) when there is one
+        naming = [u for u in unit_ids if any(t.pattern.search(ctx.evidence.units[u].text) for t in themes)]
+        best = ctx.evidence.best(naming or unit_ids, OTHER_SECTIONS, set(), ctx.key_forms)
+        keyed = best is not None and bool(ctx.key_forms & ctx.evidence.unit_tokens[best])
+        on_question = best is not None and (keyed or ctx.evidence.score(best) >= OTHER_FLOOR)
+        if best is not None and on_question and len(ctx.evidence.units[best].text.split()) >= 4:
+            unit = ctx.evidence.units[best]
+            quoted.append(f"- {describe(ctx.records[case_id])}, {unit.section.lower()}: {composer.quote(unit)}")
+        else:
+            named.append(describe(ctx.records[case_id]))
+    lines = ["", "Other reviews on this (what each records, in one sentence):", *quoted] if quoted else []
+    if named:
+        lead = "Also on this, not quoted" if quoted else "Other reviews on this, not quoted above"
+        lines += ["", f"{lead}: {'; '.join(named)}."]
+    return lines
 
 
 def role_points(answer: Answer, role: str) -> int:

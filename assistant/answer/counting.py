@@ -66,6 +66,8 @@ class TaxonomyTheme:
     pattern: re.Pattern[str]
     asked: re.Pattern[str]
     qualified_by: tuple[str, ...] = ()
+    includes: tuple[str, ...] = ()  # the narrower themes it counts too (drug misuse, alcohol misuse)
+    within: str = ""  # the broader theme that includes this one, if any
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ def load_taxonomy(path: Path = TAXONOMY_FILE) -> tuple[TaxonomyTheme, ...]:
         spec = data[key]
         return [*spec["patterns"], *(p for inner in spec.get("includes", ()) for p in wording(inner))]
 
+    within = {inner: key for key, spec in data.items() for inner in spec.get("includes", ())}
     return tuple(
         TaxonomyTheme(
             key,
@@ -99,6 +102,8 @@ def load_taxonomy(path: Path = TAXONOMY_FILE) -> tuple[TaxonomyTheme, ...]:
             _alternatives(wording(key)),
             _alternatives(spec["patterns"]),
             tuple(spec.get("qualified_by", ())),
+            tuple(spec.get("includes", ())),
+            within.get(key, ""),
         )
         for key, spec in data.items()
     )
@@ -115,8 +120,20 @@ def load_qualifiers(path: Path = TAXONOMY_FILE) -> dict[str, Qualifier]:
 
 
 def themes_named(text: str) -> list[TaxonomyTheme]:
-    """The taxonomy themes a question's topic asks for (a narrower theme asked for is not also its broader one)."""
-    return [t for t in load_taxonomy() if t.asked.search(text)]
+    """The taxonomy themes a question's topic asks for: a narrower theme asked for is not also its broader one
+    ("drinking": alcohol misuse), and every narrower theme of one broader theme asked for is the broader one
+    ("drugs or drinking": substance misuse, which also counts "substance misuse")."""
+    named = [t for t in load_taxonomy() if t.asked.search(text)]
+    keys = {t.key for t in named}
+    whole = {t.key for t in load_taxonomy() if len(t.includes) > 1 and set(t.includes) <= keys}
+    wider = [t for t in load_taxonomy() if t.key in whole and t.key not in keys]
+    kept = [t for t in named if t.within not in whole]
+    return sorted([*kept, *wider], key=lambda t: _theme_order()[t.key])
+
+
+@cache
+def _theme_order() -> dict[str, int]:
+    return {t.key: i for i, t in enumerate(load_taxonomy())}
 
 
 def themes_in(text: str) -> list[TaxonomyTheme]:
@@ -277,7 +294,7 @@ def _facet_filter(interp: Interpretation, case: Case) -> bool:
         return False
     if interp.year_to is not None and case.year > interp.year_to:
         return False
-    if interp.area and case.area.lower() != interp.area.lower():
+    if interp.areas and case.area.lower() not in {a.lower() for a in interp.areas}:
         return False
     if interp.place and not names_place(case, interp.place):
         return False
@@ -293,9 +310,9 @@ def _criterion_for_facets(interp: Interpretation) -> list[str]:
         parts.append("are about " + " or ".join(AGE_PHRASES[b] for b in interp.age_bands))
     if interp.review_model:
         parts.append(f"used the {REVIEW_MODELS[interp.review_model][0]} model")
-    if interp.area:
+    if interp.areas:
         anonymous = "name no local area (their Area is \u201cAnonymous\u201d)"
-        parts.append(anonymous if interp.area.lower() == "anonymous" else f"are from {interp.area}")
+        parts.append(anonymous if interp.areas_text.lower() == "anonymous" else f"are from {interp.areas_text}")
     if interp.place:
         parts.append(f"have {interp.place} in their area, title or keywords")
     if interp.year_from is not None or interp.year_to is not None:
@@ -447,14 +464,19 @@ def _breakdown(
         )
         return dict(counts.most_common()), None
     if kind == "theme":
-        defining = {t.key for t in themes}
+        others = _other_themes(themes)
         counts = Counter()
         for case in matched:
-            for theme in load_taxonomy():
-                if theme.key not in defining and find_in_case(case, theme.pattern):
-                    counts[theme.label] += 1
+            counts.update(theme.label for theme in others if find_in_case(case, theme.pattern))
         return dict(counts.most_common(TOP_THEMES)), None
     return None, None
+
+
+def _other_themes(themes: Sequence[TaxonomyTheme]) -> list[TaxonomyTheme]:
+    """The themes a breakdown by theme lists: not those counted (nor the broader theme holding one of them), and
+    no narrower theme beside the broader one that already counts it (alcohol misuse is in substance misuse)."""
+    defining = {t.key for t in themes} | {t.within for t in themes if t.within}
+    return [t for t in load_taxonomy() if t.key not in defining and not t.within]
 
 
 def _rows_of(kind: str | None, case: Case) -> list[str]:
@@ -478,10 +500,10 @@ def _row_themes(
     kind: str | None, matched: Sequence[Case], themes: Sequence[TaxonomyTheme]
 ) -> dict[str, list[tuple[str, int]]]:
     """Each row's most common taxonomy themes (the theme counted, if any, left out), with how many reviews name them."""
-    defining = {t.key for t in themes}
+    others = _other_themes(themes)
     counts: dict[str, Counter[str]] = {}
     for case in matched:
-        named = [t.label for t in load_taxonomy() if t.key not in defining and find_in_case(case, t.pattern)]
+        named = [t.label for t in others if find_in_case(case, t.pattern)]
         for row in _rows_of(kind, case):
             counts.setdefault(row, Counter()).update(named)
     return {row: c.most_common(ROW_THEMES) for row, c in counts.items()}

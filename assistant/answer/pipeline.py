@@ -50,6 +50,12 @@ ROLE_CASE_BOOST = 0.25  # ... raising those that do by this share of their score
 _ALTERNATIVES_RE = re.compile(r"\s*/\s*|\s+or\s+|;", re.I)  # "X / Y", "X or Y": a question offering alternatives
 
 
+def _scope(filters: Filters | None) -> str:
+    """The filters' restriction as an aside in a sentence (" (from Croydon)"), or nothing."""
+    scope = filters.scope() if filters is not None else ""
+    return f" ({escape_markdown(scope)})" if scope else ""
+
+
 class Pipeline:
     """The answer pipeline over one loaded index (the front object, :class:`assistant.api.Assistant`, delegates)."""
 
@@ -95,7 +101,7 @@ class Pipeline:
                 age_bands=(),
                 year_from=None,
                 year_to=None,
-                area=None,
+                areas=(),
                 review_model=None,
             )
         uncounted = ""  # why a count question is answered with the reviews closest to it instead
@@ -212,7 +218,7 @@ class Pipeline:
         if not pinned and (not hits or not self.in_scope(search_query, hits) or not relevant_hits(hits, support)):
             return self._nothing(
                 question,
-                f"No review in this collection is about \u201c{escape_markdown(search_query)}\u201d.",
+                f"No review in this collection{_scope(filters)} is about \u201c{escape_markdown(search_query)}\u201d.",
                 hits[:NEAREST],
             )
         previous = next((a for a in reversed(history or ()) if a.cases), None)

@@ -7,7 +7,7 @@ Persona and framing words ("I'm a health visitor in Leeds", "what should I learn
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.answer.conversation import age_bands_named
@@ -349,7 +349,7 @@ class Interpretation:
     age_bands: tuple[str, ...] = ()
     year_from: int | None = None
     year_to: int | None = None
-    area: str | None = None
+    areas: tuple[str, ...] = ()  # the local areas named ("derby or derbyshire": Derby, Derby and Derbyshire)
     review_model: str | None = None
     breakdown: str | None = None
     notes: tuple[str, ...] = field(default=())
@@ -363,6 +363,16 @@ class Interpretation:
         """The first role the question is asked for."""
         return self.roles[0] if self.roles else None
 
+    @property
+    def area(self) -> str | None:
+        """The one area named, if exactly one is (a search filter takes one area)."""
+        return self.areas[0] if len(self.areas) == 1 else None
+
+    @property
+    def areas_text(self) -> str:
+        """The areas named, as a sentence names them ("Derby or Derby and Derbyshire")."""
+        return " or ".join(self.areas)
+
     def filters_dict(self) -> dict[str, object]:
         """The facets taken from the question, as ``ask --json`` shows them."""
         out: dict[str, object] = {}
@@ -370,8 +380,8 @@ class Interpretation:
             out["age_band"] = ",".join(self.age_bands)
         if self.year_from is not None or self.year_to is not None:
             out["year"] = _year_text(self.year_from, self.year_to)
-        if self.area:
-            out["area"] = self.area
+        if self.areas:
+            out["area"] = self.areas_text
         if self.place:
             out["place"] = self.place
         if self.review_model:
@@ -395,8 +405,8 @@ class Interpretation:
         parts += [AGE_BANDS[b] for b in self.age_bands]
         if self.year_from is not None or self.year_to is not None:
             parts.append("published " + _year_text(self.year_from, self.year_to))
-        if self.area:
-            parts.append(f"in {self.area}")
+        if self.areas:
+            parts.append(f"in {self.areas_text}")
         if self.place:
             parts.append(f"about {self.place}")
         if self.national:
@@ -668,6 +678,36 @@ def _breakdown(question: str, mode: str) -> str | None:
     return None
 
 
+_AREA_PART_GENERIC = frozenset("city county borough mid north south east west greater the of".split())
+
+
+def areas_named(question: str, areas: Sequence[str]) -> tuple[tuple[str, ...], list[str]]:
+    """The local areas ``question`` names, longest first, and the words that named them: an area by its whole name,
+    or one made of several places ("Derby and Derbyshire", "City and Hackney") by one of them ("derbyshire",
+    "hackney"); a stretch naming one area names no other ("derby" is Derby, not also Derby and Derbyshire)."""
+    text = question
+    named: list[str] = []
+    words: list[str] = []
+
+    def take(name: str, wanted: str) -> None:
+        nonlocal text
+        match = re.search(rf"(?<![\w-]){re.escape(wanted)}(?![\w-])", text, re.I)
+        if match is not None:
+            named.append(name)
+            words.append(match[0])
+            text = f"{text[: match.start()]} {text[match.end() :]}"
+
+    for area in sorted(areas, key=len, reverse=True):
+        take(area, area)
+    for area in sorted(areas, key=len, reverse=True):
+        parts = re.split(r",\s*|\s+and\s+", area)
+        if area not in named and len(parts) > 1:
+            places = [p for p in parts if len(p) > 3 and p.lower() not in _AREA_PART_GENERIC]
+            for part in places:  # every part the question names is taken, so none is left in the topic
+                take(area, part)
+    return tuple(dict.fromkeys(named)), words
+
+
 def interpret(
     question: str,
     areas: Iterable[str] = (),
@@ -684,7 +724,8 @@ def interpret(
     else:
         roles, role_from = (), None
     areas = [a for a in areas if not re.match(r"national\b", a, re.I)]  # national reviews are not an area
-    area = next((a for a in areas if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", question, re.I)), None)
+    named_areas, area_words = areas_named(question, areas)
+    area = named_areas[0] if named_areas else None
     year_from, year_to = _years(question)
     review_model = next((key for key, pattern in _MODEL_RE.items() if pattern.search(question)), None)
     if _COUNT_RE.search(question) and _COUNTABLE_RE.search(question):
@@ -723,7 +764,7 @@ def interpret(
         topic_text = f"{topic_text[: place_match.start()]} {topic_text[place_match.end() :]}"
         if place == "England":
             place = None  # the local reviews are English ones, which rarely say so: "in England" narrows nothing
-    topic = topic_of(topic_text, named_roles, [area] if area else [])
+    topic = topic_of(topic_text, named_roles, area_words)
     if mode in ("count", "overview"):
         topic = _MODEL_WORDS_RE.sub(" ", topic) if review_model else topic
         asked_after = re.sub(r"\s*[-\u2013:,;]?\s*\bhow (?:often|common|frequently)\b.*$", "", topic, flags=re.I)
@@ -771,7 +812,7 @@ def interpret(
         age_bands=age_bands,
         year_from=year_from,
         year_to=year_to,
-        area=area,
+        areas=named_areas,
         review_model=review_model,
         breakdown=breakdown,
         place=place,

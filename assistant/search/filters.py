@@ -50,6 +50,26 @@ class Filters:
         """True when any restriction is set."""
         return any(getattr(self, f.name) is not None for f in fields(self))
 
+    def scope(self) -> str:
+        """What the filters restrict to, as words ("from Croydon, published 2015"); empty when none are set."""
+        parts = [f"from {self.area}"] if self.area else []
+        if self.year_from is not None:
+            to = self.year_to if self.year_to is not None else self.year_from
+            parts.append(
+                f"published {self.year_from}" if to == self.year_from else f"published {self.year_from}\u2013{to}"
+            )
+        if self.age_band:
+            bands = [AGE_BANDS.get(b, b) for b in sorted(_bands(self.age_band))]
+            parts.append("about a child aged " + " or ".join(bands))
+        if self.harm:
+            parts.append(f"about {HARM_TYPES.get(_norm(self.harm), self.harm)}")
+        if self.review_model:
+            model = REVIEW_MODELS.get(_norm(self.review_model))
+            parts.append(f"using the {model[0] if model else self.review_model} model")
+        if self.keyword:
+            parts.append(f"with the keyword \u201c{self.keyword}\u201d")
+        return ", ".join(parts)
+
     @property
     def cases_only(self) -> bool:
         """Filters other than year describe cases, so documents drop out."""
