@@ -229,3 +229,30 @@ def test_a_narrower_theme_asked_alone_counts_alone_and_all_of_them_are_the_broad
     assert drinking.matching == ("2015-01-e-six",) and "alcohol misuse" in drinking.criterion
     themes = _whose_tally("what themes come up most in reviews about teenagers").breakdown or {}
     assert "substance misuse (drugs or alcohol)" in themes and "drug misuse" not in themes
+
+
+def test_how_the_children_died_is_a_breakdown_of_the_deaths_by_the_cause_the_summary_names() -> None:
+    cases = [
+        Case("2018-01-j-a", 2018, 1, "Area A", "A", summary="Death of a 6-week-old boy while sharing a bed with "
+             "his father.", background="Police had been called to an assault at the home."),
+        Case("2019-02-k-b", 2019, 2, "Area A", "B", summary="Death of a 4-month-old girl, recorded as sudden "
+             "infant death.", keywords=("unsafe sleep",)),
+        Case("2020-03-l-c", 2020, 3, "Area A", "C", summary="Death of a 2-month-old baby.",
+             background="The baby drowned in the bath."),
+        Case("2021-04-m-d", 2021, 4, "Area A", "D", summary="Death of a 15-year-old boy by suicide."),
+        Case("2022-05-n-e", 2022, 5, "Area A", "E", summary="Serious injury of a 3-month-old baby."),
+    ]
+    interp = interpret("how did the babies die in these reviews")
+    read = (interp.mode, interp.breakdown, interp.topic, interp.age_bands)
+    assert read == ("overview", "cause", "babies", ("infant",))
+    t = tally(cases, interp)
+    assert t.matching == ("2018-01-j-a", "2019-02-k-b", "2020-03-l-c") and "the child died" in t.criterion
+    # the summary's cause only (not the background's assault); the background where the summary names none
+    assert t.breakdown == {
+        "while sharing a bed or sleeping unsafely": 1,
+        "sudden unexpected or unexplained death (SIDS, SUDI)": 1,
+        "drowning": 1,
+    }
+    answer = compose_count("q", interp, t, {c.case_id: c for c in cases}, "q")
+    assert "| How the child died | Reviews |" in answer.text and "more than one cause" in answer.text
+    assert interpret("why did baby peter die").breakdown is None

@@ -53,6 +53,17 @@ _AGE_NOUNS = re.compile(r"\b(?:teen\w*|child(?:ren)?|kids?|bab(?:y|ies)|infants?
 _NATIONAL_AREA = re.compile(
     r"^(?:national\b|england$|wales$|scotland$|northern ireland$|uk$|united kingdom$|england and wales$)", re.I
 )
+# how a child died, for "how did the babies die": each row and the taxonomy themes that name it in the summary or
+# background (a review naming two is counted in both rows)
+CAUSES = {
+    "while sharing a bed or sleeping unsafely": ("unsafe-sleep",),
+    "sudden unexpected or unexplained death (SIDS, SUDI)": ("sudi",),
+    "injuries inflicted, assault or homicide": ("homicide", "physical-abuse", "head-injury", "fractures"),
+    "drowning": ("drowning",),
+    "suicide": ("suicide-self-harm",),
+    "stabbing, knife crime or youth violence": ("youth-violence",),
+}
+NO_CAUSE = "how the child died is not named in the summary, background or keywords"
 _GENERIC = frozenset(stems("child children kid kids young people person family families parent parents baby babies"))
 
 
@@ -351,6 +362,7 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
     themes = themes_named(topic) if topic and group is None else []
     themes, qualifier = _qualified_themes(topic, themes) if themes else (themes, None)
     harm = "death" if topic and _DEATH_WORDS.search(topic) else "serious-injury" if _INJURY_WORDS.search(topic) else ""
+    harm = "death" if interp.breakdown == "cause" else harm  # "how did the babies die": the deaths, by cause
     evidence: dict[str, Match] = {}
     facet_parts = _criterion_for_facets(interp)
     if themes:
@@ -447,6 +459,10 @@ def _breakdown(
             counts.update(AGE_ROWS.get(b, b) for b in bands)
         order = [*AGE_ROWS.values(), "age not stated"]
         return {band: counts[band] for band in order if counts[band]}, None
+    if kind == "cause":  # a review can name several causes, so the rows can add up to more than the count
+        counts = Counter(row for case in matched for row in _causes(case))
+        rows = sorted((label for label in CAUSES if counts[label]), key=lambda label: -counts[label])
+        return {label: counts[label] for label in [*rows, NO_CAUSE] if counts[label]}, None
     if kind == "harm":  # a review can show several harms, so the rows can add up to more than the count
         counts = Counter()
         for case in matched:
@@ -479,8 +495,21 @@ def _other_themes(themes: Sequence[TaxonomyTheme]) -> list[TaxonomyTheme]:
     return [t for t in load_taxonomy() if t.key not in defining and not t.within]
 
 
+def _causes(case: Case) -> list[str]:
+    """How the child died: the :data:`CAUSES` rows the review's summary names, or when it names none, those its
+    background or keywords name."""
+    by_key = {t.key: t for t in load_taxonomy()}
+    for text in (case.summary, "\n".join([case.background, *case.keywords])):
+        named = [label for label, keys in CAUSES.items() if any(by_key[k].pattern.search(text) for k in keys)]
+        if named:
+            return named
+    return [NO_CAUSE]
+
+
 def _rows_of(kind: str | None, case: Case) -> list[str]:
     """The breakdown rows ``case`` falls in (as :func:`_breakdown` names them)."""
+    if kind == "cause":
+        return _causes(case)
     facets = derive_facets(case)
     if kind == "year":
         return [str(case.year)]
@@ -547,6 +576,7 @@ BREAKDOWN_HEADS = {
     "model": "Review model",
     "area": "Area",
     "harm": "Type of harm",
+    "cause": "How the child died",
 }  # how a breakdown's rows are headed, in the table and the app's chart
 
 
@@ -590,6 +620,7 @@ def compose_count(question: str, interp: Interpretation, t: Tally, records: dict
         lines += ["", *table]
     if t.row_themes and t.breakdown:
         each = {"year": "year", "age": "age group", "area": "area", "model": "review model", "harm": "type of harm"}
+        each["cause"] = "cause of death"
         row_name = each.get(t.breakdown_of or "", "group")
         lines += ["", f"The main themes in each {row_name} (how many of its reviews name each):", ""]
         for row, reviews in t.breakdown.items():
@@ -600,6 +631,13 @@ def compose_count(question: str, interp: Interpretation, t: Tally, records: dict
             lines.append(f"- **{escape_markdown(row)}**: {themes}")
     if t.breakdown_of == "harm" and t.breakdown:
         lines += ["", "A review can show more than one harm, so the rows can add up to more than the reviews counted."]
+    if t.breakdown_of == "cause" and t.breakdown:
+        lines += [
+            "",
+            "How each child died is read from the review's summary (or, where it says nothing of it, the background "
+            "and keywords); a review naming more than one cause is in each of those rows, so the rows can add up to "
+            "more than the reviews counted.",
+        ]
     trend = _trend_sentence(t, interp.year_from) if t.breakdown_of == "year" and not t.whole else ""  # 100% of all
     if trend:
         lines += ["", trend]

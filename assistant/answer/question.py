@@ -15,7 +15,7 @@ from assistant.answer.roles import ROLE_NAMES, role_label
 from assistant.ingest.facets import AGE_BANDS, REVIEW_MODELS, age_band
 
 MODES = ("find", "role", "theme", "count", "overview", "case-detail", "followup")
-BREAKDOWNS = ("year", "age", "theme", "model", "area", "harm")
+BREAKDOWNS = ("year", "age", "theme", "model", "area", "harm", "cause")
 
 _COUNT_RE = re.compile(
     r"\bhow many\b|\bnumber of\b|\bhow often\b|\bwhat (?:proportion|percentage|share|fraction)\b|\bcount\b"
@@ -93,6 +93,17 @@ _AREA_BREAKDOWN_RE = re.compile(
     r"\bwhich (?:areas|places|councils|local authorities|authorities|partnerships|regions)\b|\b(?:by|per|each) "
     r"(?:area|council|local authority|partnership|region)\b|\bwhere (?:are|were) (?:the )?(?:most )?reviews\b",
     re.I,
+)
+# "how did the babies die", "causes of death": the reviews where a child died, by how the child died
+_CAUSE_BREAKDOWN_RE = re.compile(
+    r"\bhow (?:did|do|were|have) (?:the |these |those |they |all )?(?:[\w'-]+ ){0,3}(?:die|died|killed)\b"
+    r"|\bcauses? of (?:the |their |his |her )?deaths?\b"
+    r"|\bwhat (?:did|do) (?:the |these |they )?(?:[\w'-]+ )?die (?:of|from)\b"
+    r"|\bhow (?:the )?(?:[\w'-]+ ){0,3}died\b|\bwhat (?:killed|caused the deaths? of)\b",
+    re.I,
+)
+_CAUSE_WORDS_RE = re.compile(
+    r"\b(?:how|why|what|did|do|were|have|they|caused?|causes|of|from|the|their|die|died|dies|deaths?|killed)\b", re.I
 )
 _HARM_BREAKDOWN_RE = re.compile(
     r"\b(?:by|per|each|every|into) (?:type|kind|form|sort)s? of (?:harm|abuse|maltreatment)\b|\b(?:by|per) harm\b"
@@ -663,6 +674,8 @@ def exact_age(question: str) -> tuple[str, str, tuple[int, int]] | None:
 def _breakdown(question: str, mode: str) -> str | None:
     if mode not in ("count", "overview"):
         return None
+    if _CAUSE_BREAKDOWN_RE.search(question):
+        return "cause"
     if _HARM_BREAKDOWN_RE.search(question):
         return "harm"
     if _AGE_BREAKDOWN_RE.search(question):
@@ -731,9 +744,9 @@ def interpret(
     if _COUNT_RE.search(question) and _COUNTABLE_RE.search(question):
         mode = "overview" if _breakdown(question, "count") in BREAKDOWNS else "count"
         if re.match(r"\s*how many\b", question, re.I) and not _AGE_BREAKDOWN_RE.search(question):
-            harm_table = _HARM_BREAKDOWN_RE.search(question)
+            harm_table = _HARM_BREAKDOWN_RE.search(question) or _CAUSE_BREAKDOWN_RE.search(question)
             mode = "overview" if _YEAR_BREAKDOWN_RE.search(question) or harm_table else "count"
-    elif _HARM_BREAKDOWN_RE.search(question) and not named_roles:
+    elif (_HARM_BREAKDOWN_RE.search(question) or _CAUSE_BREAKDOWN_RE.search(question)) and not named_roles:
         mode = "overview"
     elif (_OVERVIEW_RE.search(question) or _WHOLE_RE.search(question)) and not named_roles:
         mode = "overview"
@@ -781,6 +794,9 @@ def interpret(
         if age and re.fullmatch(_AGED_NOUNS, topic, re.I):
             topic = ""  # "children aged 7": the age is the whole criterion
     breakdown = _breakdown(question, mode)
+    if breakdown == "cause":  # the deaths are the scope and their causes the rows: neither is a topic
+        words = re.findall(r"[\w'&-]+", _CAUSE_WORDS_RE.sub(" ", topic))
+        topic = " ".join(w for w in words if w.lower() not in _STOP | _EDGE and re.search(r"[^\W\d_]", w))
     if breakdown == "harm":  # the harms named are the table's rows
         words = re.findall(r"[\w'&-]+", _HARM_WORDS_RE.sub(" ", topic))
         topic = " ".join(w for w in words if w.lower() not in _STOP and re.search(r"[^\W\d_]", w))
