@@ -319,3 +319,16 @@ def test_a_review_named_in_lower_case_that_is_not_in_the_collection_is_said_to_b
     answer = assistant.ask("what did the logan mwangi child practice review find")
     assert answer.no_answer and "do not mention Logan Mwangi" in answer.text
     assert not assistant.ask("what did the oldham review say about concealed pregnancy").no_answer
+
+
+def test_a_short_question_about_the_people_in_the_one_review_shown_asks_about_that_review() -> None:
+    from assistant.answer.conversation import resolve
+    from assistant.records import Answer
+
+    one = Answer("which review was the baby with 41 injuries", "text", cases=("case-a",))
+    for question in ("was mum charged as well or just the partner?", "how old was he", "did the dad go to prison"):
+        resolved = resolve(question, [one])
+        assert resolved.mode == "narrow" and resolved.within == ("case-a",), question
+    several = Answer("reviews about injured babies", "text", cases=("case-a", "case-b"))
+    assert resolve("was mum charged as well or just the partner?", [several]).mode is None  # which one: unknown
+    assert resolve("was there a review where the mother was charged with neglect", [one]).mode is None

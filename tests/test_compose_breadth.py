@@ -85,9 +85,9 @@ def test_a_cases_learning_line_off_the_question_is_left_out() -> None:
 
 def test_a_theme_answer_quotes_a_further_review_where_it_uses_the_topics_word_and_names_the_rest() -> None:
     ctx = _context({"a": 0.7, "b": 0.6, "c": 0.2}, None)
-    units = [*ctx.evidence.units, Unit(3, "d", "Background", "a domestic incident was reported to the police in 2019")]
-    records = {**ctx.records, "d": Case("d", 2019, 5, "Area", "D", background=units[3].text)}
-    vectors = np.vstack([ctx.evidence.vectors, np.array([[0.3, 0.954]], dtype=np.float32)])
+    units = [*ctx.evidence.units, Unit(3, "d", "Key issues", "a domestic incident was reported to the police in 2019")]
+    records = {**ctx.records, "d": Case("d", 2019, 5, "Area", "D", key_issues=units[3].text)}
+    vectors = np.vstack([ctx.evidence.vectors, np.array([[0.4, 0.9165]], dtype=np.float32)])
     tokens = [*ctx.evidence.unit_tokens, frozenset(units[3].text.split())]
     evidence = Evidence(units, vectors, tokens, ctx.evidence.query_vector, ctx.evidence.query_tokens, 2)
     by_case = {**ctx.units_by_case, "d": [3]}
@@ -95,6 +95,6 @@ def test_a_theme_answer_quotes_a_further_review_where_it_uses_the_topics_word_an
                   key_forms=frozenset({"domestic"}))
     answer = compose_learning(ctx)
     other = answer.text.split("Other reviews on this (what each records, in one sentence):")[1]
-    assert "**Area - D** (May 2019, Area), background: \u201ca domestic incident was reported" in other
+    assert "**Area - D** (May 2019, Area), key issues: \u201ca domestic incident was reported" in other
     assert "Also on this, not quoted: **Area - C**" in other  # its one sentence does not use the topic's word
     assert {c.case_id for c in answer.citations} == {"a", "b", "d"} and answer.cases[-2:] == ("d", "c")

@@ -256,3 +256,14 @@ def test_how_the_children_died_is_a_breakdown_of_the_deaths_by_the_cause_the_sum
     answer = compose_count("q", interp, t, {c.case_id: c for c in cases}, "q")
     assert "| How the child died | Reviews |" in answer.text and "more than one cause" in answer.text
     assert interpret("why did baby peter die").breakdown is None
+
+
+def test_themes_named_to_compare_are_each_counted_and_ranked() -> None:
+    interp = interpret("out of neglect, domestic abuse and parents drinking, which one comes up in the most reviews?")
+    assert (interp.mode, interp.breakdown, interp.compare) == ("overview", "theme", True)
+    t = tally(RECORDS, interp)
+    assert t.breakdown_of == "compare" and list(t.breakdown.items())[:2] == [("domestic abuse", 2), ("neglect", 2)]
+    assert "alcohol misuse by a parent or carer" in t.breakdown and t.count == 4
+    answer = compose_count("q", interp, t, {r.case_id: r for r in RECORDS}, "q")
+    assert answer.text.startswith("Ranked by how many of the 4 local case reviews in this collection name each")
+    assert interpret("which themes come up most in reviews about babies").compare is False

@@ -48,7 +48,8 @@ ALSO_DENSE = 0.45  # a learning answer also names, without quotes, reviews this 
 ALSO_SUPPORT = 0.75  # ... or using this share of its distinctive words
 ROLE_ALSO_DENSE = 0.5  # a role answer names them at this closeness (dev: 14 of 22 such reviews judged relevant)
 OTHER_SECTIONS = ("Key issues", "Learning", "Findings", "Recommendations", "Background", "Summary", "Keywords")
-OTHER_FLOOR = 0.5  # a further review's sentence without the topic's words must be this close to it to be quoted
+OTHER_KEYED_DENSE = 0.3  # a further review's sentence with the topic's word is quoted at this cosine to the topic
+OTHER_DENSE = 0.55  # ... and one without it at this
 MAX_OTHERS = 10  # a learning answer names at most this many further reviews without quotes
 LEXICAL_WEIGHT = 0.3
 ROLE_BOOST = 0.25
@@ -384,7 +385,10 @@ def _other_lines(ctx: Context, composer: Composer, others: Sequence[str]) -> lis
         naming = [u for u in unit_ids if any(t.pattern.search(ctx.evidence.units[u].text) for t in themes)]
         best = ctx.evidence.best(naming or unit_ids, OTHER_SECTIONS, set(), ctx.key_forms)
         keyed = best is not None and bool(ctx.key_forms & ctx.evidence.unit_tokens[best])
-        on_question = best is not None and (keyed or ctx.evidence.score(best) >= OTHER_FLOOR)
+        # close in meaning, not only in words: a sentence using the word in passing ("lived with his father") is not
+        dense = float(ctx.evidence.vectors[best] @ ctx.evidence.query_vector) if best is not None else 0.0
+        told = best is not None and ctx.evidence.units[best].section != "Background"  # not a passing circumstance
+        on_question = (keyed and told and dense >= OTHER_KEYED_DENSE) or dense >= OTHER_DENSE
         if best is not None and on_question and len(ctx.evidence.units[best].text.split()) >= 4:
             unit = ctx.evidence.units[best]
             quoted.append(f"- {describe(ctx.records[case_id])}, {unit.section.lower()}: {composer.quote(unit)}")

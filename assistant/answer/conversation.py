@@ -54,6 +54,16 @@ _IT_SAY_RE = re.compile(
     r"(?:say|said|mention|talk|speak|cover|find|look at|consider|involve|ask|hear)\b",
     re.I,
 )
+# After an answer about one review, a short question about the people in it: "was mum charged as well or just the
+# partner?", "how old was he?", "what happened to the baby's father?" (it asks about that review)
+_ABOUT_THEM_RE = re.compile(
+    r"^\s*(?:and |so |ok,? )?(?!\w+ there\b)(?!.*\b(?:a|any|another|other|more) (?:reviews?|cases?)\b)"
+    r"(?:was|were|did|had|has|is|are|how old|what happened to|who|why (?:was|were|did))\b"
+    r".*\b(?:mum|mother|dad|father|partner|boyfriend|stepfather|step-dad|parents?|he|she|him|her|his"
+    r"|the (?:baby|child|boy|girl|family|siblings?|carer|grandparents?))\b",
+    re.I,
+)
+MAX_ABOUT_THEM_WORDS = 12
 # A question that starts by asking for cases or learning has a subject of its own: it is a new question.
 _NEW_QUESTION_RE = re.compile(
     r"^\s*(?:(?:are|is)\s+there|show\s+me|find|give\s+me|list|any)\b"
@@ -161,6 +171,9 @@ def resolve(question: str, history: Sequence[Answer] | None) -> Resolved:
     short = len(question.split()) <= MAX_PRONOUN_WORDS
     if _THAT_RE.search(question) or (short and _PRONOUN_RE.search(question)):
         return Resolved(question, "case-detail", previous.cases[0], asked_sections(question), True)
+    about_them = len(previous.cases) == 1 and len(question.split()) <= MAX_ABOUT_THEM_WORDS
+    if about_them and _ABOUT_THEM_RE.search(question):  # "was mum charged as well?": about the one review shown
+        return Resolved(question, "narrow", None, (), True, within=previous.cases[:1])
     if _IT_SAY_RE.search(question):  # "did it say anything about ...", "what did it say school staff should do"
         return Resolved(question, "narrow", None, (), True, within=previous.cases[:1])
     if _BECAUSE_RE.search(question):  # "what did cafcass change because of it?": the case last answered about

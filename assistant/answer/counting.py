@@ -360,6 +360,8 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
     topic = _strip_facet_words(interp.topic) if interp.age_bands else interp.topic
     group = _one_group(topic) if topic else None
     themes = themes_named(topic) if topic and group is None else []
+    if interp.compare and len(themes) > 1:  # "which comes up most: X, Y or Z": each theme named is a row
+        return _compare(cases, base, themes, topic, interp, len(every) - len(cases))
     themes, qualifier = _qualified_themes(topic, themes) if themes else (themes, None)
     harm = "death" if topic and _DEATH_WORDS.search(topic) else "serious-injury" if _INJURY_WORDS.search(topic) else ""
     harm = "death" if interp.breakdown == "cause" else harm  # "how did the babies die": the deaths, by cause
@@ -422,6 +424,50 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
         national=interp.national,
         national_matching=tuple(national_matching),
         row_themes=row_themes,
+    )
+
+
+def _compare(
+    cases: Sequence[Case],
+    base: Sequence[Case],
+    themes: Sequence[TaxonomyTheme],
+    topic: str,
+    interp: Interpretation,
+    national: int,
+) -> Tally:
+    """The themes a question names, counted each over the same reviews and ranked, most first; every review naming
+    one of them is listed. A theme the question qualifies ("parents' drinking") counts only where it is."""
+    evidence: dict[str, Match] = {}
+    rows: dict[str, int] = {}
+    matched: set[str] = set()
+    for theme in themes:
+        pattern: TextPattern = theme.pattern
+        label = theme.label
+        for key, qualifier in load_qualifiers().items():
+            if key in theme.qualified_by and qualifier.asked.search(topic):
+                pattern, label = SentencePattern(theme.pattern, qualifier.sentence), f"{label} {qualifier.suffix}"
+                break
+        found = _matching(base, pattern, "", evidence)
+        rows[label] = len(found)
+        matched.update(found)
+    order = {label: i for i, label in enumerate(rows)}
+    breakdown = dict(sorted(rows.items(), key=lambda kv: (-kv[1], order[kv[0]])))
+    matching = tuple(c.case_id for c in base if c.case_id in matched)
+    named = "; ".join(breakdown)
+    criterion = " and ".join(
+        [f"name at least one of these in their {WHERE_COUNTED}: {named}", *_criterion_for_facets(interp)]
+    )
+    if national:
+        criterion += f" (local case reviews only: the {national} national reviews and reports are not counted)"
+    return Tally(
+        count=len(matching),
+        total=len(cases),
+        criterion=criterion,
+        matching=matching,
+        evidence=evidence,
+        breakdown=breakdown,
+        breakdown_of="compare",
+        topic_label=named,
     )
 
 
@@ -577,6 +623,7 @@ BREAKDOWN_HEADS = {
     "area": "Area",
     "harm": "Type of harm",
     "cause": "How the child died",
+    "compare": "Theme (each counted over the same reviews)",
 }  # how a breakdown's rows are headed, in the table and the app's chart
 
 
@@ -614,6 +661,12 @@ def compose_count(question: str, interp: Interpretation, t: Tally, records: dict
             if left_none != "are here"
             else f"This collection holds no {word}, so there is nothing to count."
         )
+    if t.breakdown_of == "compare" and t.breakdown and t.total:
+        ranked = ", then ".join(f"**{escape_markdown(label)} ({n})**" for label, n in t.breakdown.items())
+        head = (
+            f"Ranked by how many of the {t.total} {word} in this collection name each in their {WHERE_COUNTED}: "
+            f"{ranked}. {t.count} of them name at least one (criterion: they {t.criterion})."
+        )
     lines = [head]
     table = _table(t)
     if table:
@@ -631,6 +684,11 @@ def compose_count(question: str, interp: Interpretation, t: Tally, records: dict
             lines.append(f"- **{escape_markdown(row)}**: {themes}")
     if t.breakdown_of == "harm" and t.breakdown:
         lines += ["", "A review can show more than one harm, so the rows can add up to more than the reviews counted."]
+    if t.breakdown_of == "compare" and t.breakdown:
+        lines += [
+            "",
+            "A review can name more than one of these, so the rows can add up to more than the reviews counted.",
+        ]
     if t.breakdown_of == "cause" and t.breakdown:
         lines += [
             "",

@@ -120,6 +120,16 @@ _HARM_WORDS_RE = re.compile(
 _MODEL_BREAKDOWN_RE = re.compile(
     r"\bby (?:review )?(?:model|method)\b|\bwhich (?:review )?(?:models?|methods?|approach\w*)\b|\bmethodolog", re.I
 )
+# "which comes up most: domestic abuse, parents' drinking or parents' mental health?", "is neglect more common than
+# domestic abuse": the themes named are compared with each other (their counts are the table's rows)
+_COMPARE_RE = re.compile(
+    r"\bwhich (?:one|of (?:these|them|those|the (?:two|three|four|five)))?\s*(?:\w+ )?(?:comes?|is|are|appears?"
+    r"|features?|crops?|shows?|turns?)\b[^?]{0,40}\b(?:most|more|commonest|often)\b"
+    r"|\bwhich is (?:more|most|the most) (?:common|frequent)\b|\bmore (?:common|frequent|often) than\b"
+    r"|\brank(?:ing|ed)?\b|\bvs\.?\s|\bversus\b",
+    re.I,
+)
+_LIST_RE = re.compile(r"\w,\s*\w|\s(?:or|and|vs\.?|versus|than)\s", re.I)
 _THEME_BREAKDOWN_RE = re.compile(
     r"\bmost (?:common\w*|often|frequent\w*)\b|\bcomes? up\b|\bmain (?:themes|issues)\b|\btop\b|\bwhich (?:themes"
     r"|issues)\b"
@@ -368,6 +378,7 @@ class Interpretation:
     national: bool = False  # the national reviews and reports are what is asked about
     exact_age: str = ""  # "17", "3 months": an exact age asked for, counted by the band that holds it
     row_themes: bool = False  # "... and the main issues for each group": each breakdown row's main themes
+    compare: bool = False  # "which comes up most: X, Y or Z": the themes named are the rows, compared
 
     @property
     def role(self) -> str | None:
@@ -748,6 +759,8 @@ def interpret(
             mode = "overview" if _YEAR_BREAKDOWN_RE.search(question) or harm_table else "count"
     elif (_HARM_BREAKDOWN_RE.search(question) or _CAUSE_BREAKDOWN_RE.search(question)) and not named_roles:
         mode = "overview"
+    elif _COMPARE_RE.search(question) and _LIST_RE.search(question) and not named_roles:
+        mode = "overview"
     elif (_OVERVIEW_RE.search(question) or _WHOLE_RE.search(question)) and not named_roles:
         mode = "overview"
         if _RECURRING_ONLY_RE.search(question) and not _COUNTING_CUE_RE.search(question):
@@ -794,6 +807,10 @@ def interpret(
         if age and re.fullmatch(_AGED_NOUNS, topic, re.I):
             topic = ""  # "children aged 7": the age is the whole criterion
     breakdown = _breakdown(question, mode)
+    compare = mode in ("count", "overview") and bool(_COMPARE_RE.search(question) and _LIST_RE.search(question))
+    if compare and breakdown in (None, "theme"):
+        mode, breakdown = "overview", "theme"
+    compare = compare and breakdown == "theme"
     if breakdown == "cause":  # the deaths are the scope and their causes the rows: neither is a topic
         words = re.findall(r"[\w'&-]+", _CAUSE_WORDS_RE.sub(" ", topic))
         topic = " ".join(w for w in words if w.lower() not in _STOP | _EDGE and re.search(r"[^\W\d_]", w))
@@ -835,4 +852,5 @@ def interpret(
         national=national,
         exact_age=age[0] if age else "",
         row_themes=row_themes,
+        compare=compare,
     )
