@@ -332,3 +332,22 @@ def test_a_short_question_about_the_people_in_the_one_review_shown_asks_about_th
     several = Answer("reviews about injured babies", "text", cases=("case-a", "case-b"))
     assert resolve("was mum charged as well or just the partner?", [several]).mode is None  # which one: unknown
     assert resolve("was there a review where the mother was charged with neglect", [one]).mode is None
+
+
+def test_a_review_named_by_a_word_no_review_uses_is_said_to_be_missing_but_a_slip_is_not(assistant: Assistant) -> None:
+    concepts = assistant._pipeline.concepts
+    assert concepts.unknown_names("rochdale grooming review - what did it say about the nurse") == ["Rochdale"]
+    assert concepts.unknown_names("the neglcet review from leeds") == []  # one slip from "neglect"
+    answer = assistant.ask("rochdale grooming review - what did it say about the nurse")
+    assert answer.no_answer and "do not mention Rochdale" in answer.text
+
+
+def test_a_question_naming_a_review_by_its_childs_name_is_answered_from_that_review(assistant: Assistant) -> None:
+    answer = assistant.ask("what was learned from the Josh review")
+    assert answer.cases == ("2015-04-croydon-josh",)
+    assert all(c.case_id == "2015-04-croydon-josh" for c in answer.citations)
+
+
+def test_what_changed_in_statutory_guidance_is_a_question_for_the_guidance(assistant: Assistant) -> None:
+    answer = assistant.ask("whats changed in working together 2023 - the lead safeguarding partner bit?")
+    assert answer.no_answer and "not procedures" in answer.text

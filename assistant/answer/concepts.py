@@ -4,6 +4,7 @@ uses it (or a form or synonym of it), which cases use it, and the names no revie
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
@@ -42,6 +43,12 @@ _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'&-]+")
 _REVIEW_NAME_RE = re.compile(  # "the daniel pelka review", "the logan mwangi child practice review"
     r"\bthe ((?:[a-z][a-z'-]+ ){1,3}?)(?:serious case |child practice |safeguarding practice |case )?review\b"
 )
+# "rochdale grooming review - what did it say", "the climbie inquiry": a review named by a word no review uses
+_NAMED_REVIEW_RE = re.compile(
+    r"(?:^\s*|\bthe )((?:[a-z][a-z'-]+ ){1,3}?)(?:serious case |child practice |safeguarding practice |case )?"
+    r"(?:review|inquiry|scr)\b",
+    re.I,
+)
 _NAME_RE = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][a-zA-Z\u00C0-\u017F'-]{2,})")
 
 
@@ -55,6 +62,7 @@ class Concepts:
         self.expand_synonyms = expand
         self.unit_tokens = [frozenset(t) for t in tokenize([u.embed_text for u in index.units])] if index.units else []
         self.vocabulary = frozenset(index.bm25.vocab_dict)
+        self._plain = frozenset(_plain(t) for t in self.vocabulary)  # "climbié" is what "climbie" names
         self._ordered = sorted(self.vocabulary)  # for prefix lookups
         keywords = {r.case_id: " ; ".join(getattr(r, "keywords", ())) for r in index.records}
         keyword_tokens = dict(zip(keywords, map(frozenset, tokenize(list(keywords.values()))), strict=True))
@@ -222,13 +230,35 @@ class Concepts:
             words = [w for w in match[1].split() if len(w) >= 3 and self._unknown_name(w)]
             name = " ".join(w if w[:1].isupper() else w.title() for w in words)  # "logan mwangi": Logan Mwangi
             unknown += [name] if len(words) >= 2 and name not in unknown else []
+        for match in _NAMED_REVIEW_RE.finditer(query):  # one such word, not a slip for a word the reviews use
+            words = [w for w in match[1].split() if len(w) >= 5 and self._unknown_name(w) and not self._near_known(w)]
+            unknown += [w.title() for w in words[:1] if w.title() not in unknown and w not in unknown]
         return unknown
+
+    def _near_known(self, word: str) -> bool:
+        """True when ``word`` is one slip (a letter missed, added, changed or swapped) from a word the reviews use."""
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        for token in tokenize([word])[0]:
+            splits = [(token[:i], token[i:]) for i in range(len(token) + 1)]
+            near = {a + b[1:] for a, b in splits if b}
+            near |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+            near |= {a + c + b[1:] for a, b in splits if b for c in letters}
+            near |= {a + c + b for a, b in splits for c in letters}
+            if near & self.vocabulary:
+                return True
+        return False
 
     def _unknown_name(self, name: str) -> bool:
         if any(p.fullmatch(name) for p in ROLE_NAMES.values()):  # "HVs", "GPs": a role, not a name
             return False
         tokens = tokenize([name])[0]
-        return bool(tokens) and not any(t in self.vocabulary for t in tokens) and not expansions(name)
+        known = any(t in self.vocabulary for t in tokens) or _plain(name.lower()) in self._plain
+        return bool(tokens) and not known and not expansions(name)
+
+
+def _plain(token: str) -> str:
+    """A token without its accents ("climbié" -> "climbie")."""
+    return "".join(c for c in unicodedata.normalize("NFKD", token) if not unicodedata.combining(c))
 
 
 def _age_word(word: str) -> bool:

@@ -50,6 +50,24 @@ ROLE_CASE_BOOST = 0.25  # ... raising those that do by this share of their score
 _ALTERNATIVES_RE = re.compile(r"\s*/\s*|\s+or\s+|;", re.I)  # "X / Y", "X or Y": a question offering alternatives
 
 
+def _case_names(records: Sequence[Record]) -> dict[str, tuple[str, ...]]:
+    """The names the reviews give their children, lower case and without a part in brackets ("baby peter" from
+    "Baby Peter (second review)", "josh"), with the reviews of each; not a letter or number ("Child A", "Baby Q")."""
+    names: dict[str, list[str]] = {}
+    for record in records:
+        if not isinstance(record, Case) or not record.name:
+            continue
+        words = re.findall(r"[a-z0-9]+", re.sub(r"\(.*?\)", " ", record.name.lower()))
+        proper = [w for w in words if w not in _NAME_AGE_WORDS and not w.isdigit()]
+        two = len(words) <= 2 or (len(words) == 3 and words[1] == "and")  # not a phrase ("babies with injuries")
+        if proper and all(len(w) >= 3 for w in proper) and two:
+            names.setdefault(" ".join(words), []).append(record.case_id)
+    return {name: tuple(ids) for name, ids in names.items()}
+
+
+_NAME_AGE_WORDS = frozenset({"baby", "infant", "toddler", "child", "children", "young", "person", "teenager"})
+
+
 def _scope(filters: Filters | None) -> str:
     """The filters' restriction as an aside in a sentence (" (from Croydon)"), or nothing."""
     scope = filters.scope() if filters is not None else ""
@@ -69,6 +87,7 @@ class Pipeline:
         for unit in index.units:
             self._units_by_case.setdefault(unit.case_id, []).append(unit.unit_id)
         self._areas = sorted({r.area for r in index.records if isinstance(r, Case) and r.area})
+        self._case_names = _case_names(index.records)
         self.concepts = Concepts(index, embedder, self._units_by_case, settings.expand_synonyms)
 
     def ask(
@@ -131,6 +150,9 @@ class Pipeline:
                 answer = compose_count(question, interp, counted, self._records, resolved.query)
                 return dataclasses.replace(answer, topic=interp.topic)
         role_key = interp.role
+        named = self._named_cases(question) if resolved.mode is None else ()
+        if named:  # "baby peter review - what went wrong": the reviews named, not others about the same words
+            resolved = dataclasses.replace(resolved, mode="narrow", within=named)
         interp = dataclasses.replace(interp, age_bands=())  # "baby" also means a toddler: ages narrow only counts
         search_query = interp.topic or resolved.query
         if interp.topic and resolved.subject and resolved.follows:
@@ -175,7 +197,8 @@ class Pipeline:
                 "question is about.",
                 nearest,
             )
-        if resolved.age_bands and (filters is None or filters.age_band is None):
+        named_case = self._names_a_case(question)  # "the baby peter review": a name, not an age to filter by
+        if resolved.age_bands and (filters is None or filters.age_band is None) and not named_case:
             filters = dataclasses.replace(filters or Filters(), age_band=",".join(resolved.age_bands))
         if resolved.mode == "narrow":  # "which of those ...": only the earlier answer's cases
             hits = self.searcher.search(search_query, query_vector, len(self._records), filters)
@@ -305,6 +328,23 @@ class Pipeline:
             f"\u201c{escape_markdown(interp.topic)}\u201d. What they say to {role_label(role)} more generally:\n\n"
         )
         return dataclasses.replace(answer, text=note + answer.text)
+
+    def _names_a_case(self, question: str) -> bool:
+        """True when the question names a review's child by the name the review gives ("Baby Peter", "Baby Eva")."""
+        return bool(self._named_cases(question))
+
+    def _named_cases(self, question: str) -> tuple[str, ...]:
+        """The reviews whose child the question names: by a name of two words or more ("baby peter", "khyra
+        ishaq"), or by a one-word name written with its capital ("Josh", "Maisie")."""
+        text = f" {' '.join(re.findall(r'[a-z0-9]+', question.lower()))} "
+        capitals = set(re.findall(r"(?<![\w'])([A-Z][a-z]{2,})\b", question))
+        found = [
+            case_id
+            for name, case_ids in self._case_names.items()
+            if (" " in name and f" {name} " in text) or (" " not in name and name.title() in capitals)
+            for case_id in case_ids
+        ]
+        return tuple(dict.fromkeys(found))
 
     def _theme_cases(self, interp: Interpretation, filters: Filters | None) -> tuple[str, ...]:
         """The local reviews that name the topic's taxonomy theme (none when the topic names no theme)."""

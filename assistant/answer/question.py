@@ -586,7 +586,11 @@ _GUIDANCE_RE = re.compile(
     r"|how do (?:i|we) (?:score|fill in|complete)\b|what'?s the (?:max|maximum|minimum|recommended)\b"
     r"|should (?:we|i) be (?:staffed|paid)|pay scales?\b|vacancy rates?\b"
     r"|how (?:do|can|would|should) (?:i|we) (?:make|submit|apply for|put in|send) (?:a|an) [\w' ]{0,30}?"
-    r"\b(?:request|referral|application|form)s?\b)",
+    r"\b(?:request|referral|application|form)s?\b"
+    r"|what(?:'?s| has| have| is)? (?:changed|new|different) in (?:the )?(?:new |latest )?(?:working together|kcsie"
+    r"|keeping children safe|statutory guidance|guidance|legislation|law)\b"
+    r"|what (?:does|do) (?:the )?(?:new |latest )?(?:working together|kcsie|keeping children safe in education"
+    r"|statutory guidance|children act) (?:20\d\d )?(?:say|require|mean)\b)",
     re.I,
 )
 # "what would help", "what works", "what should change": a follow-up asking for a review's recommendations
