@@ -286,3 +286,13 @@ def test_an_area_of_several_places_is_named_by_one_of_them_and_a_question_can_na
     hackney = interpret("neglect cases from hackney", areas)
     assert (hackney.area, hackney.topic) == ("City and Hackney", "neglect")
     assert interpret("reviews about the city and its schools", areas).areas == ()  # "City" alone names no area
+
+
+def test_police_ranks_and_the_control_room_are_the_police_lens() -> None:
+    for question in (
+        "sgt in the force control room. when someone makes a threat to hurt a kid how should we grade it",
+        "im a call handler in the force control room, what should we learn",
+        "as a PC what should i look for",
+    ):
+        assert roles_named(question) == ("police",), question
+    assert roles_named("pc world laptops in the home") == ()

@@ -379,8 +379,6 @@ def _other_lines(ctx: Context, composer: Composer, others: Sequence[str]) -> lis
     themes = themes_named(ctx.query) if ctx.query else []
     for case_id in others:
         unit_ids = [u for u in ctx.units_by_case.get(case_id, []) if not is_metadata(ctx.evidence.units[u].text)]
-        if role:  # a role's answer quotes the role's points; further reviews are named (measured: eval/QUALITY.md)
-            unit_ids = []
         # a sentence naming the topic's theme (what put the review on this) when there is one
         naming = [u for u in unit_ids if any(t.pattern.search(ctx.evidence.units[u].text) for t in themes)]
         best = ctx.evidence.best(naming or unit_ids, OTHER_SECTIONS, set(), ctx.key_forms)
@@ -394,7 +392,10 @@ def _other_lines(ctx: Context, composer: Composer, others: Sequence[str]) -> lis
             quoted.append(f"- {describe(ctx.records[case_id])}, {unit.section.lower()}: {composer.quote(unit)}")
         else:
             named.append(describe(ctx.records[case_id]))
-    lines = ["", "Other reviews on this (what each records, in one sentence):", *quoted] if quoted else []
+    head = "Other reviews on this (what each records, in one sentence):"
+    if role:  # not the role's own points: said so, so they are not read as learning for the role
+        head = f"Other reviews on this, not addressed to {role_label(role)} (what each records, in one sentence):"
+    lines = ["", head, *quoted] if quoted else []
     if named:
         lead = "Also on this, not quoted" if quoted else "Other reviews on this, not quoted above"
         lines += ["", f"{lead}: {'; '.join(named)}."]

@@ -115,7 +115,8 @@ ROLE_NAMES: dict[str, re.Pattern[str]] = {
     "police": re.compile(
         r"\bpolice(?: officers?)?\b|(?<!housing )(?<!probation )(?<!offending )(?<!justice )(?<!welfare )\bofficers?\b"
         r"|\bcops?\b|"
-        r"detectives?|\bPCSOs?\b|policing|(?-i:\bPPUs?\b)|public protection units?",
+        r"detectives?|\bPCSOs?\b|policing|(?-i:\bPPUs?\b)|public protection units?|\bsergeants?\b|\bsgts?\b"
+        r"|(?:force|police) control rooms?|call handlers?|(?-i:\b(?:PCs?|DCs?|DSs?|DIs?|DCIs?)\b)|\bconstables?\b",
         re.I,
     ),
     "probation": re.compile(r"probation|offender managers?", re.I),
