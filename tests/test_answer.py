@@ -351,3 +351,9 @@ def test_a_question_naming_a_review_by_its_childs_name_is_answered_from_that_rev
 def test_what_changed_in_statutory_guidance_is_a_question_for_the_guidance(assistant: Assistant) -> None:
     answer = assistant.ask("whats changed in working together 2023 - the lead safeguarding partner bit?")
     assert answer.no_answer and "not procedures" in answer.text
+
+
+def test_how_many_about_the_one_review_just_shown_is_answered_from_it_not_counted(assistant: Assistant) -> None:
+    first = assistant.ask("what was learned from the Josh review")
+    answer = assistant.ask("how many mental health services did it actually look at?", history=[first])
+    assert answer.mode != "count" and answer.cases == ("2015-04-croydon-josh",)

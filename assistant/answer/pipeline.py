@@ -124,7 +124,8 @@ class Pipeline:
                 review_model=None,
             )
         uncounted = ""  # why a count question is answered with the reviews closest to it instead
-        if interp.mode in ("count", "overview") and resolved.mode in (None, "narrow"):
+        about_one = resolved.mode == "narrow" and len(resolved.within) == 1  # "how many cases did it look at?"
+        if interp.mode in ("count", "overview") and resolved.mode in (None, "narrow") and not about_one:
             # with a topic, the years, area or model named are the scope (the total); without one they are the
             # criterion itself ("how many used the SILP model": of all the reviews)
             records = self.records(self._question_filters(interp, filters) if interp.topic else filters)
