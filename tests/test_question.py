@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.answer.conversation import age_bands_named
 from assistant.answer.question import interpret, roles_named, topic_of
 
 AREAS = ["Leeds", "Croydon", "City and Hackney"]
@@ -296,3 +297,9 @@ def test_police_ranks_and_the_control_room_are_the_police_lens() -> None:
     ):
         assert roles_named(question) == ("police",), question
     assert roles_named("pc world laptops in the home") == ()
+
+
+def test_a_baby_or_child_is_any_age() -> None:
+    assert age_bands_named("how many of the reviews involve a baby or child with broken bones?") == ()
+    assert age_bands_named("babies or toddlers with fractures") == ("infant", "1-4")
+    assert interpret("how many reviews involve a baby or child with fractures").age_bands == ()

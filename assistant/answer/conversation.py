@@ -121,8 +121,18 @@ AGE_WORDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
 def age_bands_named(text: str) -> tuple[str, ...]:
     """The age bands a question or a follow-up such as "what about older children?" narrows to; every age it
     names counts ("babies or toddlers": under 1 and 1 to 4), in the bands' order."""
+    if _ANY_CHILD_RE.search(text):  # "a baby or child", "babies or children": any age, so no narrowing
+        return ()
     named = {band for pattern, bands in AGE_WORDS if pattern.search(text) for band in bands}
     return tuple(band for band in AGE_ORDER if band in named)
+
+
+_ANY_CHILD_RE = re.compile(
+    r"\b(?:bab(?:y|ies)|infants?|toddlers?|teen(?:ager)?s?|young people)\s+(?:or|and|/)\s+(?:an?y? )?(?:older )?"
+    r"(?:child|children|kids?)\b(?!\s+(?:aged|under|over))"
+    r"|\b(?:child|children|kids?)\s+(?:or|and|/)\s+(?:an? )?(?:bab(?:y|ies)|infants?)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
