@@ -267,3 +267,17 @@ def test_themes_named_to_compare_are_each_counted_and_ranked() -> None:
     answer = compose_count("q", interp, t, {r.case_id: r for r in RECORDS}, "q")
     assert answer.text.startswith("Ranked by how many of the 4 local case reviews in this collection name each")
     assert interpret("which themes come up most in reviews about babies").compare is False
+
+
+def test_london_is_its_boroughs_and_a_word_asked_about_is_counted_wherever_the_review_says_it() -> None:
+    cases = [
+        Case("2015-01-croydon-a", 2015, 1, "Croydon", "A", summary="Death of a boy.", learning="Cafcass should check"),
+        Case("2016-02-city-and-hackney-b", 2016, 2, "City and Hackney", "B", summary="Injury of a girl."),
+        Case("2017-03-kent-c", 2017, 3, "Kent", "C", summary="Neglect of a baby."),
+    ]
+    london = tally(cases, interpret("how many of the reviews are from london boroughs", ["Croydon", "Kent"]))
+    assert london.matching == ("2015-01-croydon-a", "2016-02-city-and-hackney-b")
+    assert "London borough" in london.criterion
+    cafcass = tally(cases, interpret("how many reviews mention cafcass"))
+    assert cafcass.matching == ("2015-01-croydon-a",) and "anywhere in their text" in cafcass.criterion
+    assert cafcass.evidence["2015-01-croydon-a"].section == "Learning"

@@ -303,3 +303,12 @@ def test_a_baby_or_child_is_any_age() -> None:
     assert age_bands_named("how many of the reviews involve a baby or child with broken bones?") == ()
     assert age_bands_named("babies or toddlers with fractures") == ("infant", "1-4")
     assert interpret("how many reviews involve a baby or child with fractures").age_bands == ()
+
+
+def test_an_area_with_a_word_such_as_city_is_named_by_its_place() -> None:
+    areas = ["Nottingham City", "Nottinghamshire", "North Tyneside"]
+    assert interpret("how many cases from nottingham or nottinghamshire", areas).areas == (
+        "Nottinghamshire",
+        "Nottingham City",
+    )
+    assert interpret("neglect in london").place == "London"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from assistant.answer.conversation import AGE_WORDS
 from assistant.answer.present import escape_markdown
-from assistant.answer.question import Interpretation
+from assistant.answer.question import LONDON_BOROUGHS, Interpretation
 from assistant.indexing.chunk import MONTH_NAMES
 from assistant.ingest.facets import HARM_TYPES, REVIEW_MODELS, derive_facets
 from assistant.records import Answer, AnswerMode, Case, Citation, Record
@@ -30,6 +30,14 @@ COUNTED_FIELDS = (
     ("keywords", "Keywords"),
 )
 WHERE_COUNTED = "summary, background, key issues or keywords"
+# a word or term asked about literally ("how many mention cafcass"): anywhere in the review's text
+EVERY_FIELD = (
+    *COUNTED_FIELDS,
+    ("findings", "Findings"),
+    ("learning", "Learning"),
+    ("recommendations", "Recommendations"),
+)
+WHERE_MENTIONED = "text (summary, background, key issues, findings, learning, recommendations or keywords)"
 TOP_THEMES = 5
 TOP_AREAS = 10
 ROW_THEMES = 3  # the main themes shown for each row of a breakdown, when asked
@@ -193,9 +201,9 @@ def _sentence_around(text: str, start: int, end: int) -> str:
     return text[left:right].strip().rstrip(".")
 
 
-def find_in_case(case: Case, pattern: TextPattern) -> Match | None:
-    """The first place in the counted fields where ``pattern`` names the theme."""
-    for name, label in COUNTED_FIELDS:
+def find_in_case(case: Case, pattern: TextPattern, fields: Sequence[tuple[str, str]] = COUNTED_FIELDS) -> Match | None:
+    """The first place in the counted fields (or ``fields``) where ``pattern`` names the theme."""
+    for name, label in fields:
         text = _field_text(case, name)
         match = pattern.search(text)
         if match:
@@ -325,7 +333,11 @@ def _criterion_for_facets(interp: Interpretation) -> list[str]:
         anonymous = "name no local area (their Area is \u201cAnonymous\u201d)"
         parts.append(anonymous if interp.areas_text.lower() == "anonymous" else f"are from {interp.areas_text}")
     if interp.place:
-        parts.append(f"have {interp.place} in their area, title or keywords")
+        parts.append(
+            "are from a London borough or name London in their area, title or keywords"
+            if interp.place == "London"
+            else f"have {interp.place} in their area, title or keywords"
+        )
     if interp.year_from is not None or interp.year_to is not None:
         low, high = interp.year_from, interp.year_to
         parts.append(
@@ -341,8 +353,10 @@ def _criterion_for_facets(interp: Interpretation) -> list[str]:
 
 
 def names_place(case: Case, place: str) -> bool:
-    """True when the review's area, title or keywords name ``place`` ("Mid and West Wales"; keyword "Wales")."""
-    pattern = re.compile(rf"(?<![\w-]){re.escape(place)}(?![\w-])", re.I)
+    """True when the review's area, title or keywords name ``place`` ("Mid and West Wales"; keyword "Wales"); for
+    London, also when its area is a London borough ("Croydon", "City and Hackney")."""
+    names = [place, *(LONDON_BOROUGHS if place == "London" else ())]
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, names)) + r")(?![\w-])", re.I)
     return any(pattern.search(text) for text in (case.area, case.title, *case.keywords))
 
 
@@ -387,19 +401,21 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
         pattern = re.compile("|".join(rf"(?<![\w-]){re.escape(t)}(?![\w-])" for t in group), re.I)
         label = group[0]
         named = " or ".join(f"\u201c{t}\u201d" for t in group)
-        criterion = f"mention {named} in their {WHERE_COUNTED}"
+        criterion = f"mention {named} anywhere in their {WHERE_MENTIONED}"
     else:
         pattern = _words_pattern(topic) if topic else None
         label = topic
-        criterion = f"mention \u201c{topic}\u201d in their {WHERE_COUNTED}" if pattern else ""
+        criterion = f"mention \u201c{topic}\u201d anywhere in their {WHERE_MENTIONED}" if pattern else ""
+    literal = not themes and not harm and pattern is not None  # words asked about: wherever the review says them
+    fields = EVERY_FIELD if literal else COUNTED_FIELDS
     # words the counter cannot read (another script): count nothing rather than everything
     unreadable = not stems(topic) and bool(re.search(r"[^\W\d_]", topic))
     uncountable = bool(topic) and pattern is None and not harm and unreadable
-    matching = [] if uncountable else _matching(base, pattern, harm if not themes else "", evidence)
+    matching = [] if uncountable else _matching(base, pattern, harm if not themes else "", evidence, fields)
     national_matching: list[str] = []
     if interp.place and not interp.national and not uncountable:  # national reviews about the place, apart
         about = [c for c in every if is_national(c) and _facet_filter(interp, c)]
-        national_matching = _matching(about, pattern, harm if not themes else "", evidence)
+        national_matching = _matching(about, pattern, harm if not themes else "", evidence, fields)
     criterion = " and ".join([p for p in [criterion, *facet_parts] if p]) or "are in the collection"
     if interp.national:
         criterion += " (national reviews and reports only: local case reviews are not counted)"
@@ -471,7 +487,13 @@ def _compare(
     )
 
 
-def _matching(cases: Sequence[Case], pattern: TextPattern | None, harm: str, evidence: dict[str, Match]) -> list[str]:
+def _matching(
+    cases: Sequence[Case],
+    pattern: TextPattern | None,
+    harm: str,
+    evidence: dict[str, Match],
+    fields: Sequence[tuple[str, str]] = COUNTED_FIELDS,
+) -> list[str]:
     """The ids of ``cases`` that show the harm or name the pattern; where each does goes into ``evidence``."""
     matching: list[str] = []
     for case in cases:
@@ -483,7 +505,7 @@ def _matching(cases: Sequence[Case], pattern: TextPattern | None, harm: str, evi
         if pattern is None:
             matching.append(case.case_id)
             continue
-        found = find_in_case(case, pattern)
+        found = find_in_case(case, pattern, fields)
         if found:
             matching.append(case.case_id)
             evidence[case.case_id] = found

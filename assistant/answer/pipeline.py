@@ -25,7 +25,7 @@ from assistant.answer.compose import (
 )
 from assistant.answer.concepts import UNKNOWN_MEANING, Concepts
 from assistant.answer.conversation import resolve, topic
-from assistant.answer.counting import compose_count, tally, themes_named
+from assistant.answer.counting import compose_count, is_national, names_place, tally, themes_named
 from assistant.answer.generate import generate
 from assistant.answer.modes import SPECS, searched_mode
 from assistant.answer.present import escape_markdown
@@ -214,6 +214,13 @@ class Pipeline:
             hits = self._role_rerank(hits, role_key)[:ASK_CANDIDATES]
         else:
             hits = self.searcher.search(search_query, query_vector, ASK_CANDIDATES, filters)
+        if interp.place and resolved.mode != "narrow":  # "neglect cases in london": reviews from there only
+            ranked = self.searcher.search(search_query, query_vector, len(self._records), filters)
+            hits = [h for h in ranked if self._from_place(h.case_id, interp.place)]
+            hits = (self._role_rerank(hits, role_key) if role_key else hits)[:ASK_CANDIDATES]
+            if not hits:
+                about = f" and about \u201c{escape_markdown(interp.topic)}\u201d" if interp.topic else ""
+                return self._nothing(question, f"No review in this collection is from {interp.place}{about}.")
         if resolved.age_bands and resolved.subject:  # narrowed by age: keep cases that still concern the topic
             expand = bool(acronyms_in(resolved.subject))  # "CSE" needs its expansion; other words stand alone
             subject = self.concepts.distinctive(tokenize([lexical_query(resolved.subject, expand)])[0])
@@ -329,6 +336,11 @@ class Pipeline:
             f"\u201c{escape_markdown(interp.topic)}\u201d. What they say to {role_label(role)} more generally:\n\n"
         )
         return dataclasses.replace(answer, text=note + answer.text)
+
+    def _from_place(self, case_id: str, place: str) -> bool:
+        """True for a local review from ``place`` ("London": a London borough; "Wales": a Welsh area)."""
+        record = self._records.get(case_id)
+        return isinstance(record, Case) and not is_national(record) and names_place(record, place)
 
     def _names_a_case(self, question: str) -> bool:
         """True when the question names a review's child by the name the review gives ("Baby Peter", "Baby Eva")."""

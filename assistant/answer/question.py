@@ -332,10 +332,24 @@ _EXACT_AGE_RE = re.compile(
     re.I,
 )
 # a nation named, or its demonym before what is counted: matched in a review's area, title or keywords
-PLACES = {"wales": "Wales", "scotland": "Scotland", "england": "England", "northern ireland": "Northern Ireland"}
+PLACES = {
+    "wales": "Wales",
+    "scotland": "Scotland",
+    "england": "England",
+    "northern ireland": "Northern Ireland",
+    "london": "London",
+}
+# London's 32 boroughs and the City: a review whose area names one is a London review
+LONDON_BOROUGHS = (
+    "Barking and Dagenham", "Barnet", "Bexley", "Brent", "Bromley", "Camden", "Croydon", "Ealing", "Enfield",
+    "Greenwich", "Hackney", "Hammersmith and Fulham", "Haringey", "Harrow", "Havering", "Hillingdon", "Hounslow",
+    "Islington", "Kensington and Chelsea", "Kingston upon Thames", "Lambeth", "Lewisham", "Merton", "Newham",
+    "Redbridge", "Richmond upon Thames", "Southwark", "Sutton", "Tower Hamlets", "Waltham Forest", "Wandsworth",
+    "Westminster", "City of London",
+)  # fmt: skip
 _DEMONYMS = {"welsh": "Wales", "scottish": "Scotland", "english": "England", "northern irish": "Northern Ireland"}
 _PLACE_RE = re.compile(
-    r"\b(?:(?:in|from|across) )?(northern ireland|wales|scotland|england)\b"
+    r"\b(?:(?:in|from|across) )?(northern ireland|wales|scotland|england|london)\b(?:['\u2019]s)?(?: boroughs?)?"
     r"|\b(northern irish|welsh|scottish|english)(?= (?:local |serious case |case |safeguarding |child )?"
     r"(?:reviews?|cases?|reports?|councils?|local authorit\w*|areas?|partnerships?|boards?|children|families|ones)\b)",
     re.I,
@@ -712,7 +726,8 @@ _AREA_PART_GENERIC = frozenset("city county borough mid north south east west gr
 def areas_named(question: str, areas: Sequence[str]) -> tuple[tuple[str, ...], list[str]]:
     """The local areas ``question`` names, longest first, and the words that named them: an area by its whole name,
     or one made of several places ("Derby and Derbyshire", "City and Hackney") by one of them ("derbyshire",
-    "hackney"); a stretch naming one area names no other ("derby" is Derby, not also Derby and Derbyshire)."""
+    "hackney"), or one with a word such as City by its place ("nottingham": Nottingham City); a stretch naming one
+    area names no other ("derby" is Derby, not also Derby and Derbyshire)."""
     text = question
     named: list[str] = []
     words: list[str] = []
@@ -729,6 +744,9 @@ def areas_named(question: str, areas: Sequence[str]) -> tuple[tuple[str, ...], l
         take(area, area)
     for area in sorted(areas, key=len, reverse=True):
         parts = re.split(r",\s*|\s+and\s+", area)
+        plain = " ".join(w for w in area.split() if w.lower() not in _AREA_PART_GENERIC)  # "Nottingham City"
+        if area not in named and len(parts) == 1 and plain != area and len(plain) > 3:
+            take(area, plain)
         if area not in named and len(parts) > 1:
             places = [p for p in parts if len(p) > 3 and p.lower() not in _AREA_PART_GENERIC]
             for part in places:  # every part the question names is taken, so none is left in the topic
