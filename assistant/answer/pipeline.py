@@ -29,7 +29,7 @@ from assistant.answer.counting import compose_count, is_national, names_place, t
 from assistant.answer.generate import generate
 from assistant.answer.modes import SPECS, searched_mode
 from assistant.answer.present import escape_markdown
-from assistant.answer.question import Interpretation, asks_for_guidance, asks_what_helps, interpret
+from assistant.answer.question import Interpretation, asked_part, asks_for_guidance, asks_what_helps, interpret
 from assistant.answer.roles import normalise_role, role_label
 from assistant.errors import ScrError
 from assistant.indexing.embed import Embedder
@@ -100,6 +100,7 @@ class Pipeline:
     ) -> Answer:
         """A cited answer to ``question`` (see :meth:`assistant.api.Assistant.ask`)."""
         role_key = normalise_role(role)
+        given_filters = filters
         if filters is not None:
             validate(filters, self.index.chunks)
         resolved = resolve(question, history)
@@ -247,6 +248,12 @@ class Pipeline:
         if pinned:
             chosen, support = True, dict.fromkeys((h.case_id for h in hits), 1.0)
         if not pinned and (not hits or not self.in_scope(search_query, hits) or not relevant_hits(hits, support)):
+            part = asked_part(question) if not literal and resolved.mode is None else None
+            if part:  # a story, then a question: answer the question part (the story's words found nothing)
+                answer = self.ask(part, history, given_filters, role_key, literal)
+                if not answer.no_answer:
+                    lead = f"Answering the part of your question that asks: \u201c{escape_markdown(part)}\u201d\n\n"
+                    return dataclasses.replace(answer, question=question, text=lead + answer.text)
             return self._nothing(
                 question,
                 f"No review in this collection{_scope(filters)} is about \u201c{escape_markdown(search_query)}\u201d.",

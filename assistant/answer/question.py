@@ -720,6 +720,22 @@ def _breakdown(question: str, mode: str) -> str | None:
     return None
 
 
+_ASKED_RE = re.compile(
+    r"\b(?:what|how|any|anything|is there|are there|which|why|do (?:the )?(?:reviews|scrs)|does|lessons?|learning)\b",
+    re.I,
+)
+
+
+def asked_part(question: str) -> str | None:
+    """In a question that tells a story and then asks ("a girl hinted something ... clammed up. what do reviews say
+    about partial disclosures?"), the last sentence that asks, when it has a topic of its own; else None."""
+    parts = [p.strip() for p in re.split(r"(?<=[.?!;])\s+|\s+-+\s+|\n+", question) if p.strip()]
+    asked = [p for p in parts if _ASKED_RE.search(p)]
+    if len(parts) < 2 or not asked:
+        return None
+    return asked[-1] if len(re.findall(r"[^\W\d_]{4,}", topic_of(asked[-1]))) >= 2 else None
+
+
 _AREA_PART_GENERIC = frozenset("city county borough mid north south east west greater the of".split())
 
 
