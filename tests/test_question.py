@@ -317,7 +317,7 @@ def test_an_area_with_a_word_such_as_city_is_named_by_its_place() -> None:
 def test_the_part_of_a_story_question_that_asks() -> None:
     from assistant.answer.question import asked_part
 
-    story = "a girl hinted something was going on at home then clammed up. what do reviews say about partial disclosures"
+    story = "a girl hinted something was going on then clammed up. what do reviews say about partial disclosures"
     assert asked_part(story) == "what do reviews say about partial disclosures"
     assert asked_part("what do reviews say about partial disclosures") is None  # one sentence: nothing to split
     assert asked_part("mum was drunk. baby in the bed. any reviews?") is None  # the asking part has no topic
