@@ -25,7 +25,15 @@ from assistant.answer.compose import (
 )
 from assistant.answer.concepts import UNKNOWN_MEANING, Concepts
 from assistant.answer.conversation import resolve, topic
-from assistant.answer.counting import compose_count, is_national, names_place, tally, themes_named
+from assistant.answer.counting import (
+    compose_count,
+    is_national,
+    load_qualifiers,
+    load_taxonomy,
+    names_place,
+    tally,
+    themes_named,
+)
 from assistant.answer.generate import generate
 from assistant.answer.modes import SPECS, searched_mode
 from assistant.answer.present import escape_markdown
@@ -88,6 +96,7 @@ class Pipeline:
             self._units_by_case.setdefault(unit.case_id, []).append(unit.unit_id)
         self._areas = sorted({r.area for r in index.records if isinstance(r, Case) and r.area})
         self._case_names = _case_names(index.records)
+        load_taxonomy(), load_qualifiers()  # read once here: answering a question opens no file
         self.concepts = Concepts(index, embedder, self._units_by_case, settings.expand_synonyms)
 
     def ask(
