@@ -357,3 +357,13 @@ def test_how_many_about_the_one_review_just_shown_is_answered_from_it_not_counte
     first = assistant.ask("what was learned from the Josh review")
     answer = assistant.ask("how many mental health services did it actually look at?", history=[first])
     assert answer.mode != "count" and answer.cases == ("2015-04-croydon-josh",)
+
+
+def test_whether_the_review_was_accepted_asks_about_the_review_last_answered() -> None:
+    from assistant.answer.conversation import resolve
+    from assistant.records import Answer
+
+    previous = Answer("what did lord laming's 2009 progress report say", "text", cases=("case-a", "case-b"))
+    for question in ("did the government actually accept it and what did they do afterwards", "was it implemented"):
+        resolved = resolve(question, [previous])
+        assert resolved.mode == "narrow" and resolved.within == ("case-a",), question

@@ -321,3 +321,9 @@ def test_the_part_of_a_story_question_that_asks() -> None:
     assert asked_part(story) == "what do reviews say about partial disclosures"
     assert asked_part("what do reviews say about partial disclosures") is None  # one sentence: nothing to split
     assert asked_part("mum was drunk. baby in the bed. any reviews?") is None  # the asking part has no topic
+
+
+def test_died_versus_seriously_harmed_is_a_breakdown_by_harm_and_how_many_died_a_count() -> None:
+    split = interpret("what split of the reviews are about a child who died versus one who was seriously harmed")
+    assert (split.mode, split.breakdown, split.topic) == ("overview", "harm", "")
+    assert (interpret("how many children died").mode, interpret("how many children died").breakdown) == ("count", None)

@@ -51,7 +51,13 @@ _BECAUSE_RE = re.compile(
 )
 _IT_SAY_RE = re.compile(
     r"\b(?:did|does|do) (?:it|that|this|they|the review) (?:actually |ever |even |really )?"
-    r"(?:say|said|mention|talk|speak|cover|find|look at|consider|involve|ask|hear)\b",
+    r"(?:say|said|mention|talk|speak|cover|find|look at|consider|involve|ask|hear)\b"
+    # "did the government actually accept it", "was it acted on": what happened to the review itself
+    r"|\b(?:did|does|do|has|have|had) (?:the )?[\w' ]{0,30}?(?:actually |ever |really )?(?:accept|implement|act on"
+    r"|adopt|respond to|follow up|take up|publish)(?:ed)? (?:it|them|that|this|its|their|the (?:review|report|"
+    r"recommendations?))\b"
+    r"|\b(?:was|were) (?:it|they|that|this|its recommendations|the recommendations) (?:ever |actually |really )?"
+    r"(?:accepted|implemented|acted on|adopted|followed up|published)\b",
     re.I,
 )
 # After an answer about one review, a short question about the people in it: "was mum charged as well or just the

@@ -99,7 +99,8 @@ _CAUSE_BREAKDOWN_RE = re.compile(
     r"\bhow (?:did|do|were|have) (?:the |these |those |they |all )?(?:[\w'-]+ ){0,3}(?:die|died|killed)\b"
     r"|\bcauses? of (?:the |their |his |her )?deaths?\b"
     r"|\bwhat (?:did|do) (?:the |these |they )?(?:[\w'-]+ )?die (?:of|from)\b"
-    r"|\bhow (?:the )?(?:[\w'-]+ ){0,3}died\b|\bwhat (?:killed|caused the deaths? of)\b",
+    r"|\bhow (?!many\b|much\b|often\b|common\b)(?:the )?(?:[\w'-]+ ){0,3}died\b"
+    r"|\bwhat (?:killed|caused the deaths? of)\b",
     re.I,
 )
 _CAUSE_WORDS_RE = re.compile(
@@ -129,6 +130,10 @@ _COMPARE_RE = re.compile(
     r"|\brank(?:ing|ed)?\b|\bvs\.?\s|\bversus\b",
     re.I,
 )
+_DIED_RE = re.compile(r"\b(?:died|die|death|deaths|killed|fatal)\b", re.I)
+_HARMED_RE = re.compile(r"\b(?:seriously (?:harmed|hurt|injured)|serious (?:harm|injur\w*)|survived|non-fatal)\b", re.I)
+_SPLIT_RE = re.compile(r"\b(?:split|proportion|share|versus|vs\.?|compared? (?:with|to)|against)\b", re.I)
+_SPLIT_FILLER = frozenset({"one", "but", "who", "was", "were", "child", "children", "kids", "rough", "roughly"})
 _LIST_RE = re.compile(r"\w,\s*\w|\s(?:or|and|vs\.?|versus|than)\s", re.I)
 _THEME_BREAKDOWN_RE = re.compile(
     r"\bmost (?:common\w*|often|frequent\w*)\b|\bcomes? up\b|\bmain (?:themes|issues)\b|\btop\b|\bwhich (?:themes"
@@ -846,6 +851,12 @@ def interpret(
             topic = ""  # "children aged 7": the age is the whole criterion
     breakdown = _breakdown(question, mode)
     compare = mode in ("count", "overview") and bool(_COMPARE_RE.search(question) and _LIST_RE.search(question))
+    split_harms = _DIED_RE.search(question) and _HARMED_RE.search(question)
+    if (compare or _SPLIT_RE.search(question)) and split_harms and breakdown in (None, "theme"):
+        mode, breakdown, compare = "overview", "harm", False  # "died versus seriously harmed": the harms are the rows
+        rest = _SPLIT_RE.sub(" ", _HARMED_RE.sub(" ", _DIED_RE.sub(" ", topic)))
+        words = [w for w in re.findall(r"[\w'&-]+", rest) if w.lower() not in _STOP | _EDGE | _SPLIT_FILLER]
+        topic = " ".join(w for w in words if re.search(r"[^\W\d_]", w))
     if compare and breakdown in (None, "theme"):
         mode, breakdown = "overview", "theme"
     compare = compare and breakdown == "theme"
