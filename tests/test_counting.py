@@ -281,3 +281,11 @@ def test_london_is_its_boroughs_and_a_word_asked_about_is_counted_wherever_the_r
     cafcass = tally(cases, interpret("how many reviews mention cafcass"))
     assert cafcass.matching == ("2015-01-croydon-a",) and "anywhere in their text" in cafcass.criterion
     assert cafcass.evidence["2015-01-croydon-a"].section == "Learning"
+
+
+def test_local_and_national_are_counted_together_each_as_a_row_when_asked() -> None:
+    interp = interpret("how many reviews came out in 2022? split local vs national panel if you can")
+    assert (interp.both_scopes, interp.national, interp.topic, interp.year_from) == (True, False, "", 2022)
+    t = tally(RECORDS, interpret("how many local and national reviews mention neglect"))
+    assert t.breakdown_of == "scope" and t.breakdown == {"local case reviews": 2, "national reviews and reports": 1}
+    assert t.total == 5 and "not counted" not in t.criterion

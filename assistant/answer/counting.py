@@ -71,6 +71,7 @@ CAUSES = {
     "suicide": ("suicide-self-harm",),
     "stabbing, knife crime or youth violence": ("youth-violence",),
 }
+SCOPE_ROWS = ("local case reviews", "national reviews and reports")
 NO_CAUSE = "how the child died is not named in the summary, background or keywords"
 _GENERIC = frozenset(stems("child children kid kids young people person family families parent parents baby babies"))
 
@@ -368,8 +369,8 @@ def is_national(case: Case) -> bool:
 def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
     """Count the local case reviews that meet the question's criterion, with the breakdown it asks for."""
     every = [r for r in records if isinstance(r, Case)]
-    cases = [c for c in every if is_national(c) == interp.national]
-    national = 0 if interp.national else len(every) - len(cases)
+    cases = every if interp.both_scopes else [c for c in every if is_national(c) == interp.national]
+    national = 0 if interp.national or interp.both_scopes else len(every) - len(cases)
     base = [c for c in cases if _facet_filter(interp, c)]
     topic = _strip_facet_words(interp.topic) if interp.age_bands else interp.topic
     group = _one_group(topic) if topic else None
@@ -425,6 +426,10 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
     # a year's total is every review of that year in scope: the ages asked about are what is counted, not the scope
     scope = [c for c in cases if _facet_filter(replace(interp, age_bands=(), exact_age=""), c)]
     breakdown, per_year_total = _breakdown(interp.breakdown, [by_id[i] for i in matching], scope, themes)
+    breakdown_of = interp.breakdown
+    if interp.both_scopes and breakdown is None:  # "split local vs national": the two kinds are the rows
+        local = sum(1 for i in matching if not is_national(by_id[i]))
+        breakdown, breakdown_of = {SCOPE_ROWS[0]: local, SCOPE_ROWS[1]: len(matching) - local}, "scope"
     row_themes = _row_themes(interp.breakdown, [by_id[i] for i in matching], themes) if interp.row_themes else None
     return Tally(
         count=len(matching),
@@ -433,7 +438,7 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
         matching=tuple(matching),
         evidence=evidence,
         breakdown=breakdown,
-        breakdown_of=interp.breakdown,
+        breakdown_of=breakdown_of,
         per_year_total=per_year_total,
         topic_label=label,
         whole=pattern is None and not harm and not facet_parts and not uncountable,
@@ -646,6 +651,7 @@ BREAKDOWN_HEADS = {
     "harm": "Type of harm",
     "cause": "How the child died",
     "compare": "Theme (each counted over the same reviews)",
+    "scope": "Kind of review",
 }  # how a breakdown's rows are headed, in the table and the app's chart
 
 
@@ -665,6 +671,7 @@ def compose_count(question: str, interp: Interpretation, t: Tally, records: dict
     """A count or overview answer: the number first with its criterion, the breakdown, every case counted."""
     word = "case review" if t.total == 1 else "case reviews"
     word = f"local {word}" if "national reviews and reports are not counted" in t.criterion else word
+    word = "case reviews and national reports" if t.breakdown_of == "scope" else word
     if t.national:
         word = "national review or report" if t.total == 1 else "national reviews and reports"
     verb = "meets" if t.count == 1 else "meet"

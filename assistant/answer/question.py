@@ -134,6 +134,14 @@ _DIED_RE = re.compile(r"\b(?:died|die|death|deaths|killed|fatal)\b", re.I)
 _HARMED_RE = re.compile(r"\b(?:seriously (?:harmed|hurt|injured)|serious (?:harm|injur\w*)|survived|non-fatal)\b", re.I)
 _SPLIT_RE = re.compile(r"\b(?:split|proportion|share|versus|vs\.?|compared? (?:with|to)|against)\b", re.I)
 _SPLIT_FILLER = frozenset({"one", "but", "who", "was", "were", "child", "children", "kids", "rough", "roughly"})
+# "split local vs national", "local and national": both kinds counted, each as a row
+_BOTH_SCOPES_RE = re.compile(
+    r"(?:\b(?:split|broken down|break(?:ing)? (?:it )?down|divided)(?: (?:it |them ))?(?: by| into| between)? )?"
+    r"(?:\blocal (?:and|vs\.?|versus|v|or|against|compared with) (?:the )?national"
+    r"|\bnational (?:and|vs\.?|versus|v|or|against|compared with) (?:the )?local|\bboth local and national)\b"
+    r"(?: (?:panel|reviews?|reports?|ones))*(?: if you can)?",
+    re.I,
+)
 _LIST_RE = re.compile(r"\w,\s*\w|\s(?:or|and|vs\.?|versus|than)\s", re.I)
 _THEME_BREAKDOWN_RE = re.compile(
     r"\bmost (?:common\w*|often|frequent\w*)\b|\bcomes? up\b|\bmain (?:themes|issues)\b|\btop\b|\bwhich (?:themes"
@@ -395,6 +403,7 @@ class Interpretation:
     notes: tuple[str, ...] = field(default=())
     place: str | None = None  # "Wales": a nation matched in a review's area, title or keywords
     national: bool = False  # the national reviews and reports are what is asked about
+    both_scopes: bool = False  # "split local vs national": local and national reviews both counted, each apart
     exact_age: str = ""  # "17", "3 months": an exact age asked for, counted by the band that holds it
     row_themes: bool = False  # "... and the main issues for each group": each breakdown row's main themes
     compare: bool = False  # "which comes up most: X, Y or Z": the themes named are the rows, compared
@@ -820,7 +829,10 @@ def interpret(
         mode = "find"
     age = exact_age(question)
     topic_text = f"{question[: age[2][0]]} {question[age[2][1] :]}" if age else question
-    national = bool(_NATIONAL_RE.search(topic_text)) and not _NOT_NATIONAL_RE.search(topic_text)
+    both_scopes = mode in ("count", "overview") and bool(_BOTH_SCOPES_RE.search(topic_text))
+    if both_scopes:  # "split local vs national": the two kinds are the rows, not a topic or a compare
+        topic_text = _BOTH_SCOPES_RE.sub(" ", topic_text)
+    national = bool(_NATIONAL_RE.search(topic_text)) and not _NOT_NATIONAL_RE.search(topic_text) and not both_scopes
     # "Ofsted's reports", "the Panel's annual reports": national ones, and for a count those of that kind
     kinds = (
         r"(?i)\b(?:ofsted|annual|thematic|biennial)(?=\b|['\u2019]?s\b)" if mode in ("count", "overview") else r"(?!)"
@@ -851,6 +863,7 @@ def interpret(
             topic = ""  # "children aged 7": the age is the whole criterion
     breakdown = _breakdown(question, mode)
     compare = mode in ("count", "overview") and bool(_COMPARE_RE.search(question) and _LIST_RE.search(question))
+    compare = compare and not both_scopes
     split_harms = _DIED_RE.search(question) and _HARMED_RE.search(question)
     if (compare or _SPLIT_RE.search(question)) and split_harms and breakdown in (None, "theme"):
         mode, breakdown, compare = "overview", "harm", False  # "died versus seriously harmed": the harms are the rows
@@ -902,4 +915,5 @@ def interpret(
         exact_age=age[0] if age else "",
         row_themes=row_themes,
         compare=compare,
+        both_scopes=both_scopes,
     )
