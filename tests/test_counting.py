@@ -289,3 +289,16 @@ def test_local_and_national_are_counted_together_each_as_a_row_when_asked() -> N
     t = tally(RECORDS, interpret("how many local and national reviews mention neglect"))
     assert t.breakdown_of == "scope" and t.breakdown == {"local case reviews": 2, "national reviews and reports": 1}
     assert t.total == 5 and "not counted" not in t.criterion
+
+
+def test_boys_and_girls_are_the_rows_and_what_differs_is_each_rows_themes() -> None:
+    interp = interpret("is there a difference between what happens to teenage boys and teenage girls in these reviews?")
+    assert (interp.mode, interp.breakdown, interp.topic, interp.row_themes) == ("overview", "sex", "", True)
+    t = tally(RECORDS, interp)
+    assert t.breakdown == {"boys": 1, "girls": 1} and t.row_themes is not None
+    assert [label for label, _ in t.row_themes["boys"]] == ["domestic abuse", "suicide and self-harm"]
+    assert tally(RECORDS, interpret("how many reviews are about boys vs girls")).breakdown == {
+        "boys": 2,
+        "girls": 1,
+        "sex not stated": 1,
+    }

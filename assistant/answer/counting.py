@@ -71,6 +71,11 @@ CAUSES = {
     "suicide": ("suicide-self-harm",),
     "stabbing, knife crime or youth violence": ("youth-violence",),
 }
+SEX_ROWS = ("boys", "girls", "sex not stated")
+_SEX_WORDS = re.compile(
+    r"\b(?:(boys?|sons?|brothers?|males?|young m[ae]n|lads?)|girls?|daughters?|sisters?|females?|young wom[ae]n)\b",
+    re.I,
+)
 SCOPE_ROWS = ("local case reviews", "national reviews and reports")
 NO_CAUSE = "how the child died is not named in the summary, background or keywords"
 _GENERIC = frozenset(stems("child children kid kids young people person family families parent parents baby babies"))
@@ -532,6 +537,9 @@ def _breakdown(
             counts.update(AGE_ROWS.get(b, b) for b in bands)
         order = [*AGE_ROWS.values(), "age not stated"]
         return {band: counts[band] for band in order if counts[band]}, None
+    if kind == "sex":
+        counts = Counter(_sex(case) for case in matched)
+        return {row: counts[row] for row in SEX_ROWS if counts[row]}, None
     if kind == "cause":  # a review can name several causes, so the rows can add up to more than the count
         counts = Counter(row for case in matched for row in _causes(case))
         rows = sorted((label for label in CAUSES if counts[label]), key=lambda label: -counts[label])
@@ -568,6 +576,15 @@ def _other_themes(themes: Sequence[TaxonomyTheme]) -> list[TaxonomyTheme]:
     return [t for t in load_taxonomy() if t.key not in defining and not t.within]
 
 
+def _sex(case: Case) -> str:
+    """The child's sex as the review's summary (or else its background) first names it ("a 7-year-old boy")."""
+    for text in (case.summary, case.background):
+        found = _SEX_WORDS.search(text)
+        if found:
+            return SEX_ROWS[0] if found[1] else SEX_ROWS[1]
+    return SEX_ROWS[2]
+
+
 def _causes(case: Case) -> list[str]:
     """How the child died: the :data:`CAUSES` rows the review's summary names, or when it names none, those its
     background or keywords name."""
@@ -583,6 +600,8 @@ def _rows_of(kind: str | None, case: Case) -> list[str]:
     """The breakdown rows ``case`` falls in (as :func:`_breakdown` names them)."""
     if kind == "cause":
         return _causes(case)
+    if kind == "sex":
+        return [_sex(case)]
     facets = derive_facets(case)
     if kind == "year":
         return [str(case.year)]
@@ -652,6 +671,7 @@ BREAKDOWN_HEADS = {
     "cause": "How the child died",
     "compare": "Theme (each counted over the same reviews)",
     "scope": "Kind of review",
+    "sex": "Sex of the child",
 }  # how a breakdown's rows are headed, in the table and the app's chart
 
 
@@ -703,6 +723,7 @@ def compose_count(question: str, interp: Interpretation, t: Tally, records: dict
     if t.row_themes and t.breakdown:
         each = {"year": "year", "age": "age group", "area": "area", "model": "review model", "harm": "type of harm"}
         each["cause"] = "cause of death"
+        each["sex"] = "group"
         row_name = each.get(t.breakdown_of or "", "group")
         lines += ["", f"The main themes in each {row_name} (how many of its reviews name each):", ""]
         for row, reviews in t.breakdown.items():

@@ -15,7 +15,7 @@ from assistant.answer.roles import ROLE_NAMES, role_label
 from assistant.ingest.facets import AGE_BANDS, REVIEW_MODELS, age_band
 
 MODES = ("find", "role", "theme", "count", "overview", "case-detail", "followup")
-BREAKDOWNS = ("year", "age", "theme", "model", "area", "harm", "cause")
+BREAKDOWNS = ("year", "age", "theme", "model", "area", "harm", "cause", "sex")
 
 _COUNT_RE = re.compile(
     r"\bhow many\b|\bnumber of\b|\bhow often\b|\bwhat (?:proportion|percentage|share|fraction)\b|\bcount\b"
@@ -71,6 +71,16 @@ _AGE_BREAKDOWN_RE = re.compile(
 )
 # "... and what the main issues are for each group": the main themes of each row of a breakdown (both cues needed;
 # only the cue words leave the topic, so "main factors linked to neglect in each group" keeps "linked to neglect")
+_BOY = r"(?:(?:teenage |young |little )?(?:boys?|lads?|males?|sons?))"
+_GIRL = r"(?:(?:teenage |young |little )?(?:girls?|females?|daughters?))"
+_VERSUS = r"\s+(?:and|vs\.?|versus|or|v|compared (?:with|to))\s+(?:the )?"
+# "teenage boys and teenage girls", "by gender": the child's sex is the table's rows
+_SEX_BREAKDOWN_RE = re.compile(
+    rf"\b{_BOY}{_VERSUS}{_GIRL}\b|\b{_GIRL}{_VERSUS}{_BOY}\b"
+    r"|\bby (?:sex|gender)\b|\b(?:sex|gender) (?:split|difference)",
+    re.I,
+)
+_DIFFERENCE_RE = re.compile(r"\b(?:differen\w*|happens?|pattern\w*|compare\w*|themes?|issues?)\b", re.I)
 _ROW_THEME_WORDS_RE = re.compile(
     r"\b(?:(?:main|key|common|biggest|top) )?(?:issues?|themes?|problems?|concerns?|factors?)\b", re.I
 )
@@ -719,6 +729,8 @@ def _breakdown(question: str, mode: str) -> str | None:
         return None
     if _CAUSE_BREAKDOWN_RE.search(question):
         return "cause"
+    if _SEX_BREAKDOWN_RE.search(question):
+        return "sex"
     if _HARM_BREAKDOWN_RE.search(question):
         return "harm"
     if _AGE_BREAKDOWN_RE.search(question):
@@ -811,6 +823,8 @@ def interpret(
             mode = "overview" if _YEAR_BREAKDOWN_RE.search(question) or harm_table else "count"
     elif (_HARM_BREAKDOWN_RE.search(question) or _CAUSE_BREAKDOWN_RE.search(question)) and not named_roles:
         mode = "overview"
+    elif _SEX_BREAKDOWN_RE.search(question) and not named_roles:
+        mode = "overview"
     elif _COMPARE_RE.search(question) and _LIST_RE.search(question) and not named_roles:
         mode = "overview"
     elif (_OVERVIEW_RE.search(question) or _WHOLE_RE.search(question)) and not named_roles:
@@ -883,9 +897,14 @@ def interpret(
         breakdown = breakdown or "theme"
     if breakdown == "model":
         review_model = None  # "which review models are used most": every model, not one
+    if breakdown == "sex":  # the sexes are the rows: not the topic
+        rest = re.sub(rf"\b{_BOY}\b|\b{_GIRL}\b|\b(?:sex|gender|vs|versus|cases?|by)\b", " ", topic, flags=re.I)
+        words = [w for w in re.findall(r"[\w'&-]+", rest) if w.lower() not in _STOP | _EDGE]
+        topic = "" if _DIFFERENCE_RE.search(question) else " ".join(words)  # "what differs": every review
     row_themes = breakdown not in (None, "theme") and bool(
         _ROW_THEME_WORDS_RE.search(question) and _EACH_ROW_RE.search(question)
     )
+    row_themes = row_themes or (breakdown == "sex" and bool(_DIFFERENCE_RE.search(question)))
     if row_themes:  # the issues asked for are the rows' themes, not a topic
         words = re.findall(r"[\w'&-]+", _EACH_ROW_RE.sub(" ", _ROW_THEME_WORDS_RE.sub(" ", topic)))
         while words and words[0].lower() in _STOP | _EDGE:
