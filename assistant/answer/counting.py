@@ -780,7 +780,7 @@ def compose_count(question: str, interp: Interpretation, t: Tally, records: dict
         count=t.count,
         criterion=t.criterion,
         breakdown=t.breakdown,
-        interpretation=interp,
+        interpretation=replace(interp, breakdown=t.breakdown_of or interp.breakdown),  # "compare", "scope" as counted
         matching=t.matching,
     )
 
