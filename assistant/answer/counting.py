@@ -780,7 +780,11 @@ def compose_count(question: str, interp: Interpretation, t: Tally, records: dict
         count=t.count,
         criterion=t.criterion,
         breakdown=t.breakdown,
-        interpretation=replace(interp, breakdown=t.breakdown_of or interp.breakdown),  # "compare", "scope" as counted
+        interpretation=replace(  # the breakdown counted ("compare", "scope"); compared themes are the topic shown
+            interp,
+            breakdown=t.breakdown_of or interp.breakdown,
+            topic=", ".join(t.breakdown or ()) if t.breakdown_of == "compare" else interp.topic,
+        ),
         matching=t.matching,
     )
 

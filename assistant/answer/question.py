@@ -477,9 +477,12 @@ class Interpretation:
             source = " (from your question)" if self.role_from == "question" else ""
             parts.append(f"lens: {', '.join(role_label(r) for r in self.roles)}{source}")
         if self.breakdown:
-            parts.append(f"by {self.breakdown}")
+            parts.append(_BREAKDOWN_WORDS.get(self.breakdown, f"by {self.breakdown}"))
         label = {"count": "Counting", "overview": "Comparing"}.get(self.mode, "Looking for")
         return f"{label}: " + " · ".join(parts)
+
+
+_BREAKDOWN_WORDS = {"compare": "ranked", "scope": "local and national apart", "cause": "by how the child died"}
 
 
 def _year_text(year_from: int | None, year_to: int | None) -> str:
