@@ -367,3 +367,17 @@ def test_whether_the_review_was_accepted_asks_about_the_review_last_answered() -
     for question in ("did the government actually accept it and what did they do afterwards", "was it implemented"):
         resolved = resolve(question, [previous])
         assert resolved.mode == "narrow" and resolved.within == ("case-a",), question
+
+
+def test_a_general_question_after_a_one_review_answer_is_a_new_question() -> None:
+    from assistant.answer.conversation import resolve
+    from assistant.records import Answer
+
+    one = Answer("which review was the baby with 41 injuries", "text", cases=("case-a",))
+    several = Answer("reviews about injured babies", "text", cases=("case-a", "case-b"))
+    for question in ("Is it common for the baby's father to be missed?", "who should I tell if I think a mum drinks"):
+        assert resolve(question, [one]).mode is None, question
+    assert resolve("how did he die?", [one]).within == ("case-a",)
+    for question in ("how many partnerships have implemented the recommendations on safe sleep",
+                     "do schools follow up the recommendations from reviews about exclusions"):
+        assert resolve(question, [several]).mode is None, question

@@ -302,3 +302,12 @@ def test_boys_and_girls_are_the_rows_and_what_differs_is_each_rows_themes() -> N
         "girls": 1,
         "sex not stated": 1,
     }
+
+
+def test_the_childs_sex_is_not_an_adults_and_an_ordinary_drink_is_not_alcohol_misuse() -> None:
+    from assistant.answer.counting import _sex
+
+    assert _sex(Case("a", 2020, 1, "A", "A", summary="Death of a 2-month-old baby; her male partner was charged.",
+                     background="The girl had been seen by the GP.")) == "girls"
+    drink = Case("b", 2020, 1, "A", "B", summary="Neglect.", background="Mother gave the baby a drink of milk.")
+    assert tally([drink], interpret("how many reviews where parents were drinking")).count == 0

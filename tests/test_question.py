@@ -327,3 +327,18 @@ def test_died_versus_seriously_harmed_is_a_breakdown_by_harm_and_how_many_died_a
     split = interpret("what split of the reviews are about a child who died versus one who was seriously harmed")
     assert (split.mode, split.breakdown, split.topic) == ("overview", "harm", "")
     assert (interpret("how many children died").mode, interpret("how many children died").breakdown) == ("count", None)
+
+
+def test_where_the_asker_works_is_no_place_filter_and_a_region_word_names_no_single_area() -> None:
+    assert interpret("I'm a health visitor in London, what are the lessons on unsafe sleep").place is None
+    assert interpret("neglect cases in london").place == "London"
+    areas = ["Bath and North East Somerset", "Barking and Dagenham", "North Wales"]
+    assert interpret("how many babies drowned in the bath", areas).areas == ()
+    assert interpret("how many reviews in Wales mention neglect", areas).areas == ()
+    assert interpret("reviews from dagenham", areas).areas == ("Barking and Dagenham",)
+
+
+def test_boys_and_girls_make_a_breakdown_only_when_the_question_compares_them() -> None:
+    assert interpret("what are the lessons on criminal exploitation of boys and girls").breakdown is None
+    split = interpret("how many reviews of self-harm involve girls compared with boys")
+    assert (split.breakdown, split.topic) == ("sex", "self-harm")

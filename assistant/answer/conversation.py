@@ -53,9 +53,10 @@ _IT_SAY_RE = re.compile(
     r"\b(?:did|does|do) (?:it|that|this|they|the review) (?:actually |ever |even |really )?"
     r"(?:say|said|mention|talk|speak|cover|find|look at|consider|involve|ask|hear)\b"
     # "did the government actually accept it", "was it acted on": what happened to the review itself
-    r"|\b(?:did|does|do|has|have|had) (?:the )?[\w' ]{0,30}?(?:actually |ever |really )?(?:accept|implement|act on"
-    r"|adopt|respond to|follow up|take up|publish)(?:ed)? (?:it|them|that|this|its|their|the (?:review|report|"
-    r"recommendations?))\b"
+    r"|^(?!.*\bhow (?:many|often)\b)\s*(?:and |so )?(?:did|does|has|have|had) (?:it|they|the (?:government|council|"
+    r"department|minister|secretary of state|partnership|lscb|board))(?: \w+){0,2}? (?:accept|implement|act on|adopt"
+    r"|respond to|follow up|take up|publish)(?:ed)? (?:it|them|that|this|its|their|the (?:review|report|"
+    r"recommendations?))\b(?! (?:of|from|on|about) (?!it\b|that\b|this\b))"
     r"|\b(?:was|were) (?:it|they|that|this|its recommendations|the recommendations) (?:ever |actually |really )?"
     r"(?:accepted|implemented|acted on|adopted|followed up|published)\b",
     re.I,
@@ -63,8 +64,10 @@ _IT_SAY_RE = re.compile(
 # After an answer about one review, a short question about the people in it: "was mum charged as well or just the
 # partner?", "how old was he?", "what happened to the baby's father?" (it asks about that review)
 _ABOUT_THEM_RE = re.compile(
-    r"^\s*(?:and |so |ok,? )?(?!\w+ there\b)(?!.*\b(?:a|any|another|other|more) (?:reviews?|cases?)\b)"
-    r"(?:was|were|did|had|has|is|are|how old|what happened to|who|why (?:was|were|did))\b"
+    r"^\s*(?:and |so |ok,? )?(?!\w+ there\b)(?!.*\b(?:reviews|cases|a|any|another|other|more) (?:reviews?|cases?)\b)"
+    r"(?!.*\b(?:reviews|cases|common|often|usually|generally|typically|most"
+    r"|a (?:mum|mother|dad|father|parent|baby|child))\b)"
+    r"(?:was|were|did|had|has|is|are|how old|how did|what did|what happened to|who|why (?:was|were|did))\b"
     r".*\b(?:mum|mother|dad|father|partner|boyfriend|stepfather|step-dad|parents?|he|she|him|her|his"
     r"|the (?:baby|child|boy|girl|family|siblings?|carer|grandparents?))\b",
     re.I,

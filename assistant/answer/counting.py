@@ -73,7 +73,8 @@ CAUSES = {
 }
 SEX_ROWS = ("boys", "girls", "sex not stated")
 _SEX_WORDS = re.compile(
-    r"\b(?:(boys?|sons?|brothers?|males?|young m[ae]n|lads?)|girls?|daughters?|sisters?|females?|young wom[ae]n)\b",
+    r"\b(?:(boys?|sons?|males?|young m[ae]n|lads?)|girls?|daughters?|females?|young wom[ae]n)\b"
+    r"(?! (?:partners?|carers?|friends?|adults?|relatives?|lodgers?|visitors?))",  # "her male partner": not the child
     re.I,
 )
 SCOPE_ROWS = ("local case reviews", "national reviews and reports")
@@ -381,7 +382,7 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
     group = _one_group(topic) if topic else None
     themes = themes_named(topic) if topic and group is None else []
     if interp.compare and len(themes) > 1:  # "which comes up most: X, Y or Z": each theme named is a row
-        return _compare(cases, base, themes, topic, interp, len(every) - len(cases))
+        return _compare(cases, base, themes, topic, interp, national)
     themes, qualifier = _qualified_themes(topic, themes) if themes else (themes, None)
     harm = "death" if topic and _DEATH_WORDS.search(topic) else "serious-injury" if _INJURY_WORDS.search(topic) else ""
     harm = "death" if interp.breakdown == "cause" else harm  # "how did the babies die": the deaths, by cause
@@ -483,7 +484,9 @@ def _compare(
     criterion = " and ".join(
         [f"name at least one of these in their {WHERE_COUNTED}: {named}", *_criterion_for_facets(interp)]
     )
-    if national:
+    if interp.national:
+        criterion += " (national reviews and reports only: local case reviews are not counted)"
+    elif national:
         criterion += f" (local case reviews only: the {national} national reviews and reports are not counted)"
     return Tally(
         count=len(matching),
@@ -494,6 +497,7 @@ def _compare(
         breakdown=breakdown,
         breakdown_of="compare",
         topic_label=named,
+        national=interp.national,
     )
 
 

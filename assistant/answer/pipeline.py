@@ -73,6 +73,9 @@ def _case_names(records: Sequence[Record]) -> dict[str, tuple[str, ...]]:
     return {name: tuple(ids) for name, ids in names.items()}
 
 
+_OTHERS_RE = re.compile(
+    r"\b(?:other|others|like|similar|such as|apart from|besides|except|other than|compared (?:with|to))\b", re.I
+)
 _NAME_AGE_WORDS = frozenset({"baby", "infant", "toddler", "child", "children", "young", "person", "teenager"})
 
 
@@ -365,8 +368,12 @@ class Pipeline:
     def _named_cases(self, question: str) -> tuple[str, ...]:
         """The reviews whose child the question names: by a name of two words or more ("baby peter", "khyra
         ishaq"), or by a one-word name written with its capital ("Josh", "Maisie")."""
+        if _OTHERS_RE.search(question):  # "other reviews like Josh": others, not the one named
+            return ()
         text = f" {' '.join(re.findall(r'[a-z0-9]+', question.lower()))} "
-        capitals = set(re.findall(r"(?<![\w'])([A-Z][a-z]{2,})\b", question))
+        # a capitalised word first in the question is a name only when it names a review ("Josh's review")
+        first = re.match(r"\s*([A-Z][a-z]{2,})\b(?!['\u2019]s\b| review| case| scr)", question)
+        capitals = set(re.findall(r"(?<![\w'])([A-Z][a-z]{2,})\b", question)) - ({first[1]} if first else set())
         found = [
             case_id
             for name, case_ids in self._case_names.items()

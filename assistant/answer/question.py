@@ -80,7 +80,10 @@ _SEX_BREAKDOWN_RE = re.compile(
     r"|\bby (?:sex|gender)\b|\b(?:sex|gender) (?:split|difference)",
     re.I,
 )
-_DIFFERENCE_RE = re.compile(r"\b(?:differen\w*|happens?|pattern\w*|compare\w*|themes?|issues?)\b", re.I)
+_DIFFERENCE_RE = re.compile(r"\b(?:differen\w*|happens? to|pattern\w*|compare\w*|themes?|issues?)\b", re.I)
+_SEX_ASKED_RE = re.compile(
+    r"\b(?:differen\w*|compare\w*|versus|vs|split|more (?:often|likely|common)|by (?:sex|gender))\b", re.I
+)
 _ROW_THEME_WORDS_RE = re.compile(
     r"\b(?:(?:main|key|common|biggest|top) )?(?:issues?|themes?|problems?|concerns?|factors?)\b", re.I
 )
@@ -145,6 +148,10 @@ _HARMED_RE = re.compile(r"\b(?:seriously (?:harmed|hurt|injured)|serious (?:harm
 _SPLIT_RE = re.compile(r"\b(?:split|proportion|share|versus|vs\.?|compared? (?:with|to)|against)\b", re.I)
 _SPLIT_FILLER = frozenset({"one", "but", "who", "was", "were", "child", "children", "kids", "rough", "roughly"})
 # "split local vs national", "local and national": both kinds counted, each as a row
+# a persona clause running up to a place: "i'm a health visitor in", "we work across", "based in"
+_PERSONA_BEFORE_RE = re.compile(
+    r"\b(?:i'?m|i am|im|i work|we work|we'?re|we are|i'?ve worked|working|based)\b[^.?!;:]*$", re.I
+)
 _BOTH_SCOPES_RE = re.compile(
     r"(?:\b(?:split|broken down|break(?:ing)? (?:it )?down|divided)(?: (?:it |them ))?(?: by| into| between)? )?"
     r"(?:\blocal (?:and|vs\.?|versus|v|or|against|compared with) (?:the )?national"
@@ -766,6 +773,12 @@ def asked_part(question: str) -> str | None:
 
 
 _AREA_PART_GENERIC = frozenset("city county borough mid north south east west greater the of".split())
+# a part of an area's name that is a nation, a region or an everyday word does not name that area alone ("wales" is
+# every Welsh area, "bath" is where a baby drowned)
+_NOT_AN_AREA_ALONE = frozenset(
+    "wales scotland england ireland yorkshire sussex tyneside midlands riding somerset cumbria "
+    "bath barking reading hove wells poole sale street bury march".split()
+)
 
 
 def areas_named(question: str, areas: Sequence[str]) -> tuple[tuple[str, ...], list[str]]:
@@ -791,9 +804,10 @@ def areas_named(question: str, areas: Sequence[str]) -> tuple[tuple[str, ...], l
         parts = re.split(r",\s*|\s+and\s+", area)
         plain = " ".join(w for w in area.split() if w.lower() not in _AREA_PART_GENERIC)  # "Nottingham City"
         if area not in named and len(parts) == 1 and plain != area and len(plain) > 3:
-            take(area, plain)
+            if plain.lower() not in _NOT_AN_AREA_ALONE:
+                take(area, plain)
         if area not in named and len(parts) > 1:
-            places = [p for p in parts if len(p) > 3 and p.lower() not in _AREA_PART_GENERIC]
+            places = [p for p in parts if len(p) > 3 and p.lower() not in _AREA_PART_GENERIC | _NOT_AN_AREA_ALONE]
             for part in places:  # every part the question names is taken, so none is left in the topic
                 take(area, part)
     return tuple(dict.fromkeys(named)), words
@@ -826,8 +840,8 @@ def interpret(
             mode = "overview" if _YEAR_BREAKDOWN_RE.search(question) or harm_table else "count"
     elif (_HARM_BREAKDOWN_RE.search(question) or _CAUSE_BREAKDOWN_RE.search(question)) and not named_roles:
         mode = "overview"
-    elif _SEX_BREAKDOWN_RE.search(question) and not named_roles:
-        mode = "overview"
+    elif _SEX_BREAKDOWN_RE.search(question) and _SEX_ASKED_RE.search(question) and not named_roles:
+        mode = "overview"  # "a difference between boys and girls" (not "lessons on exploitation of boys and girls")
     elif _COMPARE_RE.search(question) and _LIST_RE.search(question) and not named_roles:
         mode = "overview"
     elif (_OVERVIEW_RE.search(question) or _WHOLE_RE.search(question)) and not named_roles:
@@ -862,6 +876,8 @@ def interpret(
         topic_text = f"{topic_text[: place_match.start()]} {topic_text[place_match.end() :]}"
         if place == "England":
             place = None  # the local reviews are English ones, which rarely say so: "in England" narrows nothing
+        if _PERSONA_BEFORE_RE.search(topic_text[max(0, place_match.start() - 70) : place_match.start()]):
+            place = None  # "I'm a health visitor in London": where the asker works, not what is asked about
     topic = topic_of(topic_text, named_roles, area_words)
     if mode in ("count", "overview"):
         topic = _MODEL_WORDS_RE.sub(" ", topic) if review_model else topic
@@ -901,9 +917,14 @@ def interpret(
     if breakdown == "model":
         review_model = None  # "which review models are used most": every model, not one
     if breakdown == "sex":  # the sexes are the rows: not the topic
-        rest = re.sub(rf"\b{_BOY}\b|\b{_GIRL}\b|\b(?:sex|gender|vs|versus|cases?|by)\b", " ", topic, flags=re.I)
+        rest = re.sub(
+            rf"\b{_BOY}\b|\b{_GIRL}\b|\b(?:sex|gender|vs|versus|cases?|by|involv\w*|compared (?:with|to))\b",
+            " ",
+            topic,
+            flags=re.I,
+        )
         words = [w for w in re.findall(r"[\w'&-]+", rest) if w.lower() not in _STOP | _EDGE]
-        topic = "" if _DIFFERENCE_RE.search(question) else " ".join(words)  # "what differs": every review
+        topic = "" if re.search(r"\bdifferen\w*", question, re.I) else " ".join(words)  # "what differs": every one
     row_themes = breakdown not in (None, "theme") and bool(
         _ROW_THEME_WORDS_RE.search(question) and _EACH_ROW_RE.search(question)
     )
