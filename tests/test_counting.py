@@ -311,3 +311,8 @@ def test_the_childs_sex_is_not_an_adults_and_an_ordinary_drink_is_not_alcohol_mi
                      background="The girl had been seen by the GP.")) == "girls"
     drink = Case("b", 2020, 1, "A", "B", summary="Neglect.", background="Mother gave the baby a drink of milk.")
     assert tally([drink], interpret("how many reviews where parents were drinking")).count == 0
+
+
+def test_two_narrower_themes_compared_are_each_a_row_not_their_broader_theme() -> None:
+    t = tally(WHOSE, interpret("which is more common in the reviews, drugs or alcohol?"))
+    assert t.breakdown_of == "compare" and set(t.breakdown) == {"drug misuse", "alcohol misuse"}

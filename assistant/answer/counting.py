@@ -145,11 +145,13 @@ def load_qualifiers(path: Path = TAXONOMY_FILE) -> dict[str, Qualifier]:
     }
 
 
-def themes_named(text: str) -> list[TaxonomyTheme]:
+def themes_named(text: str, collapse: bool = True) -> list[TaxonomyTheme]:
     """The taxonomy themes a question's topic asks for: a narrower theme asked for is not also its broader one
     ("drinking": alcohol misuse), and every narrower theme of one broader theme asked for is the broader one
     ("drugs or drinking": substance misuse, which also counts "substance misuse")."""
     named = [t for t in load_taxonomy() if t.asked.search(text)]
+    if not collapse:  # "which is more common, drugs or alcohol": the narrower themes are what is compared
+        return named
     keys = {t.key for t in named}
     whole = {t.key for t in load_taxonomy() if len(t.includes) > 1 and set(t.includes) <= keys}
     wider = [t for t in load_taxonomy() if t.key in whole and t.key not in keys]
@@ -380,7 +382,7 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
     base = [c for c in cases if _facet_filter(interp, c)]
     topic = _strip_facet_words(interp.topic) if interp.age_bands else interp.topic
     group = _one_group(topic) if topic else None
-    themes = themes_named(topic) if topic and group is None else []
+    themes = themes_named(topic, collapse=not interp.compare) if topic and group is None else []
     if interp.compare and len(themes) > 1:  # "which comes up most: X, Y or Z": each theme named is a row
         return _compare(cases, base, themes, topic, interp, national)
     themes, qualifier = _qualified_themes(topic, themes) if themes else (themes, None)
