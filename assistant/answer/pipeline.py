@@ -164,9 +164,9 @@ class Pipeline:
                 answer = compose_count(question, interp, counted, self._records, resolved.query)
                 return dataclasses.replace(answer, topic=interp.topic)
         role_key = interp.role
-        named = self._named_cases(question) if resolved.mode is None else ()
-        if named:  # "baby peter review - what went wrong": the reviews named, not others about the same words
-            resolved = dataclasses.replace(resolved, mode="narrow", within=named)
+        named = self._named_cases(question)  # "the baby peter review": its age word is a name, not an age filter
+        if named and resolved.mode is None and not _OTHERS_RE.search(question):  # not "other reviews like Josh"
+            resolved = dataclasses.replace(resolved, mode="narrow", within=named)  # the reviews named, not others
         interp = dataclasses.replace(interp, age_bands=())  # "baby" also means a toddler: ages narrow only counts
         search_query = interp.topic or resolved.query
         if interp.topic and resolved.subject and resolved.follows:
@@ -211,14 +211,20 @@ class Pipeline:
                 "question is about.",
                 nearest,
             )
-        named_case = self._names_a_case(question)  # "the baby peter review": a name, not an age to filter by
-        if resolved.age_bands and (filters is None or filters.age_band is None) and not named_case:
+        if resolved.age_bands and (filters is None or filters.age_band is None) and not named:
             filters = dataclasses.replace(filters or Filters(), age_band=",".join(resolved.age_bands))
         if resolved.mode == "narrow":  # "which of those ...": only the earlier answer's cases
             hits = self.searcher.search(search_query, query_vector, len(self._records), filters)
             hits = [h for h in hits if h.case_id in resolved.within][:ASK_CANDIDATES]
             if not hits:
                 return self._nothing(question, "None of the reviews in the last answer is about that.")
+        elif interp.place:  # "neglect cases in london": reviews from there only
+            ranked = self.searcher.search(search_query, query_vector, len(self._records), filters)
+            hits = [h for h in ranked if self._from_place(h.case_id, interp.place)]
+            hits = (self._role_rerank(hits, role_key) if role_key else hits)[:ASK_CANDIDATES]
+            if not hits:
+                about = f" and about \u201c{escape_markdown(interp.topic)}\u201d" if interp.topic else ""
+                return self._nothing(question, f"No review in this collection is from {interp.place}{about}.")
         elif role_key and not interp.topic:  # "what should GPs learn?": every review whose learning addresses GPs
             ranked = self.searcher.search(search_query, query_vector, len(self._records), filters)
             hits = [h for h in ranked if self._addresses(h.case_id, role_key)][:ROLE_POOL] or ranked[:ASK_CANDIDATES]
@@ -227,13 +233,6 @@ class Pipeline:
             hits = self._role_rerank(hits, role_key)[:ASK_CANDIDATES]
         else:
             hits = self.searcher.search(search_query, query_vector, ASK_CANDIDATES, filters)
-        if interp.place and resolved.mode != "narrow":  # "neglect cases in london": reviews from there only
-            ranked = self.searcher.search(search_query, query_vector, len(self._records), filters)
-            hits = [h for h in ranked if self._from_place(h.case_id, interp.place)]
-            hits = (self._role_rerank(hits, role_key) if role_key else hits)[:ASK_CANDIDATES]
-            if not hits:
-                about = f" and about \u201c{escape_markdown(interp.topic)}\u201d" if interp.topic else ""
-                return self._nothing(question, f"No review in this collection is from {interp.place}{about}.")
         if resolved.age_bands and resolved.subject:  # narrowed by age: keep cases that still concern the topic
             expand = bool(acronyms_in(resolved.subject))  # "CSE" needs its expansion; other words stand alone
             subject = self.concepts.distinctive(tokenize([lexical_query(resolved.subject, expand)])[0])
@@ -361,15 +360,9 @@ class Pipeline:
         record = self._records.get(case_id)
         return isinstance(record, Case) and not is_national(record) and names_place(record, place)
 
-    def _names_a_case(self, question: str) -> bool:
-        """True when the question names a review's child by the name the review gives ("Baby Peter", "Baby Eva")."""
-        return bool(self._named_cases(question))
-
     def _named_cases(self, question: str) -> tuple[str, ...]:
         """The reviews whose child the question names: by a name of two words or more ("baby peter", "khyra
         ishaq"), or by a one-word name written with its capital ("Josh", "Maisie")."""
-        if _OTHERS_RE.search(question):  # "other reviews like Josh": others, not the one named
-            return ()
         text = f" {' '.join(re.findall(r'[a-z0-9]+', question.lower()))} "
         # a capitalised word first in the question is a name only when it names a review ("Josh's review")
         first = re.match(r"\s*([A-Z][a-z]{2,})\b(?!['\u2019]s\b| review| case| scr)", question)

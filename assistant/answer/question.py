@@ -69,8 +69,6 @@ _YEAR_BREAKDOWN_RE = re.compile(
 _AGE_BREAKDOWN_RE = re.compile(
     r"\bby (?:the )?age\b|\bage groups?\b|\bages? of the (?:child|kid)|\bwhat ages?\b|\bhow old\b", re.I
 )
-# "... and what the main issues are for each group": the main themes of each row of a breakdown (both cues needed;
-# only the cue words leave the topic, so "main factors linked to neglect in each group" keeps "linked to neglect")
 _BOY = r"(?:(?:teenage |young |little )?(?:boys?|lads?|males?|sons?))"
 _GIRL = r"(?:(?:teenage |young |little )?(?:girls?|females?|daughters?))"
 _VERSUS = r"\s+(?:and|vs\.?|versus|or|v|compared (?:with|to))\s+(?:the )?"
@@ -84,6 +82,8 @@ _DIFFERENCE_RE = re.compile(r"\b(?:differen\w*|happens? to|pattern\w*|compare\w*
 _SEX_ASKED_RE = re.compile(
     r"\b(?:differen\w*|compare\w*|versus|vs|split|more (?:often|likely|common)|by (?:sex|gender))\b", re.I
 )
+# "... and what the main issues are for each group": the main themes of each row of a breakdown (both cues needed;
+# only the cue words leave the topic, so "main factors linked to neglect in each group" keeps "linked to neglect")
 _ROW_THEME_WORDS_RE = re.compile(
     r"\b(?:(?:main|key|common|biggest|top) )?(?:issues?|themes?|problems?|concerns?|factors?)\b", re.I
 )
@@ -147,11 +147,11 @@ _DIED_RE = re.compile(r"\b(?:died|die|death|deaths|killed|fatal)\b", re.I)
 _HARMED_RE = re.compile(r"\b(?:seriously (?:harmed|hurt|injured)|serious (?:harm|injur\w*)|survived|non-fatal)\b", re.I)
 _SPLIT_RE = re.compile(r"\b(?:split|proportion|share|versus|vs\.?|compared? (?:with|to)|against)\b", re.I)
 _SPLIT_FILLER = frozenset({"one", "but", "who", "was", "were", "child", "children", "kids", "rough", "roughly"})
-# "split local vs national", "local and national": both kinds counted, each as a row
 # a persona clause running up to a place: "i'm a health visitor in", "we work across", "based in"
 _PERSONA_BEFORE_RE = re.compile(
     r"\b(?:i'?m|i am|im|i work|we work|we'?re|we are|i'?ve worked|working|based)\b[^.?!;:]*$", re.I
 )
+# "split local vs national", "local and national": both kinds counted, each as a row
 _BOTH_SCOPES_RE = re.compile(
     r"(?:\b(?:split|broken down|break(?:ing)? (?:it )?down|divided)(?: (?:it |them ))?(?: by| into| between)? )?"
     r"(?:\blocal (?:and|vs\.?|versus|v|or|against|compared with) (?:the )?national"
