@@ -316,3 +316,9 @@ def test_the_childs_sex_is_not_an_adults_and_an_ordinary_drink_is_not_alcohol_mi
 def test_two_narrower_themes_compared_are_each_a_row_not_their_broader_theme() -> None:
     t = tally(WHOSE, interpret("which is more common in the reviews, drugs or alcohol?"))
     assert t.breakdown_of == "compare" and set(t.breakdown) == {"drug misuse", "alcohol misuse"}
+
+
+def test_a_comparison_naming_one_theme_is_a_count_not_a_table_of_other_themes() -> None:
+    assert [t.key for t in themes_named("co-sleeping or shaking")] == ["head-injury", "unsafe-sleep"]
+    t = tally(RECORDS, interpret("which is more common, neglect or cuckooing?"))
+    assert t.breakdown is None and t.matching == ("2010-02-b-two", "2015-03-c-three")

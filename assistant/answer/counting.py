@@ -385,6 +385,8 @@ def tally(records: Sequence[Record], interp: Interpretation) -> Tally:
     themes = themes_named(topic, collapse=not interp.compare) if topic and group is None else []
     if interp.compare and len(themes) > 1:  # "which comes up most: X, Y or Z": each theme named is a row
         return _compare(cases, base, themes, topic, interp, national)
+    if interp.compare:  # fewer than two of the things compared are themes: a count, not a table of other themes
+        interp = replace(interp, breakdown=None)
     themes, qualifier = _qualified_themes(topic, themes) if themes else (themes, None)
     harm = "death" if topic and _DEATH_WORDS.search(topic) else "serious-injury" if _INJURY_WORDS.search(topic) else ""
     harm = "death" if interp.breakdown == "cause" else harm  # "how did the babies die": the deaths, by cause
