@@ -381,3 +381,43 @@ def test_a_general_question_after_a_one_review_answer_is_a_new_question() -> Non
     for question in ("how many partnerships have implemented the recommendations on safe sleep",
                      "do schools follow up the recommendations from reviews about exclusions"):
         assert resolve(question, [several]).mode is None, question
+
+
+def test_a_question_for_a_figure_after_one_review_asks_about_that_review() -> None:
+    from assistant.answer.conversation import asks_figure_in
+
+    one = Answer("what was the national review on criminal exploitation", "text", cases=("report-a",))
+    for question in (
+        "how many cases did it actually look at and from how many areas?",
+        "and how many of those children were actually on child protection plans at the time",
+        "what proportion of them were boys",
+    ):
+        resolved = resolve(question, [one])
+        assert resolved.mode == "narrow" and resolved.within == ("report-a",), question
+    assert resolve("how many other reviews mention it", [one]).mode is None  # a count of the collection
+    assert not asks_figure_in("how many reviews like it are in the collection")
+
+
+def test_a_figure_asked_of_the_one_review_shown_quotes_its_sentences_with_figures(assistant: Assistant) -> None:
+    shown = assistant.ask("the lambeth review of the boy who drowned in the bath")
+    assert shown.cases and shown.cases[0] == "2015-04-lambeth-child-i"
+    one = Answer(shown.question, shown.text, shown.citations, shown.cases[:1])
+    answer = assistant.ask("how many older siblings did he have", history=[one])
+    assert answer.cases == ("2015-04-lambeth-child-i",) and answer.citations
+    assert all(c.case_id == "2015-04-lambeth-child-i" for c in answer.citations)
+    assert any("two older siblings" in c.quote for c in answer.citations)
+    assert citation_problems(answer, {r.case_id: r for r in assistant.index.records}) == []
+
+
+def test_a_national_report_named_by_its_title_is_the_review_asked_about(tmp_path) -> None:
+    from assistant.answer.pipeline import _report_titles
+    from assistant.ingest.parse import load_corpus
+
+    (tmp_path / "reviews.txt").write_text(
+        "March 2020 - National - It was hard to escape\n\nA review based on 21 cases from 17 areas.\n\n"
+        "May 2022 - National - Child Protection in England: a national review\n\nOn two deaths.\n\n"
+        "June 2015 - Leeds - Child Y\n\nDeath of a baby.\n",
+        encoding="utf-8",
+    )
+    titles = _report_titles(load_corpus(tmp_path))
+    assert set(titles) == {"it was hard to escape", "child protection in england"}  # no subtitle, no local review

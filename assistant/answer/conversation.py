@@ -73,6 +73,26 @@ _ABOUT_THEM_RE = re.compile(
     re.I,
 )
 MAX_ABOUT_THEM_WORDS = 12
+# After an answer about one review, a question for a figure in it: "how many cases did it look at?", "and how many
+# of those children were on plans?" (not "how many other reviews ...", a count of the collection)
+FIGURES_RE = re.compile(
+    r"\bhow (?:many|much)\b|\bwhat (?:proportion|percentage|share|fraction|number)\b|\bnumber of\b|\bper ?cent", re.I
+)
+_ANAPHOR_RE = re.compile(
+    r"\b(?:it|its|they|them|those|these|he|she|his|her|him|that (?:report|review|study)|the (?:report|review|study"
+    r"|panel))\b",
+    re.I,
+)
+_COLLECTION_RE = re.compile(
+    r"\b(?:other|another|similar|like (?:it|this|that|him|her|them)|in (?:the|this|your) collection|altogether"
+    r"|in total)\b",
+    re.I,
+)
+
+
+def asks_figure_in(question: str) -> bool:
+    """True for a question asking a figure of a review already named ("how many cases did it look at?")."""
+    return bool(FIGURES_RE.search(question)) and not _COLLECTION_RE.search(question)
 # A question that starts by asking for cases or learning has a subject of its own: it is a new question.
 _NEW_QUESTION_RE = re.compile(
     r"^\s*(?:(?:are|is)\s+there|show\s+me|find|give\s+me|list|any)\b"
@@ -176,6 +196,9 @@ def resolve(question: str, history: Sequence[Answer] | None) -> Resolved:
     previous = next((a for a in reversed(history or ()) if a.cases), None)
     if previous is None:
         return Resolved(question)
+    one = previous.cases[:1]
+    if len(previous.cases) == 1 and asks_figure_in(question) and _ANAPHOR_RE.search(question):
+        return Resolved(question, "narrow", None, (), True, within=one)  # "how many cases did it look at?"
     if _NARROW_RE.search(question) and len(previous.cases) > 1:
         return Resolved(question, "narrow", None, (), True, age_bands_named(question), within=previous.cases)
     if _NEW_QUESTION_RE.search(question):

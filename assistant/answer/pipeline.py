@@ -13,18 +13,21 @@ import numpy as np
 from assistant.answer.compose import (
     CLEAR_TOPIC_MATCH,
     LEXICAL_SUPPORT,
+    Composer,
     Context,
     Evidence,
     compose_case_detail,
     compose_learning,
     compose_none,
+    describe,
     for_role,
+    is_metadata,
     learning_weight,
     relevant_hits,
     role_points,
 )
 from assistant.answer.concepts import UNKNOWN_MEANING, Concepts
-from assistant.answer.conversation import resolve, topic
+from assistant.answer.conversation import asks_figure_in, resolve, topic
 from assistant.answer.counting import (
     compose_count,
     is_national,
@@ -73,6 +76,38 @@ def _case_names(records: Sequence[Record]) -> dict[str, tuple[str, ...]]:
     return {name: tuple(ids) for name, ids in names.items()}
 
 
+def _report_titles(records: Sequence[Record]) -> dict[str, tuple[str, ...]]:
+    """The titles of the national reviews and reports, lower case, without a subtitle or a part in brackets ("it was
+    hard to escape", "out of routine", "ages of concern"), with the reviews of each; titles of two words or more."""
+    titles: dict[str, list[str]] = {}
+    for record in records:
+        if not isinstance(record, Case) or not is_national(record):
+            continue
+        main = re.split(r"[:(]", record.name.lower())[0]
+        words = re.findall(r"[a-z0-9]+", main.replace("\u2019", "'").replace("'", ""))
+        if words and words[0] == "the":
+            words = words[1:]
+        if len(words) >= 2:
+            titles.setdefault(" ".join(words), []).append(record.case_id)
+    return {title: tuple(ids) for title, ids in titles.items()}
+
+
+# A question naming a report by its title also says it is naming one: "the review called ...", "what did out of
+# routine find" (not "safeguarding children in elective home education", the topic itself)
+_REPORT_WORD_RE = re.compile(
+    r"\b(?:report|review|study|paper|publication|called|titled|named|panel|ofsted|look(?:ed)? at|cover(?:ed)?|find|"
+    r"found|recommend\w*)\b|[\"\u201c\u2018]",
+    re.I,
+)
+_NUMBER_RE = re.compile(
+    r"\b(?!(?:19|20)\d\d\b)\d[\d,.]*\b|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundred|thousand|half|third|quarter|dozen)\b",
+    re.I,
+)
+MAX_FIGURES = 3  # a question for a figure in one review quotes at most this many of its sentences with figures
+FIGURE_MARGIN = 0.1  # ... each within this much of the best one's relevance
+
+
 _OTHERS_RE = re.compile(
     r"\b(?:other|others|like|similar|such as|apart from|besides|except|other than|compared (?:with|to))\b", re.I
 )
@@ -99,6 +134,7 @@ class Pipeline:
             self._units_by_case.setdefault(unit.case_id, []).append(unit.unit_id)
         self._areas = sorted({r.area for r in index.records if isinstance(r, Case) and r.area})
         self._case_names = _case_names(index.records)
+        self._report_titles = _report_titles(index.records)
         load_taxonomy(), load_qualifiers()  # read once here: answering a question opens no file
         self.concepts = Concepts(index, embedder, self._units_by_case, settings.expand_synonyms)
 
@@ -138,6 +174,12 @@ class Pipeline:
             )
         uncounted = ""  # why a count question is answered with the reviews closest to it instead
         about_one = resolved.mode == "narrow" and len(resolved.within) == 1  # "how many cases did it look at?"
+        if asks_figure_in(question) and not literal:  # a figure in one review, not a count of the collection
+            named_one = () if resolved.mode or _OTHERS_RE.search(question) else self._named_cases(question)
+            one = resolved.within if about_one else named_one if len(named_one) == 1 else ()
+            figures = self._figures(question, one[0], resolved.query, interp) if one else None
+            if figures is not None:
+                return figures
         if interp.mode in ("count", "overview") and resolved.mode in (None, "narrow") and not about_one:
             # with a topic, the years, area or model named are the scope (the total); without one they are the
             # criterion itself ("how many used the SILP model": of all the reviews)
@@ -373,7 +415,39 @@ class Pipeline:
             if (" " in name and f" {name} " in text) or (" " not in name and name.title() in capitals)
             for case_id in case_ids
         ]
+        if _REPORT_WORD_RE.search(question):
+            found += [case_id for title, ids in self._report_titles.items() if f" {title} " in text for case_id in ids]
         return tuple(dict.fromkeys(found))
+
+    def _figures(self, question: str, case_id: str, query: str, interp: Interpretation) -> Answer | None:
+        """The sentences of one review that give the figures a question asks for ("how many cases did it look
+        at?"), most relevant first; None when the review's summary gives no figures."""
+        record = self._records.get(case_id)
+        units = self.index.units
+        numbered = [
+            u
+            for u in self._units_by_case.get(case_id, [])
+            if _NUMBER_RE.search(units[u].text) and not is_metadata(units[u].text)
+        ]
+        if record is None or not numbered:
+            return None
+        text = interp.topic or query
+        evidence = self._evidence(text, self.embedder.embed([text])[0], None)
+        scored = sorted(((evidence.score(u, lens=False), u) for u in numbered), key=lambda p: (-p[0], p[1]))
+        chosen = [u for score, u in scored if score >= scored[0][0] - FIGURE_MARGIN][:MAX_FIGURES]
+        composer = Composer(self._records)
+        lines = [f"The figures {describe(record)} gives on that:", ""]
+        lines += [f"- {composer.quote(units[u])}" for u in sorted(chosen)]
+        return Answer(
+            question,
+            "\n".join(lines),
+            tuple(composer.citations),
+            (case_id,),
+            mode=AnswerMode.CASE_DETAIL,
+            query=query,
+            topic=text,
+            interpretation=interp,
+        )
 
     def _theme_cases(self, interp: Interpretation, filters: Filters | None) -> tuple[str, ...]:
         """The local reviews that name the topic's taxonomy theme (none when the topic names no theme)."""
