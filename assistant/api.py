@@ -193,8 +193,9 @@ class Assistant:
         text = interp.topic or query
         if not interp.role:
             return self._searcher.search(text, self.embedder.embed([text]), k, filters, retriever)
-        hits = self._searcher.search(text, self.embedder.embed([text]), max(k, ROLE_POOL), filters, retriever)
-        return self._pipeline._role_rerank(hits, interp.role)[:k]
+        pool = max(k, ROLE_POOL) if interp.topic else len(self.index.records)  # no topic: any review may lead
+        hits = self._searcher.search(text, self.embedder.embed([text]), pool, filters, retriever)
+        return self._pipeline._role_rerank(hits, interp.role, topic=bool(interp.topic))[:k]
 
     def ask(
         self,

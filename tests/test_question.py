@@ -34,7 +34,7 @@ AREAS = ["Leeds", "Croydon", "City and Hackney"]
             "when should CAMHS involve children's social care for a young person",
             "role",
             "CAMHS involve children's social care for a young person",
-            ("mental-health", "social-worker"),
+            ("mental-health",),  # children's social care is whom CAMHS involve, not a second lens
         ),
     ],
 )
@@ -165,8 +165,11 @@ def test_a_year_before_reviews_is_a_year_criterion_not_topic() -> None:
 @pytest.mark.parametrize(
     ("question", "role", "topic"),
     [
-        ("putting together a session for paramedics - what learning is there for them from the case reviews",
-         "ambulance", ""),
+        (
+            "putting together a session for paramedics - what learning is there for them from the case reviews",
+            "ambulance",
+            "",
+        ),
         ("gp here. what do the reviews say gps keep getting wrong or should do differently", "gp", ""),
         ("housing lessons scrs", "housing", ""),
         ("what are the key safeguarding lessons for hospital doctors from these reviews", "hospital", ""),
@@ -342,3 +345,31 @@ def test_boys_and_girls_make_a_breakdown_only_when_the_question_compares_them() 
     assert interpret("what are the lessons on criminal exploitation of boys and girls").breakdown is None
     split = interpret("how many reviews of self-harm involve girls compared with boys")
     assert (split.breakdown, split.topic) == ("sex", "self-harm")
+
+
+@pytest.mark.parametrize(
+    ("question", "roles"),
+    [
+        ("learning for probation officers", ("probation",)),
+        (
+            "i work in adult community mental health, what do the reviews say about patients who are parents",
+            ("mental-health",),
+        ),
+        ("sw learning on closing cases or stepping down to early help too soon", ("social-worker",)),
+        ("im a PO, what are the lessons for probation when a man on my caseload moves in with a mum", ("probation",)),
+        (
+            "yos case manager. a 15 yr old girl on our books committed a violent offence out of the blue",
+            ("youth-justice",),
+        ),
+        ("head of year at a secondary. we're taking a pupil on a managed move - what should we know", ("school",)),
+        # a role named in a story, away from who is asking, is its subject, not a lens
+        ("im a kinship carer for my grandson. every time we get a new social worker we start again", ()),
+        ("nursery worker abusing toddlers and sharing photos, ran out of a church hall. which review", ()),
+        (
+            "the review where a girl was strip searched by police at school - what was the learning for school staff",
+            ("school",),
+        ),
+    ],
+)
+def test_roles_named_by_the_asker_or_as_the_lens(question: str, roles: tuple[str, ...]) -> None:
+    assert interpret(question, AREAS).roles == roles

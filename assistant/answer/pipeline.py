@@ -57,7 +57,10 @@ NEAREST = 3  # a "nothing found" answer names this many nearest cases, apart and
 NARROW_SUPPORT = 0.25  # "which of those ...": the share of its words an earlier case must use to be kept
 ROLE_POOL = 30  # a role question reranks this many hits by whether their learning addresses the role
 UNCOUNTED_WORDS = 4  # a count topic of this many distinctive words, which no sentence holds, is searched instead
-ROLE_CASE_BOOST = 0.25  # ... raising those that do by this share of their score
+ROLE_TOPIC_BOOST = 0.5  # ... raising those that do by up to this share of the best score, by how much they say ...
+ROLE_STRENGTH_CAP = 2.0  # ... (full boost at this many learning points for the role; eval/QUALITY.md)
+OTHER_ROLE_WEIGHT = 0.3
+ROLE_ONLY_BOOST = 3.0  # a role question with no topic ranks reviews by how much their learning says to the role
 _ALTERNATIVES_RE = re.compile(r"\s*/\s*|\s+or\s+|;", re.I)  # "X / Y", "X or Y": a question offering alternatives
 
 
@@ -135,6 +138,7 @@ class Pipeline:
         self._areas = sorted({r.area for r in index.records if isinstance(r, Case) and r.area})
         self._case_names = _case_names(index.records)
         self._report_titles = _report_titles(index.records)
+        self._strengths: dict[tuple[str, str], float] = {}
         load_taxonomy(), load_qualifiers()  # read once here: answering a question opens no file
         self.concepts = Concepts(index, embedder, self._units_by_case, settings.expand_synonyms)
 
@@ -269,6 +273,7 @@ class Pipeline:
                 return self._nothing(question, f"No review in this collection is from {interp.place}{about}.")
         elif role_key and not interp.topic:  # "what should GPs learn?": every review whose learning addresses GPs
             ranked = self.searcher.search(search_query, query_vector, len(self._records), filters)
+            ranked = self._role_rerank(ranked, role_key, topic=False)
             hits = [h for h in ranked if self._addresses(h.case_id, role_key)][:ROLE_POOL] or ranked[:ASK_CANDIDATES]
         elif role_key:
             hits = self.searcher.search(search_query, query_vector, ROLE_POOL, filters)
@@ -463,11 +468,33 @@ class Pipeline:
             for u in self._units_by_case.get(case_id, [])
         )
 
-    def _role_rerank(self, hits: Sequence[Hit], role: str) -> list[Hit]:
-        """Hits with the cases whose learning addresses ``role`` moved up (the profession lens on ranking)."""
-        boost = 1 + ROLE_CASE_BOOST
-        boosted = [(h.score * boost if self._addresses(h.case_id, role) else h.score, i) for i, h in enumerate(hits)]
+    def _role_rerank(self, hits: Sequence[Hit], role: str, topic: bool = True) -> list[Hit]:
+        """Hits with the cases whose learning addresses ``role`` moved up (the profession lens on ranking): by up to
+        half the best score on a topic, in proportion to how much the review says to the role; with no topic
+        ("what should GPs learn?"), mainly by how much it says to the role."""
+        if not hits:
+            return []
+        top = hits[0].score
+        boosted = []
+        for i, h in enumerate(hits):
+            strength = self._role_strength(h.case_id, role)
+            bonus = ROLE_TOPIC_BOOST * min(1.0, strength / ROLE_STRENGTH_CAP) if topic else ROLE_ONLY_BOOST * strength
+            boosted.append((h.score + top * bonus, i))
         return [hits[i] for _, i in sorted(boosted, key=lambda pair: (-pair[0], pair[1]))]
+
+    def _role_strength(self, case_id: str, role: str) -> float:
+        """How much a review says to ``role``: its sentences for the role, a learning point weighted by its section
+        (1 for Learning) and another sentence 0.3 (computed once per review and role)."""
+        key = (case_id, role)
+        if key not in self._strengths:
+            record, units = self._records[case_id], self.index.units
+            weights = (
+                learning_weight(record, units[u], units[u].section)
+                for u in self._units_by_case.get(case_id, [])
+                if for_role(role, record, units[u])
+            )
+            self._strengths[key] = sum(OTHER_ROLE_WEIGHT if w is None else w for w in weights)
+        return self._strengths[key]
 
     def _question_filters(self, interp: Interpretation, filters: Filters | None) -> Filters | None:
         """The sidebar's filters with the facets the question names added (the sidebar's own choice wins); a

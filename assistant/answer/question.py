@@ -183,8 +183,9 @@ _LENS_CUE_RE = re.compile(
 )
 _FIND_RE = re.compile(
     r"\b(?:any|are there|were there|is there|show me|find|list|examples? of)\b.{0,25}\b(?:cases?|reviews?|examples?|"
-    r"families|children|babies|where|when|in which)\b|^\s*(?:cases?|reviews?|examples?) (?:of|where|involving|about"
-    r"|with)\b",
+    r"families|children|babies|where|when|in which)\b"
+    # "I work in adult mental health - reviews where a parent ...": the cases asked for after a persona
+    r"|(?:^|[-\u2013:;,.?!]\s)\s*(?:cases?|reviews?|examples?) (?:of|where|involving|about|with|in which)\b",
     re.I,
 )
 _PERSONA_RE = re.compile(
@@ -199,6 +200,13 @@ _OBJECT_BEFORE = re.compile(
 )
 _INTRO_RE = re.compile(r"^\s*(?:[\w&'/-]+\s){0,6}[\w&'/-]+\s*[-–:,.]\s")
 _HERE_RE = re.compile(r"^\s*(?:[\w&'-]+\s){0,3}here\b", re.I)  # "paeds reg here - ..."
+PERSONA_REACH = 45  # a role named this many characters after "i'm a" / "i work in" is the asker's own
+# "abusing", "attacked": an opening that tells a story, not who is asking ("safeguarding lead", "named nurse": titles)
+_STORY_VERB_RE = re.compile(
+    r"\b(?!(?:safeguarding|offending|working|nursing|visiting|training|leading|teaching|named|designated|qualified"
+    r"|based|registered|specialised|specialized|advanced|dedicated|integrated|looked|disabled)\b)\w{3,}(?:ing|ed)\b",
+    re.I,
+)
 _WORK_IN_RE = re.compile(r"\bi (?:work|am based|'m based) (?:in|at|for|on|with)\b", re.I)
 
 # Framing to take out of the topic, tried in order; each match is removed.
@@ -508,19 +516,42 @@ def roles_named(question: str) -> tuple[str, ...]:
     if not found:
         return ()
     intro = _INTRO_RE.match(question)  # "paramedic safeguarding lead - what do reviews say ..."
-    persona = bool(_PERSONA_RE.search(question) or _WORK_IN_RE.search(question) or _HERE_RE.match(question))
-    if intro and any(ROLE_NAMES[r].search(intro.group(0)) for _, r in found):
-        persona = True
-    lens_for = any(  # "a session for ambulance crews", "lessons for the GPs in our practice"
-        re.search(r"\bfor (?:the |our |my |all )?(?:\w+ )?$", question[: m.start()], re.I)
-        for role, pattern in ROLE_NAMES.items()
-        for m in pattern.finditer(question)
-    )
+    # where the asker says who they are: "i'm a ...", "i work in ...", "paeds reg here", an opening "HV -"
+    spans = [m.span() for rx in (_PERSONA_RE, _WORK_IN_RE) for m in rx.finditer(question)]
+    here = _HERE_RE.match(question)
+    if here:
+        spans.append(here.span())
+    if (
+        intro
+        and not _STORY_VERB_RE.search(intro.group(0))
+        and any(ROLE_NAMES[r].search(intro.group(0)) for _, r in found)
+    ):
+        spans.append(intro.span())  # "nursery worker abusing toddlers, ..." is a story, not who is asking
+    persona = bool(spans)
+
+    def lens_for(pattern: re.Pattern[str]) -> bool:  # "a session for ambulance crews", "lessons for the GPs"
+        return any(
+            re.search(r"\bfor (?:the |our |my |all )?(?:\w+ )?$", question[: m.start()], re.I)
+            for m in pattern.finditer(question)
+        )
+
     ends_for = re.search(r"\bfor (?:\w+ ){0,2}\w+\s*\??$", question)
-    if not (persona or lens_for or ends_for or _LENS_CUE_RE.search(question)):
+    if not (persona or ends_for or _LENS_CUE_RE.search(question)) and not any(
+        lens_for(ROLE_NAMES[r]) for _, r in found
+    ):
         return ()
-    if not (persona or lens_for or ends_for):  # a learning cue alone: only a role named where a lens stands counts
-        found = [(at, role) for at, role in found if _in_lens_position(question, ROLE_NAMES[role])]
+
+    def as_lens(at: int, role: str) -> bool:  # named by the asker, where a lens stands, or as "for <role>"
+        pattern = ROLE_NAMES[role]
+        near = any(start <= at <= end + PERSONA_REACH for start, end in spans)
+        return (
+            near
+            or lens_for(pattern)
+            or _in_lens_position(question, pattern)
+            or bool(ends_for and at >= ends_for.start())
+        )
+
+    found = [(at, role) for at, role in found if as_lens(at, role)]
     ordered = [role for _, role in sorted(found)]
     if "hospital" in ordered and "gp" in ordered and re.search(r"\bGPs?\b", question):  # "doctor" said with "GP"
         ordered.remove("hospital")
@@ -828,7 +859,8 @@ def interpret(
         roles, role_from = named_roles, "question"
     else:
         roles, role_from = (), None
-    areas = [a for a in areas if not re.match(r"national\b", a, re.I)]  # national reviews are not an area
+    # national reviews are not an area, nor are reviews that withhold theirs ("an anonymous call to the nspcc")
+    areas = [a for a in areas if not re.match(r"(?:national|anonymous|unknown|not (?:stated|named|known))\b", a, re.I)]
     named_areas, area_words = areas_named(question, areas)
     area = named_areas[0] if named_areas else None
     year_from, year_to = _years(question)

@@ -101,12 +101,14 @@ ROLE_NAMES: dict[str, re.Pattern[str]] = {
     "hospital": re.compile(
         r"hospital (?:staff|doctors?|nurses?|teams?|clinicians?)|\bA ?(?:&|and) ?E\b|emergency (?:department|doctor)s?|"
         r"\bED (?:staff|doctors?|nurses?)|paediatricians?|paediatric (?:staff|nurses?|teams?|wards?)|\bpaeds?\b|"
-        r"(?:on|in) the wards?|ward (?:staff|nurses?)|junior doctors?|consultants?|hospital|\bdoctors?\b",
+        r"(?:on|in) the wards?|ward (?:staff|nurses?)|junior doctors?|consultants?|hospital|\bdoctors?\b|"
+        r"acute (?:trust|hospital)s?",
         re.I,
     ),
     "school": re.compile(
         r"\bschools?\b(?! nurs)|teachers?|\bDSLs?\b|designated safeguarding leads?|head ?teachers?|education staff|"
-        r"teaching staff|pastoral (?:staff|leads?|teams?)|colleges?",
+        r"teaching staff|pastoral (?:staff|leads?|teams?)|colleges?|heads? of year|education welfare(?: officers?)?|"
+        r"attendance officers?|\bSENCOs?\b|teaching assistants?|learning mentors?",
         re.I,
     ),
     "early-years": re.compile(
@@ -119,19 +121,25 @@ ROLE_NAMES: dict[str, re.Pattern[str]] = {
         r"|(?:force|police) control rooms?|call handlers?|(?-i:\b(?:PCs?|DCs?|DSs?|DIs?|DCIs?)\b)|\bconstables?\b",
         re.I,
     ),
-    "probation": re.compile(r"probation|offender managers?", re.I),
+    "probation": re.compile(
+        r"probation(?: (?:officers?|staff|services?|workers?|practitioners?|teams?))?|offender managers?"
+        r"|(?-i:\bPOs?\b)",  # "im a PO"
+        re.I,
+    ),
     "social-worker": re.compile(
         r"social workers?|\bsocial work\b|children'?s social care|\bCSC\b|(?<!manager )social care(?! manager)|"
-        r"(?-i:\bIROs?\b)|independent reviewing officers?|(?:child protection |CP )?conference chairs?",  # "iro" = re
+        r"(?-i:\bIROs?\b)|independent reviewing officers?|(?:child protection |CP )?conference chairs?"  # "iro" = re
+        r"|\bsws?\b(?!-)",  # "sw learning on closing cases"
         re.I,
     ),
     "mental-health": re.compile(
         r"mental health (?:workers?|nurses?|teams?|services?|practitioners?|staff|professionals?)|\bCAMHS\b|"
-        r"psychiatrists?|psychologists?|therapists?|counsellors?",
+        r"psychiatrists?|psychologists?|therapists?|counsellors?|"
+        r"(?:adult|community|perinatal|child and adolescent) (?:community )?mental health\b",
         re.I,
     ),
     "manager": re.compile(
-        r"managers?\b|team leaders?|business managers?|safeguarding (?:board|partnership)s?|\bLSCBs?\b|"
+        r"(?<!case )managers?\b|team leaders?|business managers?|safeguarding (?:board|partnership)s?|\bLSCBs?\b|"
         r"senior leaders?|leadership|commissioners?|service leads?",
         re.I,
     ),
@@ -140,7 +148,7 @@ ROLE_NAMES: dict[str, re.Pattern[str]] = {
         r"|\bhousing(?= (?:lessons?|learning|takeaways?)\b)",  # "housing lessons": the lens, not poor housing
         re.I,
     ),
-    "youth-justice": re.compile(r"youth justice|youth offending|\bYOTs?\b|\bYJS\b", re.I),
+    "youth-justice": re.compile(r"youth justice|youth offending|\bYOTs?\b|\bYOS\b|\bYJS\b", re.I),
     "substance-misuse": re.compile(
         r"(?:drugs?|alcohol|substance misuse|addiction) (?:and alcohol )?(?:\w+ )?(?:workers?|key ?workers?|services?|"
         r"teams?|practitioners?|nurses?|counsellors?|recovery workers?)",
