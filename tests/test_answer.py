@@ -421,3 +421,12 @@ def test_a_national_report_named_by_its_title_is_the_review_asked_about(tmp_path
     )
     titles = _report_titles(load_corpus(tmp_path))
     assert set(titles) == {"it was hard to escape", "child protection in england"}  # no subtitle, no local review
+
+
+def test_a_role_question_with_no_topic_ranks_reviews_by_how_much_they_say_to_the_role(assistant: Assistant) -> None:
+    pipeline = assistant._pipeline
+    hits = assistant.search("what should GPs learn from these reviews", k=5)
+    strengths = [pipeline._role_strength(h.case_id, "gp") for h in hits]
+    assert strengths[0] > 0 and strengths == sorted(strengths, reverse=True)  # the fake embedder's scores are close
+    most = max(pipeline._role_strength(r.case_id, "gp") for r in assistant.index.records)
+    assert strengths[0] == most

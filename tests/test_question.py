@@ -373,3 +373,9 @@ def test_boys_and_girls_make_a_breakdown_only_when_the_question_compares_them() 
 )
 def test_roles_named_by_the_asker_or_as_the_lens(question: str, roles: tuple[str, ...]) -> None:
     assert interpret(question, AREAS).roles == roles
+
+
+def test_anonymous_is_not_an_area_a_question_names() -> None:
+    question = "shes had an anonymous call made about her to the nspcc and police came out, do reviews say anything"
+    assert interpret(question, ["Anonymous", "Leeds"]).areas == ()
+    assert interpret("neglect cases in leeds", ["Anonymous", "Leeds"]).areas == ("Leeds",)

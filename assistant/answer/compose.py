@@ -31,6 +31,7 @@ SECTION_WEIGHT = {"Learning": 1.0, "Recommendations": 0.97, "Findings": 0.9, "Ke
 LEARNING_POOL = 12  # learning answers draw on the units of at most this many hits past the relevance bar
 UNIT_CUTOFF = 0.7  # a learning point joins when it scores at least this share of the best one
 MAX_CASES = 5
+ECHO_WORDS = 14  # a case list repeats the topic it matched up to this many words; a longer story is "what you describe"
 MAX_BULLETS = 6
 POINTS_PER_REVIEW = 2  # points quoted from one review at most (1 on dev: 5 more irrelevant reviews for 1 relevant)
 DUPLICATE_COSINE = 0.8
@@ -238,7 +239,8 @@ def compose_cases(ctx: Context) -> Answer:
             role_found |= bool(evidence.role and concerns_role(evidence.role, evidence.units[learning_id].text))
         role_found |= bool(evidence.role and concerns_role(evidence.role, evidence.units[evidence_id].text))
     count = "One review matches" if len(shown) == 1 else f"{len(shown)} reviews match"
-    text = "\n".join([f"{count} \u201c{escape_markdown(query)}\u201d, most relevant first.", "", *lines])
+    asked = f"\u201c{escape_markdown(query)}\u201d" if len(query.split()) <= ECHO_WORDS else "what you describe"
+    text = "\n".join([f"{count} {asked}, most relevant first.", "", *lines])
     text += _role_note(evidence.role, role_found)
     return Answer(question, text, tuple(composer.citations), tuple(shown), mode=AnswerMode.CASES, query=query)
 
