@@ -200,6 +200,11 @@ _OBJECT_BEFORE = re.compile(
 )
 _INTRO_RE = re.compile(r"^\s*(?:[\w&'/-]+\s){0,6}[\w&'/-]+\s*[-–:,.]\s")
 _HERE_RE = re.compile(r"^\s*(?:[\w&'-]+\s){0,3}here\b", re.I)  # "paeds reg here - ..."
+_ANONYMOUS_REVIEWS_RE = re.compile(
+    r"\banonymous (?:reviews?|ones|cases|csprs?|scrs?|local)\b|\b(?:reviews?|ones|cases|are|were|is|was)\s+(?:\w+\s+)?"
+    r"anonymous\b",
+    re.I,
+)
 PERSONA_REACH = 45  # a role named this many characters after "i'm a" / "i work in" is the asker's own
 # "abusing", "attacked": an opening that tells a story, not who is asking ("safeguarding lead", "named nurse": titles)
 _STORY_VERB_RE = re.compile(
@@ -859,8 +864,10 @@ def interpret(
         roles, role_from = named_roles, "question"
     else:
         roles, role_from = (), None
-    # national reviews are not an area, nor are reviews that withhold theirs ("an anonymous call to the nspcc")
-    areas = [a for a in areas if not re.match(r"(?:national|anonymous|unknown|not (?:stated|named|known))\b", a, re.I)]
+    # national reviews are not an area; "Anonymous" is one only when the reviews are ("how many are anonymous"), not
+    # in "an anonymous call to the nspcc"
+    withheld = r"|anonymous\b" if not _ANONYMOUS_REVIEWS_RE.search(question) else ""
+    areas = [a for a in areas if not re.match(rf"(?:national\b{withheld})", a, re.I)]
     named_areas, area_words = areas_named(question, areas)
     area = named_areas[0] if named_areas else None
     year_from, year_to = _years(question)
