@@ -7,14 +7,46 @@ from assistant.answer.question import interpret
 from assistant.records import Case, Document, Section
 
 CASES = [
-    Case("2009-01-a-one", 2009, 1, "Area A", "One", summary="Death of a 3-month-old boy.",
-         key_issues="domestic abuse in the home; poor information sharing", keywords=("infants",)),
-    Case("2010-02-b-two", 2010, 2, "Area B", "Two", summary="Serious injury of a 14-year-old girl.",
-         background="Mother's partner had convictions for violence.", keywords=("adolescents", "neglect")),
-    Case("2015-03-c-three", 2015, 3, "Area C", "Three", summary="Neglect of a 2-year-old.",
-         keywords=("child neglect", "home conditions"), model="Significant Incident Learning Process (SILP)"),
-    Case("2021-04-d-four", 2021, 4, "Area A", "Four", summary="Death of a 16-year-old boy by suicide.",
-         key_issues="family violence was not recognised", learning="ask about domestic abuse"),
+    Case(
+        "2009-01-a-one",
+        2009,
+        1,
+        "Area A",
+        "One",
+        summary="Death of a 3-month-old boy.",
+        key_issues="domestic abuse in the home; poor information sharing",
+        keywords=("infants",),
+    ),
+    Case(
+        "2010-02-b-two",
+        2010,
+        2,
+        "Area B",
+        "Two",
+        summary="Serious injury of a 14-year-old girl.",
+        background="Mother's partner had convictions for violence.",
+        keywords=("adolescents", "neglect"),
+    ),
+    Case(
+        "2015-03-c-three",
+        2015,
+        3,
+        "Area C",
+        "Three",
+        summary="Neglect of a 2-year-old.",
+        keywords=("child neglect", "home conditions"),
+        model="Significant Incident Learning Process (SILP)",
+    ),
+    Case(
+        "2021-04-d-four",
+        2021,
+        4,
+        "Area A",
+        "Four",
+        summary="Death of a 16-year-old boy by suicide.",
+        key_issues="family violence was not recognised",
+        learning="ask about domestic abuse",
+    ),
     Case("2022-05-national-five", 2022, 5, "National", "Five", summary="A national review of neglect and abuse."),
 ]
 RECORDS = [*CASES, Document("a-study", "A study", (Section("Introduction", "neglect and domestic abuse"),))]
@@ -125,7 +157,11 @@ def test_a_breakdown_by_named_ages_with_the_issues_of_each_group_has_no_topic_an
     question = "break the reviews down by age - babies, toddlers, teenagers - and the main issues for each group"
     interp = interpret(question)
     assert (interp.mode, interp.breakdown, interp.topic, interp.age_bands, interp.row_themes) == (
-        "overview", "age", "", (), True
+        "overview",
+        "age",
+        "",
+        (),
+        True,
     )
     t = tally(RECORDS, interp)
     assert t.breakdown == {"under 1": 1, "1-4": 1, "12-17": 2} and t.count == 4
@@ -179,12 +215,34 @@ def test_anonymous_reviews_are_counted_as_naming_no_area() -> None:
 
 
 WHOSE = [
-    Case("2015-01-e-six", 2015, 1, "Area A", "Six", summary="Death of a baby.",
-         background="Both parents used cannabis and the mother drank heavily.", keywords=("bruising",)),
-    Case("2016-02-f-seven", 2016, 2, "Area B", "Seven", summary="Serious injury of a 15-year-old boy.",
-         background="He had started using cannabis and was excluded from school; he had a fractured wrist."),
-    Case("2017-03-g-eight", 2017, 3, "Area C", "Eight", summary="Abuse of two teenage girls.",
-         key_issues="the girls were sexually exploited by a group of men"),
+    Case(
+        "2015-01-e-six",
+        2015,
+        1,
+        "Area A",
+        "Six",
+        summary="Death of a baby.",
+        background="Both parents used cannabis and the mother drank heavily.",
+        keywords=("bruising",),
+    ),
+    Case(
+        "2016-02-f-seven",
+        2016,
+        2,
+        "Area B",
+        "Seven",
+        summary="Serious injury of a 15-year-old boy.",
+        background="He had started using cannabis and was excluded from school; he had a fractured wrist.",
+    ),
+    Case(
+        "2017-03-g-eight",
+        2017,
+        3,
+        "Area C",
+        "Eight",
+        summary="Abuse of two teenage girls.",
+        key_issues="the girls were sexually exploited by a group of men",
+    ),
 ]
 
 
@@ -210,10 +268,23 @@ def test_bruising_and_fractures_are_counted_apart_and_exploitation_counts_as_sex
 
 def test_a_person_theme_counts_only_where_the_sentence_says_they_did_harm_when_the_question_does() -> None:
     cases = [
-        Case("2018-01-h-nine", 2018, 1, "Area A", "Nine", summary="Death of a baby after injuries inflicted by "
-             "her mother's partner."),
-        Case("2019-02-i-ten", 2019, 2, "Area B", "Ten", summary="Neglect of a toddler.",
-             background="The mother's partner moved in; the home was dirty."),
+        Case(
+            "2018-01-h-nine",
+            2018,
+            1,
+            "Area A",
+            "Nine",
+            summary="Death of a baby after injuries inflicted by her mother's partner.",
+        ),
+        Case(
+            "2019-02-i-ten",
+            2019,
+            2,
+            "Area B",
+            "Ten",
+            summary="Neglect of a toddler.",
+            background="The mother's partner moved in; the home was dirty.",
+        ),
     ]
     interp = interpret("how many cases where mums boyfriend hurt the child", ["Area A", "Area B"])
     hurt = tally(cases, interp)
@@ -233,12 +304,33 @@ def test_a_narrower_theme_asked_alone_counts_alone_and_all_of_them_are_the_broad
 
 def test_how_the_children_died_is_a_breakdown_of_the_deaths_by_the_cause_the_summary_names() -> None:
     cases = [
-        Case("2018-01-j-a", 2018, 1, "Area A", "A", summary="Death of a 6-week-old boy while sharing a bed with "
-             "his father.", background="Police had been called to an assault at the home."),
-        Case("2019-02-k-b", 2019, 2, "Area A", "B", summary="Death of a 4-month-old girl, recorded as sudden "
-             "infant death.", keywords=("unsafe sleep",)),
-        Case("2020-03-l-c", 2020, 3, "Area A", "C", summary="Death of a 2-month-old baby.",
-             background="The baby drowned in the bath."),
+        Case(
+            "2018-01-j-a",
+            2018,
+            1,
+            "Area A",
+            "A",
+            summary="Death of a 6-week-old boy while sharing a bed with his father.",
+            background="Police had been called to an assault at the home.",
+        ),
+        Case(
+            "2019-02-k-b",
+            2019,
+            2,
+            "Area A",
+            "B",
+            summary="Death of a 4-month-old girl, recorded as sudden infant death.",
+            keywords=("unsafe sleep",),
+        ),
+        Case(
+            "2020-03-l-c",
+            2020,
+            3,
+            "Area A",
+            "C",
+            summary="Death of a 2-month-old baby.",
+            background="The baby drowned in the bath.",
+        ),
         Case("2021-04-m-d", 2021, 4, "Area A", "D", summary="Death of a 15-year-old boy by suicide."),
         Case("2022-05-n-e", 2022, 5, "Area A", "E", summary="Serious injury of a 3-month-old baby."),
     ]
@@ -307,8 +399,20 @@ def test_boys_and_girls_are_the_rows_and_what_differs_is_each_rows_themes() -> N
 def test_the_childs_sex_is_not_an_adults_and_an_ordinary_drink_is_not_alcohol_misuse() -> None:
     from assistant.answer.counting import _sex
 
-    assert _sex(Case("a", 2020, 1, "A", "A", summary="Death of a 2-month-old baby; her male partner was charged.",
-                     background="The girl had been seen by the GP.")) == "girls"
+    assert (
+        _sex(
+            Case(
+                "a",
+                2020,
+                1,
+                "A",
+                "A",
+                summary="Death of a 2-month-old baby; her male partner was charged.",
+                background="The girl had been seen by the GP.",
+            )
+        )
+        == "girls"
+    )
     drink = Case("b", 2020, 1, "A", "B", summary="Neglect.", background="Mother gave the baby a drink of milk.")
     assert tally([drink], interpret("how many reviews where parents were drinking")).count == 0
 
@@ -322,3 +426,15 @@ def test_a_comparison_naming_one_theme_is_a_count_not_a_table_of_other_themes() 
     assert [t.key for t in themes_named("co-sleeping or shaking")] == ["head-injury", "unsafe-sleep"]
     t = tally(RECORDS, interpret("which is more common, neglect or cuckooing?"))
     assert t.breakdown is None and t.matching == ("2010-02-b-two", "2015-03-c-three")
+
+
+def test_a_narrower_term_a_theme_also_counts_is_counted_as_itself() -> None:
+    marac = Case(
+        "2025-00-x-marac", 2025, 0, "X", "Baby", summary="Domestic abuse at home.", key_issues="MARAC was told."
+    )
+    other = Case("2025-00-y-dv", 2025, 0, "Y", "Child", summary="Domestic abuse at home.")
+    records = [marac, other]
+    t = tally(records, interpret("how many reviews mention MARAC?"))
+    assert t.matching == ("2025-00-x-marac",) and "\u201cMARAC\u201d" in t.criterion
+    whole = tally(records, interpret("how many reviews involve domestic violence"))
+    assert set(whole.matching) == {"2025-00-x-marac", "2025-00-y-dv"} and "name domestic abuse" in whole.criterion

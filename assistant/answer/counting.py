@@ -94,6 +94,7 @@ class TaxonomyTheme:
     qualified_by: tuple[str, ...] = ()
     includes: tuple[str, ...] = ()  # the narrower themes it counts too (drug misuse, alcohol misuse)
     within: str = ""  # the broader theme that includes this one, if any
+    head: re.Pattern[str] | None = None  # its first wording, the theme itself ("domestic abuse", not "MARAC")
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ def load_taxonomy(path: Path = TAXONOMY_FILE) -> tuple[TaxonomyTheme, ...]:
             tuple(spec.get("qualified_by", ())),
             tuple(spec.get("includes", ())),
             within.get(key, ""),
+            _alternatives(spec["patterns"][:1]),
         )
         for key, spec in data.items()
     )
@@ -294,15 +296,16 @@ def _words_pattern(topic: str) -> WordsPattern | None:
 
 def _one_group(topic: str) -> tuple[str, ...] | None:
     """The reviewed synonym group a topic is wholly made of ("CAF common assessment framework"), when no taxonomy
-    theme is named by one of the group's own terms ("domestic violence": the domestic abuse theme, which merges more
-    wordings, counts instead)."""
+    theme is itself one of the group's terms ("domestic violence": the domestic abuse theme, which merges more
+    wordings, counts instead); a group naming one narrower thing a theme also counts ("MARAC" within domestic abuse,
+    "home education" within attendance) is counted as itself."""
     groups = matched_terms(topic)
     if len(groups) != 1:
         return None
     group = groups[0][0]
     covered = set(stems(" ".join(group)))
     rest = [s for s in stems(topic) if s not in covered and s not in _TOPIC_STOP and len(s) > 2]
-    if rest or any(t.asked.fullmatch(term) for t in load_taxonomy() for term in group):
+    if rest or any(t.head is not None and t.head.fullmatch(term) for t in load_taxonomy() for term in group):
         return None
     return group
 
