@@ -430,3 +430,15 @@ def test_a_role_question_with_no_topic_ranks_reviews_by_how_much_they_say_to_the
     assert strengths[0] > 0 and strengths == sorted(strengths, reverse=True)  # the fake embedder's scores are close
     most = max(pipeline._role_strength(r.case_id, "gp") for r in assistant.index.records)
     assert strengths[0] == most
+
+
+def test_a_question_for_a_population_statistic_is_one_reviews_cannot_answer(assistant: Assistant) -> None:
+    answer = assistant.ask("how many babies died of SUDI in england in 2023? need the figure for our report")
+    assert answer.no_answer and answer.citations == () and "not national or local statistics" in answer.text
+    counted = assistant.ask("how many of the reviews involve a baby who died")
+    assert not counted.no_answer and counted.count is not None  # a count of the collection is answered
+
+
+def test_an_everyday_acronym_the_reviews_spell_out_is_not_a_missing_topic(assistant: Assistant) -> None:
+    answer = assistant.ask("a family with years of early help where it never went up to cp even though the kids told")
+    assert "mentions \u201ccp\u201d" not in answer.text

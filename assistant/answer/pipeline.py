@@ -40,7 +40,14 @@ from assistant.answer.counting import (
 from assistant.answer.generate import generate
 from assistant.answer.modes import SPECS, searched_mode
 from assistant.answer.present import escape_markdown
-from assistant.answer.question import Interpretation, asked_part, asks_for_guidance, asks_what_helps, interpret
+from assistant.answer.question import (
+    Interpretation,
+    asked_part,
+    asks_for_guidance,
+    asks_for_statistics,
+    asks_what_helps,
+    interpret,
+)
 from assistant.answer.roles import normalise_role, role_label
 from assistant.errors import ScrError
 from assistant.indexing.embed import Embedder
@@ -164,6 +171,15 @@ class Pipeline:
                 "These reviews hold what was learned from cases, not procedures, timescales, doses or staffing "
                 "figures, so they cannot answer this; your local safeguarding partnership's procedures or your "
                 "service's own guidance will."
+            )
+            return self._nothing(question, reason, nearest)
+        if asks_for_statistics(resolved.query) and not literal and not resolved.follows:
+            nearest = self.searcher.search(resolved.query, self.embedder.embed([resolved.query]), NEAREST, filters)
+            reason = (
+                "These reviews hold what was learned from individual cases, not national or local statistics, so "
+                "they cannot give that figure; official statistics (for example the Department for Education's "
+                "serious incident notifications or the National Child Mortality Database) will. The reviews "
+                "nearest to the subject are below."
             )
             return self._nothing(question, reason, nearest)
         interp = interpret(resolved.query, self._areas, role_key)

@@ -677,6 +677,15 @@ _GUIDANCE_RE = re.compile(
     r"|statutory guidance|children act) (?:20\d\d )?(?:say|require|mean)\b)",
     re.I,
 )
+# "how many babies died of SUDI in england in 2023": a population statistic, not a count of these reviews
+_STATISTICS_RE = re.compile(
+    r"^(?!.*\b(?:reviews?|cases?|scrs?|csprs?|(?:the|these|those|that|this) reports?|collection"
+    r"|of (?:them|those|these))\b).*"
+    r"\b(?:how many|number of|what (?:is|was|are|were) the (?:rate|number|figure))\b"
+    r".*\b(?:in (?:england|the uk|wales|scotland|britain|the country)|nationally|a year|per year|each year|every year"
+    r"|per (?:100|1,?000)|rates?\b)",
+    re.I,
+)
 # "what would help", "what works", "what should change": a follow-up asking for a review's recommendations
 _WHAT_HELPS_RE = re.compile(
     r"(?:(?:would|could|might|should|actually|really|have|has|be|to|it|they|what|that|things?|more|most)\s+)*"
@@ -690,6 +699,12 @@ def asks_for_guidance(question: str) -> bool:
     """True for a question for procedure, a timescale, a dose or a figure of the asker's own service ("how long do we
     have to keep CP files", "which form do I use"): reviews hold learning from cases, not these (eval/NO_ANSWER.md)."""
     return _GUIDANCE_RE.search(question) is not None
+
+
+def asks_for_statistics(question: str) -> bool:
+    """True for a question for a population figure ("how many babies died of SUDI in england in 2023"), which case
+    reviews do not hold; "how many of the reviews ..." is a count of the collection."""
+    return _STATISTICS_RE.search(question) is not None
 
 
 def asks_what_helps(topic: str) -> bool:
