@@ -379,3 +379,8 @@ def test_anonymous_is_not_an_area_a_question_names() -> None:
     question = "shes had an anonymous call made about her to the nspcc and police came out, do reviews say anything"
     assert interpret(question, ["Anonymous", "Leeds"]).areas == ()
     assert interpret("neglect cases in leeds", ["Anonymous", "Leeds"]).areas == ("Leeds",)
+
+
+def test_a_harm_breakdown_of_deaths_and_survivors_has_no_topic_left() -> None:
+    interp = interpret("for the 2015 reviews, can you split them into deaths vs kids who survived, and what kind of harm")
+    assert (interp.mode, interp.breakdown, interp.year_from, interp.topic) == ("overview", "harm", 2015, "")

@@ -963,9 +963,10 @@ def interpret(
     if breakdown == "cause":  # the deaths are the scope and their causes the rows: neither is a topic
         words = re.findall(r"[\w'&-]+", _CAUSE_WORDS_RE.sub(" ", topic))
         topic = " ".join(w for w in words if w.lower() not in _STOP | _EDGE and re.search(r"[^\W\d_]", w))
-    if breakdown == "harm":  # the harms named are the table's rows
-        words = re.findall(r"[\w'&-]+", _HARM_WORDS_RE.sub(" ", topic))
-        topic = " ".join(w for w in words if w.lower() not in _STOP and re.search(r"[^\W\d_]", w))
+    if breakdown == "harm":  # the harms named are the table's rows, and so are "deaths vs kids who survived"
+        rest = _SPLIT_RE.sub(" ", _HARMED_RE.sub(" ", _DIED_RE.sub(" ", _HARM_WORDS_RE.sub(" ", topic))))
+        words = [w for w in re.findall(r"[\w'&-]+", rest) if w.lower() not in _STOP | _SPLIT_FILLER | {"into"}]
+        topic = " ".join(w for w in words if re.search(r"[^\W\d_]", w))
     if mode == "overview" and _WHOLE_RE.search(question):
         breakdown = breakdown or "theme"
     if breakdown == "model":
