@@ -382,5 +382,6 @@ def test_anonymous_is_not_an_area_a_question_names() -> None:
 
 
 def test_a_harm_breakdown_of_deaths_and_survivors_has_no_topic_left() -> None:
-    interp = interpret("for the 2015 reviews, can you split them into deaths vs kids who survived, and what kind of harm")
+    question = "for the 2015 reviews, can you split them into deaths vs kids who survived, and what kind of harm"
+    interp = interpret(question)
     assert (interp.mode, interp.breakdown, interp.year_from, interp.topic) == ("overview", "harm", 2015, "")
