@@ -385,3 +385,15 @@ def test_a_harm_breakdown_of_deaths_and_survivors_has_no_topic_left() -> None:
     question = "for the 2015 reviews, can you split them into deaths vs kids who survived, and what kind of harm"
     interp = interpret(question)
     assert (interp.mode, interp.breakdown, interp.year_from, interp.topic) == ("overview", "harm", 2015, "")
+
+
+def test_an_article_is_taken_out_of_a_persona_as_a_whole_word() -> None:
+    assert interpret("I'm an ED registrar. whats the learning for hospital staff when a baby comes in injured").topic
+    assert "n ED" not in interpret("I'm an ED registrar. a baby comes in injured, what should we learn").topic
+    assert "t conference" not in interpret("have any reviews said gps not being at conference mattered").topic
+
+
+def test_a_place_in_the_askers_own_opening_is_where_they_work() -> None:
+    question = "ED nurse in a london trust. we get teenage lads in with stab wounds. do the reviews say anything"
+    assert interpret(question).place is None
+    assert interpret("neglect cases in london").place == "London"

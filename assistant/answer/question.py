@@ -189,7 +189,7 @@ _FIND_RE = re.compile(
     re.I,
 )
 _PERSONA_RE = re.compile(
-    r"(?:\b(?:i'?m|i am|im|we(?:'re| are)|i work as|i'?ve been) (?:a|an|the)?|\b(?:as|being) (?:a|an|the))\s*"
+    r"(?:\b(?:i'?m|i am|im|we(?:'re| are)|i work as|i'?ve been) (?:(?:a|an|the)\b)?|\b(?:as|being) (?:a|an|the)\b)\s*"
     r"(?:newly qualified |new |senior |student |trainee |qualified |community |specialist |named |designated )?",
     re.I,
 )
@@ -930,8 +930,11 @@ def interpret(
         topic_text = f"{topic_text[: place_match.start()]} {topic_text[place_match.end() :]}"
         if place == "England":
             place = None  # the local reviews are English ones, which rarely say so: "in England" narrows nothing
-        if _PERSONA_BEFORE_RE.search(topic_text[max(0, place_match.start() - 70) : place_match.start()]):
-            place = None  # "I'm a health visitor in London": where the asker works, not what is asked about
+        before = topic_text[max(0, place_match.start() - 70) : place_match.start()]
+        opening = not re.search(r"[.?!;]|\s[-\u2013]\s", topic_text[: place_match.start()])  # in the first clause
+        named_before = any(ROLE_NAMES[r].search(before[-40:]) for r in named_roles)
+        if _PERSONA_BEFORE_RE.search(before) or (opening and named_before):
+            place = None  # "I'm a health visitor in London", "ED nurse in a london trust": where the asker works
     topic = topic_of(topic_text, named_roles, area_words)
     if mode in ("count", "overview"):
         topic = _MODEL_WORDS_RE.sub(" ", topic) if review_model else topic
