@@ -390,7 +390,7 @@ def test_a_harm_breakdown_of_deaths_and_survivors_has_no_topic_left() -> None:
 def test_an_article_is_taken_out_of_a_persona_as_a_whole_word() -> None:
     topic = interpret("I'm an ED registrar. whats the learning for hospital staff when a baby comes in injured").topic
     assert topic.startswith("ED registrar")  # not "n ED registrar"
-    assert "t conference" not in interpret("have any reviews said gps not being at conference mattered").topic
+    assert "being at conference" in interpret("have any reviews said gps not being at conference mattered").topic
 
 
 def test_a_place_in_the_askers_own_opening_is_where_they_work() -> None:
