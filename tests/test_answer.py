@@ -301,6 +301,8 @@ def test_a_count_of_many_words_no_sentence_holds_lists_the_closest_reviews_and_s
         "which form do i use to make a MASH referral and where do i send it",
         "band 6 health visitor pay scale 2024",
         "how do i make a clare's law request for a mum whose new partner has a dv history",
+        "whats the legal process for getting a section 25 secure accommodation order - criteria, who applies?",
+        "families ask about sleep pods and baby nests - do the reviews say which products are safe",
     ],
 )
 def test_a_question_for_procedure_or_figures_is_one_reviews_cannot_answer(assistant: Assistant, question: str) -> None:
@@ -309,6 +311,8 @@ def test_a_question_for_procedure_or_figures_is_one_reviews_cannot_answer(assist
 
 
 def test_a_question_about_timescales_in_a_case_is_still_answered(assistant: Assistant) -> None:
+    agreement = "mum signed a written agreement to keep her ex away from the kids. how much can we rely on that?"
+    assert not assistant.ask(agreement).text.startswith("These reviews")
     assert not assistant.ask("how long was the baby left alone before anyone noticed").text.startswith("These reviews")
     assert not assistant.ask("how do we make sure referrals are followed up").text.startswith("These reviews")
     practice = assistant.ask("how long should we keep a child on a plan before stepping down")

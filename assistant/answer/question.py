@@ -666,6 +666,7 @@ _GUIDANCE_RE = re.compile(
     r"\b(?:how long (?:do|does) (?:we|i|you|a|the) \w+ (?:have|get) (?:to|got)\b|how long do (?:we|i|you) have\b"
     r"|how long (?:should|must|do|can) (?:we|i|you) (?:keep|retain|store|hold) (?:\w+ ){0,3}(?:files|records|notes)\b"
     r"|how (?:many (?:working )?(?:days|hours|weeks)|much) (?:do|should|can|must|does|have) (?:we|i|you|a|the)\b"
+    r"(?! (?:\w+ )?(?:rely|trust|believe|depend|worry|push|challenge|weight)\b)"  # "how much can we rely on it"
     r"|what (?:form|dose|temp(?:erature)?|pay)\b|which form\b|where do (?:i|we) send\b"
     r"|how do (?:i|we) (?:score|fill in|complete)\b|what'?s the (?:max|maximum|minimum|recommended)\b"
     r"|should (?:we|i) be (?:staffed|paid)|pay scales?\b|vacancy rates?\b"
@@ -674,7 +675,12 @@ _GUIDANCE_RE = re.compile(
     r"|what(?:'?s| has| have| is)? (?:changed|new|different) in (?:the )?(?:new |latest )?(?:working together|kcsie"
     r"|keeping children safe|statutory guidance|guidance|legislation|law)\b"
     r"|what (?:does|do) (?:the )?(?:new |latest )?(?:working together|kcsie|keeping children safe in education"
-    r"|statutory guidance|children act) (?:20\d\d )?(?:say|require|mean)\b)",
+    r"|statutory guidance|children act) (?:20\d\d )?(?:say|require|mean)\b"
+    # "the legal process for getting a section 25 order", "which sleep pods are safe": law and products, not learning
+    r"|what(?:'?s| is| are) the (?:legal )?(?:process|procedure|criteria|steps) (?:for|to) "
+    r"(?:get(?:ting)?|apply(?:ing)?|obtain(?:ing)?|mak(?:e|ing)|seek(?:ing)?)\b"
+    r"|\bhow long (?:does|do|will) (?:it|they|the order|an? [\w ]{0,20}order) last\b"
+    r"|\bwhich (?:products?|brands?|makes?|models?|items?|ones?) (?:are|is) (?:safe|best|approved)\b)",
     re.I,
 )
 # "how many babies died of SUDI in england in 2023": a population statistic, not a count of these reviews
