@@ -204,3 +204,15 @@ def test_three_turn_conversation_uses_the_history(real_assistant: Assistant) -> 
     third = real_assistant.ask("what did the first one recommend?", history=[first, second])
     assert third.mode == "case-detail" and third.cases == (second.cases[0],)
     assert all(c.case_id == second.cases[0] for c in third.citations)
+
+
+def test_learning_over_the_years_is_quoted_earliest_first(real_assistant: Assistant) -> None:
+    from assistant.answer.compose import citation_problems
+
+    answer = real_assistant.ask("how has the learning on neglect changed over the years")
+    head, _, rest = answer.text.partition("How the learning on this reads over the years")
+    assert rest and answer.count is not None  # the count first, then each review's learning in the order published
+    lines = [line for line in rest.split("Every review counted:")[0].splitlines() if line.startswith("- **")]
+    years = [int(line[4:8]) for line in lines]
+    assert len(lines) >= 2 and years == sorted(years)
+    assert citation_problems(answer, {r.case_id: r for r in real_assistant.index.records}) == []

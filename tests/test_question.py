@@ -397,3 +397,12 @@ def test_a_place_in_the_askers_own_opening_is_where_they_work() -> None:
     question = "ED nurse in a london trust. we get teenage lads in with stab wounds. do the reviews say anything"
     assert interpret(question).place is None
     assert interpret("neglect cases in london").place == "London"
+
+
+def test_a_question_on_how_learning_changed_over_time_keeps_its_topic() -> None:
+    from assistant.answer.question import asks_learning_trend
+
+    question = "board paper on fathers - can you show how learning about dads has developed from the earliest to now"
+    assert asks_learning_trend(question) and "fathers" in interpret(question).topic
+    assert "developed" not in interpret(question).topic and "earliest" not in interpret(question).topic
+    assert not asks_learning_trend("has neglect changed since 2015")  # a count over time, not its learning

@@ -45,6 +45,7 @@ from assistant.answer.question import (
     asked_part,
     asks_for_guidance,
     asks_for_statistics,
+    asks_learning_trend,
     asks_what_helps,
     interpret,
 )
@@ -116,6 +117,9 @@ _NUMBER_RE = re.compile(
     r"forty|fifty|hundred|thousand|half|third|quarter|dozen)\b",
     re.I,
 )
+TREND_SECTIONS = ("Learning", "Recommendations", "Findings", "Key issues")
+TREND_FLOOR = 0.4  # a review's line in a learning-over-time answer reaches this relevance to the topic
+MAX_TREND_LINES = 12  # at most this many reviews' lines: the six earliest and the latest
 MAX_FIGURES = 3  # a question for a figure in one review quotes at most this many of its sentences with figures
 FIGURE_MARGIN = 0.1  # ... each within this much of the best one's relevance
 
@@ -226,6 +230,9 @@ class Pipeline:
                     return self._nothing(question, reason, hits)
             if not uncounted:
                 answer = compose_count(question, interp, counted, self._records, resolved.query)
+                if interp.topic and asks_learning_trend(question):  # "has the learning changed": it, earliest first
+                    national = tally(records, dataclasses.replace(interp, national=True)).matching
+                    answer = self._with_trend(answer, interp.topic, (*counted.matching, *national))
                 return dataclasses.replace(answer, topic=interp.topic)
         role_key = interp.role
         named = self._named_cases(question)  # "the baby peter review": its age word is a name, not an age filter
@@ -369,6 +376,9 @@ class Pipeline:
         answer = dataclasses.replace(
             answer, topic=resolved.subject or interp.topic or topic(resolved.query), interpretation=interp
         )
+        if learning and interp.topic and asks_learning_trend(question) and not answer.no_answer:
+            theme_cases = self._theme_cases(dataclasses.replace(interp, both_scopes=True), filters)
+            answer = self._with_trend(answer, interp.topic, (*answer.cases, *theme_cases))
         if uncounted and not answer.no_answer:
             answer = dataclasses.replace(answer, text=f"{uncounted}\n\n{answer.text}")
         if self.settings.llm_url:
@@ -474,6 +484,36 @@ class Pipeline:
             topic=text,
             interpretation=interp,
         )
+
+    def _with_trend(self, answer: Answer, topic_text: str, case_ids: Sequence[str]) -> Answer:
+        """The answer with, after its first part, each review's learning on the topic in the order published (the
+        earliest first): how the learning has changed over the years, in the reviews' own words."""
+        evidence = self._evidence(topic_text, self.embedder.embed([topic_text])[0], None)
+        units, composer = self.index.units, Composer(self._records)
+        composer.citations = list(answer.citations)  # new quotes number on from the answer's own
+        reviews = sorted(
+            {c for c in case_ids if isinstance(self._records.get(c), Case)},
+            key=lambda c: (self._records[c].year, self._records[c].month, c),
+        )
+        lines = []
+        for case_id in reviews:
+            record, unit_ids = self._records[case_id], self._units_by_case.get(case_id, [])
+            best = evidence.best(unit_ids, TREND_SECTIONS, set())
+            if best is None or evidence.score(best, lens=False) < TREND_FLOOR:
+                continue
+            lines.append(f"- **{record.year}**, {escape_markdown(record.title)}: {composer.quote(units[best])}")
+        if len(lines) < 2:
+            return answer
+        lines = (
+            lines[:MAX_TREND_LINES] if len(lines) <= MAX_TREND_LINES else [*lines[:6], *lines[-(MAX_TREND_LINES - 6) :]]
+        )
+        head, cut, rest = answer.text.partition("\n\nEvery review counted:")
+        section = (
+            "\n\nHow the learning on this reads over the years (earliest first, each review's own words):\n"
+            + "\n".join(lines)
+        )
+        text = head + section + cut + rest
+        return dataclasses.replace(answer, text=text, citations=tuple(composer.citations))
 
     def _theme_cases(self, interp: Interpretation, filters: Filters | None) -> tuple[str, ...]:
         """The local reviews that name the topic's taxonomy theme (none when the topic names no theme)."""

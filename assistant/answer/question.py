@@ -215,7 +215,19 @@ _STORY_VERB_RE = re.compile(
 _WORK_IN_RE = re.compile(r"\bi (?:work|am based|'m based) (?:in|at|for|on|with)\b", re.I)
 
 # Framing to take out of the topic, tried in order; each match is removed.
+# "has the learning changed over the years", "how the learning has developed from the earliest reviews to the latest"
+_LEARNING_TREND_RE = re.compile(
+    r"\b(?:learning|lessons?|messages?|recommendations?|thinking|advice|findings)\b.{0,80}\b(?:changed|developed"
+    r"|evolved|moved on)\b|\bsame (?:old )?(?:message|lessons?)\b|\bfrom the (?:earliest|oldest|old|first)\b.{0,40}"
+    r"\bto (?:the )?(?:latest|newest|now|recent|most recent)\b",
+    re.I,
+)
 _FRAMING = [
+    # "... has developed from the earliest reviews to the latest", "or is it the same message": the asking for a trend
+    r"\b(?:has|have) (?:actually |really )?(?:changed|developed|evolved|moved on)\b|\bactually changed\b"
+    r"|\bfrom the (?:earliest|oldest|old|first)(?: \w+){0,3} to (?:the )?(?:latest|newest|now|most recent|recent)"
+    r"(?: ones?| reviews?| scrs?)?\b|\b(?:or )?is it (?:just )?the same (?:old )?(?:message|thing|lessons?)\b"
+    r"|\bboard paper (?:on|about)\b|\b(?:can you )?show (?:me |us )?how\b",
     # "what do GPs keep getting wrong or should do differently", "what learning is there for them": the asking
     r"\b(?:keep|keeps|kept) (?:getting|get|got) (?:it )?wrong\b|\b(?:get|gets|got|getting) (?:it )?wrong\b"
     r"|\b(?:or )?(?:should|could|need to|must) (?:be )?do(?:ing)? (?:differently|better)\b|\bdo differently\b",
@@ -705,6 +717,11 @@ def asks_for_guidance(question: str) -> bool:
     """True for a question for procedure, a timescale, a dose or a figure of the asker's own service ("how long do we
     have to keep CP files", "which form do I use"): reviews hold learning from cases, not these (eval/NO_ANSWER.md)."""
     return _GUIDANCE_RE.search(question) is not None
+
+
+def asks_learning_trend(question: str) -> bool:
+    """True for a question asking how the learning on a topic has changed over time ("is it the same message")."""
+    return _LEARNING_TREND_RE.search(question) is not None
 
 
 def asks_for_statistics(question: str) -> bool:
