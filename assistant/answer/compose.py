@@ -35,7 +35,9 @@ ECHO_WORDS = 14  # a case list repeats the topic it matched up to this many word
 MAX_BULLETS = 6
 POINTS_PER_REVIEW = 2  # points quoted from one review at most (1 on dev: 5 more irrelevant reviews for 1 relevant)
 DUPLICATE_COSINE = 0.8
-RELATIVE_CUTOFF = 0.55  # a case joins an answer when its fused score is at least this share of the best
+# a case joins a case list when its fused score is at least this share of the best (dev cited relevant / relevant
+# cited: 0.55 0.74 / 0.56, 0.75 0.81 / 0.54; eval/QUALITY.md)
+RELATIVE_CUTOFF = 0.75
 ABSOLUTE_DENSE = 0.30  # a case shown must reach this cosine with the topic ...
 LEXICAL_SUPPORT = 0.5  # ... or use at least this share of the topic's distinctive words
 CLEAR_TOPIC_MATCH = 0.5  # this close to the topic, a case is listed, and a question answered, without its key word
