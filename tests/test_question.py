@@ -406,3 +406,9 @@ def test_a_question_on_how_learning_changed_over_time_keeps_its_topic() -> None:
     assert asks_learning_trend(question) and "fathers" in interpret(question).topic
     assert "developed" not in interpret(question).topic and "earliest" not in interpret(question).topic
     assert not asks_learning_trend("has neglect changed since 2015")  # a count over time, not its learning
+
+
+def test_the_askers_own_service_in_their_opening_is_their_role() -> None:
+    question = "missing persons coordinator in the police. what do reviews say about kids who keep going missing"
+    assert interpret(question).roles == ("police",)
+    assert interpret("a boy who got in trouble with the police - any reviews").roles == ()

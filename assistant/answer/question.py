@@ -205,11 +205,14 @@ _ANONYMOUS_REVIEWS_RE = re.compile(
     r"anonymous\b",
     re.I,
 )
+# "missing persons coordinator in the police.", "i work for the council": the asker's own service, in their opening
+_IN_SERVICE_RE = re.compile(r"^[^.?!;]{0,60}\b(?:in|for|with|at) the $", re.I)
 PERSONA_REACH = 45  # a role named this many characters after "i'm a" / "i work in" is the asker's own
 # "abusing", "attacked": an opening that tells a story, not who is asking ("safeguarding lead", "named nurse": titles)
 _STORY_VERB_RE = re.compile(
     r"\b(?!(?:safeguarding|offending|working|nursing|visiting|training|leading|teaching|named|designated|qualified"
-    r"|based|registered|specialised|specialized|advanced|dedicated|integrated|looked|disabled)\b)\w{3,}(?:ing|ed)\b",
+    r"|missing|housing|based|registered|specialised|specialized|advanced|dedicated|integrated|looked|disabled)\b)"
+    r"\w{3,}(?:ing|ed)\b",
     re.I,
 )
 _WORK_IN_RE = re.compile(r"\bi (?:work|am based|'m based) (?:in|at|for|on|with)\b", re.I)
@@ -527,7 +530,14 @@ def roles_named(question: str) -> tuple[str, ...]:
     """The roles a question names as its lens, in the order named ("as a GP", "lessons for nursery staff")."""
     found: list[tuple[int, str]] = []
     for role, pattern in ROLE_NAMES.items():
-        match = next((m for m in pattern.finditer(question) if not _OBJECT_BEFORE.search(question[: m.start()])), None)
+        match = next(
+            (
+                m
+                for m in pattern.finditer(question)
+                if not _OBJECT_BEFORE.search(question[: m.start()]) or _IN_SERVICE_RE.search(question[: m.start()])
+            ),
+            None,
+        )
         if match:  # "children who missed school", "taken to hospital": the place is a subject, not a lens
             found.append((match.start(), role))
     if not found:
