@@ -412,3 +412,10 @@ def test_the_askers_own_service_in_their_opening_is_their_role() -> None:
     question = "missing persons coordinator in the police. what do reviews say about kids who keep going missing"
     assert interpret(question).roles == ("police",)
     assert interpret("a boy who got in trouble with the police - any reviews").roles == ()
+
+
+def test_a_learning_question_about_unknown_causes_of_death_is_not_a_breakdown() -> None:
+    question = "what do reviews do when the cause of death is never pinned down - SIDS vs something else? lessons?"
+    assert interpret(question).mode == "theme"
+    assert interpret("what were the causes of death of the babies").breakdown == "cause"
+    assert interpret("drugs vs alcohol in the reviews").mode == "overview"

@@ -111,6 +111,8 @@ _AREA_BREAKDOWN_RE = re.compile(
 _CAUSE_BREAKDOWN_RE = re.compile(
     r"\bhow (?:did|do|were|have) (?:the |these |those |they |all )?(?:[\w'-]+ ){0,3}(?:die|died|killed)\b"
     r"|\bcauses? of (?:the |their |his |her )?deaths?\b"
+    # "when the cause of death is never pinned down": reviews where it is unknown, not a breakdown by cause
+    r"(?! (?:is|was|were|are|remains?|remained|stays?|stayed) (?:never|not|unknown|unclear|undetermined|uncertain))"
     r"|\bwhat (?:did|do) (?:the |these |they )?(?:[\w'-]+ )?die (?:of|from)\b"
     r"|\bhow (?!many\b|much\b|often\b|common\b)(?:the )?(?:[\w'-]+ ){0,3}died\b"
     r"|\bwhat (?:killed|caused the deaths? of)\b",
@@ -729,6 +731,14 @@ def asks_for_guidance(question: str) -> bool:
     return _GUIDANCE_RE.search(question) is not None
 
 
+def _vs_in_learning(question: str) -> bool:
+    """True for a learning question whose only comparison word is "vs" ("SIDS vs something else, does the learning
+    still land"): it asks for learning, not for a table comparing themes."""
+    compared = [m.group(0).strip().lower() for m in _COMPARE_RE.finditer(question)]
+    only_vs = bool(compared) and all(re.fullmatch(r"vs\.?|versus", c) for c in compared)
+    return only_vs and bool(_LEARNING_RE.search(question)) and not _COUNT_RE.search(question)
+
+
 def asks_learning_trend(question: str) -> bool:
     """True for a question asking how the learning on a topic has changed over time ("is it the same message")."""
     return _LEARNING_TREND_RE.search(question) is not None
@@ -929,7 +939,7 @@ def interpret(
         mode = "overview"
     elif _SEX_BREAKDOWN_RE.search(question) and _SEX_ASKED_RE.search(question) and not named_roles:
         mode = "overview"  # "a difference between boys and girls" (not "lessons on exploitation of boys and girls")
-    elif _COMPARE_RE.search(question) and _LIST_RE.search(question) and not named_roles:
+    elif _COMPARE_RE.search(question) and _LIST_RE.search(question) and not (named_roles or _vs_in_learning(question)):
         mode = "overview"
     elif (_OVERVIEW_RE.search(question) or _WHOLE_RE.search(question)) and not named_roles:
         mode = "overview"
