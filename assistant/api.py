@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from assistant.answer.counting import themes_named
 from assistant.answer.generate import check_endpoint
-from assistant.answer.pipeline import ROLE_POOL, Pipeline
+from assistant.answer.pipeline import ROLE_POOL, THEME_POOL, Pipeline
 from assistant.answer.question import interpret
 from assistant.answer.roles import ROLES
 from assistant.errors import IndexMismatchError, QueryError, build_command
@@ -191,11 +192,14 @@ class Assistant:
             validate(filters, self.index.chunks)
         interp = interpret(query, self._pipeline._areas)
         text = interp.topic or query
-        if not interp.role:
+        themed = bool(interp.topic and themes_named(interp.topic))  # reviews naming its theme rise
+        if not interp.role and not themed:
             return self._searcher.search(text, self.embedder.embed([text]), k, filters, retriever)
-        pool = max(k, ROLE_POOL) if interp.topic else len(self.index.records)  # no topic: any review may lead
+        pool = max(k, ROLE_POOL, THEME_POOL) if interp.topic else len(self.index.records)  # no topic: any review
         hits = self._searcher.search(text, self.embedder.embed([text]), pool, filters, retriever)
-        return self._pipeline._role_rerank(hits, interp.role, topic=bool(interp.topic))[:k]
+        if interp.role:
+            hits = self._pipeline._role_rerank(hits, interp.role, topic=bool(interp.topic))
+        return self._pipeline.theme_rerank(hits, interp, filters, rescore=not interp.role)[:k]
 
     def ask(
         self,

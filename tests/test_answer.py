@@ -446,3 +446,18 @@ def test_a_question_for_a_population_statistic_is_one_reviews_cannot_answer(assi
 def test_an_everyday_acronym_the_reviews_spell_out_is_not_a_missing_topic(assistant: Assistant) -> None:
     answer = assistant.ask("a family with years of early help where it never went up to cp even though the kids told")
     assert "mentions \u201ccp\u201d" not in answer.text
+
+
+def test_reviews_naming_the_topics_theme_rise_in_the_ranking(assistant: Assistant) -> None:
+    from assistant.answer.question import interpret
+
+    pipeline = assistant._pipeline
+    interp = interpret("what do reviews say about neglect and the state of the home")
+    hits = pipeline.searcher.search(interp.topic, assistant.embedder.embed([interp.topic]), 20, None)
+    named = set(pipeline._theme_cases(interp, None))
+    assert named and any(h.case_id not in named for h in hits)
+    ranked = pipeline.theme_rerank(hits, interp, None)
+    assert sorted(h.case_id for h in ranked) == sorted(h.case_id for h in hits)  # the same hits, reordered
+    first_other = next(i for i, h in enumerate(ranked) if h.case_id not in named)
+    assert all(h.case_id in named for h in ranked[:first_other]) and ranked[0].case_id in named
+    assert pipeline.theme_rerank(hits, interpret("a baby left alone in the bath"), None) == hits  # no theme named
