@@ -461,3 +461,13 @@ def test_reviews_naming_the_topics_theme_rise_in_the_ranking(assistant: Assistan
     first_other = next(i for i, h in enumerate(ranked) if h.case_id not in named)
     assert all(h.case_id in named for h in ranked[:first_other]) and ranked[0].case_id in named
     assert pipeline.theme_rerank(hits, interpret("a baby left alone in the bath"), None) == hits  # no theme named
+
+
+def test_an_acronym_the_reviews_spell_out_is_not_missing(assistant: Assistant) -> None:
+    answer = assistant.ask("a 7 yr old lad died of a head injury, mums partner was arrested but the CPS dropped it")
+    assert "do not mention CPS" not in answer.text and not answer.no_answer
+
+
+def test_a_count_of_places_named_with_others_the_collection_lacks_counts_the_known_ones(assistant: Assistant) -> None:
+    answer = assistant.ask("how many reviews have you got from merseyside - liverpool, wirral, knowsley, st helens?")
+    assert answer.count is not None and answer.count >= 1 and "from Liverpool" in answer.criterion

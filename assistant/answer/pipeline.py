@@ -217,6 +217,9 @@ class Pipeline:
             if resolved.mode == "narrow":
                 records = [r for r in records if r.case_id in resolved.within]
             counted = tally(records, interp)
+            if counted.count == 0 and interp.topic and interp.areas and not self._known_words(interp.topic):
+                interp = dataclasses.replace(interp, topic="")  # "from merseyside - liverpool, sefton, wirral": places
+                counted = tally(records, interp)
             words = self.concepts.distinctive(tokenize([lexical_query(interp.topic, False)])[0]) if interp.topic else ()
             if counted.count == 0 and interp.topic and not themes_named(interp.topic):
                 if interp.mode == "overview" and interp.breakdown in ("theme", "area", "model", "year", "harm"):
@@ -489,6 +492,10 @@ class Pipeline:
             topic=text,
             interpretation=interp,
         )
+
+    def _known_words(self, text: str) -> list[str]:
+        """The words of ``text`` (three letters or more) that some review uses, in any form."""
+        return [w for w in re.findall(r"[^\W\d_]{3,}", text) if self.concepts.known_word(w)]
 
     def _with_trend(self, answer: Answer, topic_text: str, case_ids: Sequence[str]) -> Answer:
         """The answer with, after its first part, each review's learning on the topic in the order published (the

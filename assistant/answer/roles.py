@@ -118,7 +118,8 @@ ROLE_NAMES: dict[str, re.Pattern[str]] = {
         r"\bpolice(?: officers?)?\b|(?<!housing )(?<!probation )(?<!offending )(?<!justice )(?<!welfare )\bofficers?\b"
         r"|\bcops?\b|"
         r"detectives?|\bPCSOs?\b|policing|(?-i:\bPPUs?\b)|public protection units?|\bsergeants?\b|\bsgts?\b"
-        r"|(?:force|police) control rooms?|call handlers?|(?-i:\b(?:PCs?|DCs?|DSs?|DIs?|DCIs?)\b)|\bconstables?\b",
+        r"|(?:force|police) control rooms?|call handlers?|(?-i:\b(?:PCs?|DCs?|DSs?|DIs?|DCIs?)\b)|\bconstables?\b"
+        r"|(?-i:\bCAITs?\b)|child abuse investigation (?:team|unit)s?",
         re.I,
     ),
     "probation": re.compile(
@@ -129,7 +130,7 @@ ROLE_NAMES: dict[str, re.Pattern[str]] = {
     "social-worker": re.compile(
         r"social workers?|\bsocial work\b|children'?s social care|\bCSC\b|(?<!manager )social care(?! manager)|"
         r"(?-i:\bIROs?\b)|independent reviewing officers?|(?:child protection |CP )?conference chairs?"  # "iro" = re
-        r"|\bsws?\b(?!-)",  # "sw learning on closing cases"
+        r"|\bsws?\b(?!-)|(?-i:\bEDT\b)|emergency duty team",  # "sw learning on closing cases", out-of-hours
         re.I,
     ),
     "mental-health": re.compile(
