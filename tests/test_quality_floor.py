@@ -18,18 +18,18 @@ from .conftest import ROOT, SHIPPED_CORPUS
 pytestmark = pytest.mark.model
 
 FLOORS = {  # measured on 2026-12-01 (all 181 questions) -> floor
-    "ndcg@10": 0.70,  # 0.732
-    "cited_relevant": 0.70,  # 0.744
-    "evidence_on_concept": 0.59,  # 0.628
-    # 0.708: a role answer now quotes further reviews on its topic, labelled as not addressed to the role
-    # (0.739 before; the panel's judges marked answers down for naming them unquoted)
-    "role_points_for_role": 0.67,
+    "ndcg@10": 0.73,  # 0.758 (0.732 before the theme boost)
+    "cited_relevant": 0.77,  # 0.810 (0.744 before case lists kept 0.75 of the best score)
+    "evidence_on_concept": 0.62,  # 0.664
+    # 0.726: a role answer quotes further reviews on its topic, labelled as not addressed to the role
+    # (0.739 before that; the panel's judges marked answers down for naming them unquoted)
+    "role_points_for_role": 0.68,
     "none_refused": 0.80,  # 0.84
     "count_exact": 0.45,  # 0.50
     "table_rows_exact": 0.57,  # 0.617
     "criterion_stated": 0.95,  # 1.0
 }
-CEILINGS = {"in_scope_wrongly_refused": 0.05, "padding_per_answer": 1.45}  # 0.019, 1.25
+CEILINGS = {"in_scope_wrongly_refused": 0.05, "padding_per_answer": 1.1}  # 0.019, 0.93
 
 
 def test_answer_quality_stays_above_its_floor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
