@@ -98,3 +98,16 @@ def test_a_theme_answer_quotes_a_further_review_where_it_uses_the_topics_word_an
     assert "**Area - D** (May 2019, Area), key issues: \u201ca domestic incident was reported" in other
     assert "Also on this, not quoted: **Area - C**" in other  # its one sentence does not use the topic's word
     assert {c.case_id for c in answer.citations} == {"a", "b", "d"} and answer.cases[-2:] == ("d", "c")
+
+
+def test_a_case_list_keeps_cases_near_the_best_and_one_using_every_word_of_the_topic() -> None:
+    from assistant.answer.compose import relevant_hits
+    from assistant.records import Hit
+
+    def hit(case_id: str, score: float, dense: float) -> Hit:
+        return Hit(case_id, case_id, "case", score, "Summary", "text", dense_score=dense)
+
+    hits = [hit("best", 1.0, 0.5), hit("near", 0.72, 0.45), hit("worded", 0.6, 0.3), hit("far", 0.6, 0.45)]
+    support = {"best": 0.5, "near": 0.5, "worded": 1.0, "far": 0.5}
+    kept = [h.case_id for h in relevant_hits(hits, support)]
+    assert kept == ["best", "near", "worded"]  # "far" is under 0.7 of the best and uses only half the words

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.model
 
 FLOORS = {  # measured on 2026-12-01 (all 181 questions) -> floor
     "ndcg@10": 0.73,  # 0.758 (0.732 before the theme boost)
-    "cited_relevant": 0.77,  # 0.810 (0.744 before case lists kept 0.75 of the best score)
-    "evidence_on_concept": 0.62,  # 0.664
+    "cited_relevant": 0.76,  # 0.791 (0.744 before case lists kept 0.7 of the best score)
+    "evidence_on_concept": 0.62,  # 0.652
     # 0.726: a role answer quotes further reviews on its topic, labelled as not addressed to the role
     # (0.739 before that; the panel's judges marked answers down for naming them unquoted)
     "role_points_for_role": 0.68,
@@ -29,7 +29,7 @@ FLOORS = {  # measured on 2026-12-01 (all 181 questions) -> floor
     "table_rows_exact": 0.57,  # 0.617
     "criterion_stated": 0.95,  # 1.0
 }
-CEILINGS = {"in_scope_wrongly_refused": 0.05, "padding_per_answer": 1.1}  # 0.019, 0.93
+CEILINGS = {"in_scope_wrongly_refused": 0.05, "padding_per_answer": 1.2}  # 0.019, 1.05
 
 
 def test_answer_quality_stays_above_its_floor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
