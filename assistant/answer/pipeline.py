@@ -12,6 +12,7 @@ import numpy as np
 
 from assistant.answer.compose import (
     CLEAR_TOPIC_MATCH,
+    LEARNING_SECTIONS,
     LEXICAL_SUPPORT,
     Composer,
     Context,
@@ -120,7 +121,6 @@ _NUMBER_RE = re.compile(
     r"forty|fifty|hundred|thousand|half|third|quarter|dozen)\b",
     re.I,
 )
-TREND_SECTIONS = ("Learning", "Recommendations", "Findings", "Key issues")
 TREND_FLOOR = 0.4  # a review's line in a learning-over-time answer reaches this relevance to the topic
 MAX_TREND_LINES = 12  # at most this many reviews' lines: the six earliest and the latest
 MAX_FIGURES = 3  # a question for a figure in one review quotes at most this many of its sentences with figures
@@ -386,7 +386,8 @@ class Pipeline:
         )
         if learning and interp.topic and asks_learning_trend(question) and not answer.no_answer:
             theme_cases = self._theme_cases(dataclasses.replace(interp, both_scopes=True), filters)
-            answer = self._with_trend(answer, interp.topic, (*answer.cases, *theme_cases))
+            vector = topic_vector if search_query == interp.topic else None
+            answer = self._with_trend(answer, interp.topic, (*answer.cases, *theme_cases), vector)
         if uncounted and not answer.no_answer:
             answer = dataclasses.replace(answer, text=f"{uncounted}\n\n{answer.text}")
         if self.settings.llm_url:
@@ -497,10 +498,14 @@ class Pipeline:
         """The words of ``text`` (three letters or more) that some review uses, in any form."""
         return [w for w in re.findall(r"[^\W\d_]{3,}", text) if self.concepts.known_word(w)]
 
-    def _with_trend(self, answer: Answer, topic_text: str, case_ids: Sequence[str]) -> Answer:
+    def _with_trend(
+        self, answer: Answer, topic_text: str, case_ids: Sequence[str], vector: np.ndarray | None = None
+    ) -> Answer:
         """The answer with, after its first part, each review's learning on the topic in the order published (the
-        earliest first): how the learning has changed over the years, in the reviews' own words."""
-        evidence = self._evidence(topic_text, self.embedder.embed([topic_text])[0], None)
+        earliest first): how the learning has changed over the years, in the reviews' own words (``vector``: the
+        topic's, when already embedded)."""
+        vector = self.embedder.embed([topic_text])[0] if vector is None else vector
+        evidence = self._evidence(topic_text, vector, None)
         units, composer = self.index.units, Composer(self._records)
         composer.citations = list(answer.citations)  # new quotes number on from the answer's own
         reviews = sorted(
@@ -510,15 +515,14 @@ class Pipeline:
         lines = []
         for case_id in reviews:
             record, unit_ids = self._records[case_id], self._units_by_case.get(case_id, [])
-            best = evidence.best(unit_ids, TREND_SECTIONS, set())
+            best = evidence.best(unit_ids, LEARNING_SECTIONS, set())
             if best is None or evidence.score(best, lens=False) < TREND_FLOOR:
                 continue
             lines.append(f"- **{record.year}**, {escape_markdown(record.title)}: {composer.quote(units[best])}")
         if len(lines) < 2:
             return answer
-        lines = (
-            lines[:MAX_TREND_LINES] if len(lines) <= MAX_TREND_LINES else [*lines[:6], *lines[-(MAX_TREND_LINES - 6) :]]
-        )
+        if len(lines) > MAX_TREND_LINES:  # the six earliest and the latest
+            lines = [*lines[:6], *lines[6 - MAX_TREND_LINES :]]
         head, cut, rest = answer.text.partition("\n\nEvery review counted:")
         section = (
             "\n\nHow the learning on this reads over the years (earliest first, each review's own words):\n"
@@ -536,10 +540,12 @@ class Pipeline:
         if not hits or not interp.topic or not themes_named(interp.topic):
             return list(hits)
         key = (interp.topic, interp.age_bands, filters)
-        if key not in self._themed:
+        named = self._themed.get(key)  # read once: another thread may replace the cache meanwhile
+        if named is None:
             scope = dataclasses.replace(interp, both_scopes=True, place=None)
-            self._themed = {key: frozenset(self._theme_cases(scope, filters))}  # the last topic only
-        named, top = self._themed[key], hits[0].score
+            named = frozenset(self._theme_cases(scope, filters))
+            self._themed = {key: named}  # the last topic only
+        top = hits[0].score
         boosted = [(h.score + (THEME_BOOST * top if h.case_id in named else 0.0), i) for i, h in enumerate(hits)]
         ordered = sorted(boosted, key=lambda pair: (-pair[0], pair[1]))
         return [dataclasses.replace(hits[i], score=score) if rescore else hits[i] for score, i in ordered]
