@@ -260,6 +260,8 @@ def test_upload_reviews_in_the_browser_then_ask_about_them(real_index: Path, tmp
         page.screenshot(path=str(shot), full_page=True)
         page.get_by_role("link", name="Ask").click()
         _ask(page, "button battery swallowed by a toddler")
+        # wait for the answer itself: under load "Sources" could be found before this answer was drawn
+        page.get_by_text("Serious Case Review: Child R").first.wait_for(timeout=90_000)
         page.get_by_text("Sources").first.wait_for(timeout=90_000)
         answer = page.inner_text("body")
     assert "Not added: scanned-report.pdf: no extractable text: scanned PDF? run OCR first" in library
