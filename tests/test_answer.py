@@ -382,8 +382,10 @@ def test_a_general_question_after_a_one_review_answer_is_a_new_question() -> Non
     for question in ("Is it common for the baby's father to be missed?", "who should I tell if I think a mum drinks"):
         assert resolve(question, [one]).mode is None, question
     assert resolve("how did he die?", [one]).within == ("case-a",)
-    for question in ("how many partnerships have implemented the recommendations on safe sleep",
-                     "do schools follow up the recommendations from reviews about exclusions"):
+    for question in (
+        "how many partnerships have implemented the recommendations on safe sleep",
+        "do schools follow up the recommendations from reviews about exclusions",
+    ):
         assert resolve(question, [several]).mode is None, question
 
 
@@ -471,3 +473,40 @@ def test_an_acronym_the_reviews_spell_out_is_not_missing(assistant: Assistant) -
 def test_a_count_of_places_named_with_others_the_collection_lacks_counts_the_known_ones(assistant: Assistant) -> None:
     answer = assistant.ask("how many reviews have you got from merseyside - liverpool, wirral, knowsley, st helens?")
     assert answer.count is not None and answer.count >= 1 and "from Liverpool" in answer.criterion
+
+
+def test_a_narrowing_by_place_or_year_keeps_every_earlier_case_that_passes_it(assistant: Assistant) -> None:
+    from assistant.answer.counting import names_place
+
+    first = assistant.ask("cases involving neglect")
+    assert len(first.cases) > 1
+    records = {r.case_id: r for r in assistant.records()}
+    expected = {c for c in first.cases if names_place(records[c], "London")}
+    london = assistant.ask("which of those were in london?", history=[first])  # "were" is not "we're"
+    if expected:
+        assert set(london.cases) == expected
+        lead = f"{len(expected)} of the {len(first.cases)} reviews in the last answer"
+        assert london.text.startswith(lead) and "from London" in london.text.splitlines()[0]
+    else:
+        assert london.no_answer and "from London" in london.text
+    later = assistant.ask("which of them were published in 2016", history=[first])  # no review that year
+    assert later.no_answer and later.text.startswith("None of the reviews in the last answer was published in 2016")
+    same = assistant.ask("any of those from 2015?", history=[first])
+    assert set(same.cases) == {c for c in first.cases if records[c].year == 2015}
+
+
+def test_what_did_that_one_say_about_a_topic_asks_that_review_about_it(assistant: Assistant) -> None:
+    from assistant.answer.question import interpret
+
+    previous = Answer("any home education cases", "text", cases=("case-a", "case-b"))
+    that = resolve("what did that one say about the local authority's powers?", [previous])
+    assert that.mode == "narrow" and that.within == ("case-a",)
+    second = resolve("what does the second review say about schools", [previous])
+    assert second.mode == "narrow" and second.within == ("case-b",)
+    whole = resolve("tell me more about the second case", [previous])
+    assert whole.mode == "case-detail" and whole.case_id == "case-b"  # the whole review, as before
+    assert interpret("what did that one say about the local authority's powers?").topic == "local authority's powers"
+    first = assistant.ask("cases involving neglect")
+    title = next(r.title for r in assistant.records() if r.case_id == first.cases[1])
+    answer = assistant.ask("what did the second one say about helicopters?", history=[first])
+    assert answer.no_answer and answer.text.startswith(f"**{title}** says nothing about")

@@ -46,6 +46,12 @@ _NARROW_RE = re.compile(
     r"|^\s*(?:and )?any (?:where|that|in which|with|when)\b)",
     re.I,
 )
+# "what did that one say about the local authority's powers?": a topic asked of one review, not all of it
+_SAY_ABOUT_RE = re.compile(
+    r"\b(?:say|said|says|mention\w*|recommend\w*|find|found|learn\w*|suggest\w*|conclude\w*)\b.*?"
+    r"\b(?:about|on|for|regarding|around|concerning)\s+(?!(?:it|that|this|them|the (?:case|review|child))\b)\w+",
+    re.I,
+)
 _BECAUSE_RE = re.compile(
     r"\b(?:because of|after|as a result of|following|since) (?:it|that|this|the review|that review|this case)\b", re.I
 )
@@ -93,6 +99,8 @@ _COLLECTION_RE = re.compile(
 def asks_figure_in(question: str) -> bool:
     """True for a question asking a figure of a review already named ("how many cases did it look at?")."""
     return bool(FIGURES_RE.search(question)) and not _COLLECTION_RE.search(question)
+
+
 # A question that starts by asking for cases or learning has a subject of its own: it is a new question.
 _NEW_QUESTION_RE = re.compile(
     r"^\s*(?:(?:are|is)\s+there|show\s+me|find|give\s+me|list|any)\b"
@@ -199,7 +207,7 @@ def resolve(question: str, history: Sequence[Answer] | None) -> Resolved:
     one = previous.cases[:1]
     if len(previous.cases) == 1 and asks_figure_in(question) and _ANAPHOR_RE.search(question):
         return Resolved(question, "narrow", None, (), True, within=one)  # "how many cases did it look at?"
-    if _NARROW_RE.search(question) and len(previous.cases) > 1:
+    if _NARROW_RE.search(question):
         return Resolved(question, "narrow", None, (), True, age_bands_named(question), within=previous.cases)
     if _NEW_QUESTION_RE.search(question):
         return Resolved(question)
@@ -208,9 +216,13 @@ def resolve(question: str, history: Sequence[Answer] | None) -> Resolved:
         index = ORDINALS[match[1].lower()] if match[1] else int(match[2]) - 1
         cases = previous.cases
         if -len(cases) <= index < len(cases):
+            if _SAY_ABOUT_RE.search(question):  # "what did the second one say about schools?": that review on it
+                return Resolved(question, "narrow", None, (), True, within=(cases[index],))
             return Resolved(question, "case-detail", cases[index], asked_sections(question), True)
         return Resolved(question, "out-of-range", None, (), True)
     short = len(question.split()) <= MAX_PRONOUN_WORDS
+    if _THAT_RE.search(question) and _SAY_ABOUT_RE.search(question):  # "what did that one say about X?"
+        return Resolved(question, "narrow", None, (), True, within=previous.cases[:1])
     if _THAT_RE.search(question) or (short and _PRONOUN_RE.search(question)):
         return Resolved(question, "case-detail", previous.cases[0], asked_sections(question), True)
     about_them = len(previous.cases) == 1 and len(question.split()) <= MAX_ABOUT_THEM_WORDS

@@ -133,6 +133,17 @@ _OTHERS_RE = re.compile(
 _NAME_AGE_WORDS = frozenset({"baby", "infant", "toddler", "child", "children", "young", "person", "teenager"})
 
 
+def _years_phrase(year_from: int | None, year_to: int | None) -> str:
+    """ "published in 2015", "published 2020-2022", "published in 2018 or later", "" for no years."""
+    if year_from and year_to:
+        return f"published in {year_from}" if year_from == year_to else f"published {year_from}\u2013{year_to}"
+    if year_from:
+        return f"published in {year_from} or later"
+    if year_to:
+        return f"published in {year_to} or earlier"
+    return ""
+
+
 def _scope(filters: Filters | None) -> str:
     """The filters' restriction as an aside in a sentence (" (from Croydon)"), or nothing."""
     scope = filters.scope() if filters is not None else ""
@@ -249,6 +260,11 @@ class Pipeline:
         search_query = interp.topic or resolved.query
         if interp.topic and resolved.subject and resolved.follows:
             search_query = resolved.query
+        earlier = next((a for a in reversed(history or ()) if a.cases), None)
+        by_facet = bool(not interp.topic and (interp.place or interp.areas or interp.year_from or interp.year_to))
+        by_facet = by_facet and resolved.mode == "narrow" and len(resolved.within) > 1
+        if by_facet and earlier is not None and earlier.topic:  # "which of those were in london?": the same topic
+            search_query = earlier.topic
         filters = self._question_filters(interp, filters)
         query_vector = self.embedder.embed([search_query])
         evidence = self._evidence(search_query, query_vector[0], role_key)
@@ -282,6 +298,9 @@ class Pipeline:
         nearest = self.searcher.search(search_query, query_vector, NEAREST, filters) if missing else []
         if missing and not missing.isupper() and nearest and nearest[0].dense_score >= CLEAR_TOPIC_MATCH:  # not "FGM"
             missing = None  # the reviews say it in other words, clearly enough
+        if missing and resolved.mode == "narrow" and len(resolved.within) == 1 and resolved.within[0] in self._records:
+            title = escape_markdown(self._records[resolved.within[0]].title)  # "what did that one say about X?"
+            return self._nothing(question, f"**{title}** says nothing about \u201c{escape_markdown(missing)}\u201d.")
         if missing:
             return self._nothing(
                 question,
@@ -293,9 +312,22 @@ class Pipeline:
             filters = dataclasses.replace(filters or Filters(), age_band=",".join(resolved.age_bands))
         if resolved.mode == "narrow":  # "which of those ...": only the earlier answer's cases
             hits = self.searcher.search(search_query, query_vector, len(self._records), filters)
-            hits = [h for h in hits if h.case_id in resolved.within][:ASK_CANDIDATES]
+            hits = [h for h in hits if h.case_id in resolved.within]
+            if interp.year_from or interp.year_to:  # "which of them were in 2016?": a year none has stays asked
+                low, high = interp.year_from or 0, interp.year_to or 9999
+                years_of = {h.case_id: getattr(self._records.get(h.case_id), "year", None) or 0 for h in hits}
+                hits = [h for h in hits if low <= years_of[h.case_id] <= high]
+            if interp.place:  # "which of those were in london?": the earlier cases from there
+                hits = [h for h in hits if self._from_place(h.case_id, interp.place)]
+                if not hits:
+                    return self._nothing(question, f"None of the reviews in the last answer is from {interp.place}.")
+            hits = hits[:ASK_CANDIDATES]
             if not hits:
-                return self._nothing(question, "None of the reviews in the last answer is about that.")
+                where = " or ".join(interp.areas) if interp.areas and not interp.topic else ""
+                years = _years_phrase(interp.year_from, interp.year_to) if not interp.topic else ""
+                what = " and ".join(p for p in (f"from {where}" if where else "", years) if p) or "about that"
+                verb = "was" if years and not where else "is"
+                return self._nothing(question, f"None of the reviews in the last answer {verb} {what}.")
         elif interp.place:  # "neglect cases in london": reviews from there only
             ranked = self.searcher.search(search_query, query_vector, len(self._records), filters)
             hits = [h for h in ranked if self._from_place(h.case_id, interp.place)]
@@ -336,6 +368,11 @@ class Pipeline:
         uses_words = not support or max(support.values()) >= LEXICAL_SUPPORT
         pinned = resolved.mode == "narrow" and len(resolved.within) == 1 and bool(hits)
         pinned = pinned and (uses_words or helps)
+        # "which of those were in london?", "any of them from 2015?": a narrowing by place or year alone keeps
+        # every earlier case that passes it
+        pinned = pinned or (by_facet and bool(hits))
+        if by_facet:
+            chosen, support = True, dict.fromkeys((h.case_id for h in hits), 1.0)
         if pinned:
             chosen, support = True, dict.fromkeys((h.case_id for h in hits), 1.0)
         if not pinned and (not hits or not self.in_scope(search_query, hits) or not relevant_hits(hits, support)):
@@ -345,11 +382,15 @@ class Pipeline:
                 if not answer.no_answer:
                     lead = f"Answering the part of your question that asks: \u201c{escape_markdown(part)}\u201d\n\n"
                     return dataclasses.replace(answer, question=question, text=lead + answer.text)
-            return self._nothing(
-                question,
-                f"No review in this collection{_scope(filters)} is about \u201c{escape_markdown(search_query)}\u201d.",
-                hits[:NEAREST],
-            )
+            about = escape_markdown(search_query)
+            reason = f"No review in this collection{_scope(filters)} is about \u201c{about}\u201d."
+            if resolved.mode == "narrow" and len(resolved.within) == 1 and resolved.within[0] in self._records:
+                title = escape_markdown(self._records[resolved.within[0]].title)
+                reason = f"**{title}** says nothing about \u201c{escape_markdown(search_query)}\u201d."
+                hits = []  # the review asked about is not its own "nearest review"
+            elif resolved.mode == "narrow":
+                reason = f"None of the reviews in the last answer is about \u201c{escape_markdown(search_query)}\u201d."
+            return self._nothing(question, reason, hits[:NEAREST])
         previous = next((a for a in reversed(history or ()) if a.cases), None)
         mode = searched_mode(interp.mode, previous, resolved.follows)
         compose = SPECS[mode].compose
@@ -379,6 +420,24 @@ class Pipeline:
             key_forms,
         )
         answer = compose(context)
+        if by_facet and answer.cases:  # "2 of the 5 reviews in the last answer are from London:"
+            where = interp.place or " or ".join(interp.areas) or ""
+            years = _years_phrase(interp.year_from, interp.year_to)
+            what = " and ".join(p for p in (f"from {where}" if where else "", years) if p)
+            shown = len(answer.cases)
+            verb = ("was" if shown == 1 else "were") if years else ("is" if shown == 1 else "are")
+            lead = f"{shown} of the {len(resolved.within)} reviews in the last answer {verb} {what}:"
+            first, _, rest = answer.text.partition("\n")
+            answer = dataclasses.replace(answer, text=f"{lead}\n{rest}")
+        if pinned and len(resolved.within) == 1 and interp.topic and keyed.get(resolved.within[0]) is False:
+            # "what did that one say about the council's powers?": it does not say, and the answer says so
+            record = self._records.get(resolved.within[0])
+            word = ranked[0][0] if ranked else concepts.key_words(interp.topic, topic_vector)[0][0]
+            note = (
+                f"**{escape_markdown(record.title if record else resolved.within[0])}** does not mention "
+                f"\u201c{escape_markdown(word)}\u201d; what it says nearest to your question:\n\n"
+            )
+            answer = dataclasses.replace(answer, text=note + answer.text)
         if role_key and mode == AnswerMode.LEARNING and interp.topic and not role_points(answer, role_key):
             answer = self._role_in_general(question, interp, role_key, query_vector, filters, evidence) or answer
         answer = dataclasses.replace(

@@ -151,7 +151,7 @@ _SPLIT_RE = re.compile(r"\b(?:split|proportion|share|versus|vs\.?|compared? (?:w
 _SPLIT_FILLER = frozenset({"one", "but", "who", "was", "were", "child", "children", "kids", "rough", "roughly"})
 # a persona clause running up to a place: "i'm a health visitor in", "we work across", "based in"
 _PERSONA_BEFORE_RE = re.compile(
-    r"\b(?:i'?m|i am|im|i work|we work|we'?re|we are|i'?ve worked|working|based)\b[^.?!;:]*$", re.I
+    r"\b(?:i'?m|i am|im|i work|we work|we['\u2019]re|we are|i'?ve worked|working|based)\b[^.?!;:]*$", re.I
 )
 # "split local vs national", "local and national": both kinds counted, each as a row
 _BOTH_SCOPES_RE = re.compile(
@@ -228,6 +228,11 @@ _LEARNING_TREND_RE = re.compile(
     re.I,
 )
 _FRAMING = [
+    # "what did that one say about", "does the second review mention": a follow-up's asking of one review
+    r"^\s*(?:and |so |ok,? )?(?:what |how )?(?:did|does|do|has|have)\s+(?:it|they|that|this|the)"
+    r"(?:\s+(?:first|second|third|last|other|same))?(?:\s+(?:one|review|case|report))?\s+(?:actually |ever )?"
+    r"(?:say|said|mention|recommend|find|suggest|conclude|learn)\w*(?:\s+(?:anything|much))?"
+    r"\s+(?:about|on|for|regarding|around|concerning)\b",
     # "... has developed from the earliest reviews to the latest", "or is it the same message": the asking for a trend
     r"\b(?:has|have) (?:actually |really )?(?:changed|developed|evolved|moved on)\b|\bactually changed\b"
     r"|\bfrom the (?:earliest|oldest|old|first)(?: \w+){0,3} to (?:the )?(?:latest|newest|now|most recent|recent)"
