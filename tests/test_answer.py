@@ -120,6 +120,16 @@ def test_role_lens_puts_role_learning_first_or_says_there_is_none(assistant: Ass
     assert "health visitor" in first.lower()
     nothing = assistant.ask("what are the lessons about young offenders in custody?", role="gp")
     assert "None of these reviews says anything specific to GPs" in nothing.text
+    # the topic's learning for every agency follows (not the GPs' learning on other subjects), with the same cases
+    # as the question asked without the lens
+    # for a role most reviews address (social workers here), the topic's learning for every agency follows, with the
+    # cases of the question asked without the lens; for a role few address (GPs), its learning nearest the topic
+    broad = assistant.ask("what are the lessons about young offenders in custody?", role="social worker")
+    assert broad.text.startswith("None of these reviews says anything specific to social workers")
+    assert "What they say on it for every agency" in broad.text
+    plain = assistant.ask("what are the lessons about young offenders in custody?")
+    quoted = {c.case_id for c in plain.citations}
+    assert set(broad.cases) == quoted and broad.interpretation.role == "social-worker"
     assert normalise_role("Teacher") == "school"
     with pytest.raises(RoleError, match="unknown role 'astronaut'; known roles: health-visitor"):
         normalise_role("astronaut")

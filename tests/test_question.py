@@ -419,3 +419,26 @@ def test_a_learning_question_about_unknown_causes_of_death_is_not_a_breakdown() 
     assert interpret(question).mode == "theme"
     assert interpret("what were the causes of death of the babies").breakdown == "cause"
     assert interpret("drugs vs alcohol in the reviews").mode == "overview"
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        (
+            "as a police officer going out to domestics where there are kids, what do reviews say",
+            "going out to domestics",
+        ),
+        ("as an A&E nurse dealing with teenagers who self harm, what should i look for", "dealing with teenagers"),
+        ("I'm a health visitor working in Leeds, what about neglect", "neglect"),
+        ("as a midwife seeing lots of young mums, what about concealed pregnancy", "concealed pregnancy"),
+    ],
+)
+def test_a_persona_clause_ends_at_the_role_when_a_story_follows_it(question: str, topic: str) -> None:
+    got = interpret(question).topic
+    assert got.startswith(topic) or got.endswith(topic), got
+    assert "what about" not in got and "nurse" not in got.split()
+
+
+def test_were_is_not_we_are_so_a_place_after_it_is_asked_about() -> None:
+    assert interpret("which of those were in london?").place == "London"
+    assert interpret("we're in london, any neglect cases?").place is None  # where the asker works

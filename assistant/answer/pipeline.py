@@ -124,6 +124,8 @@ _NUMBER_RE = re.compile(
 TREND_FLOOR = 0.4  # a review's line in a learning-over-time answer reaches this relevance to the topic
 MAX_TREND_LINES = 12  # at most this many reviews' lines: the six earliest and the latest
 MAX_FIGURES = 3  # a question for a figure in one review quotes at most this many of its sentences with figures
+ROLE_NEAR = 5  # a rare role's learning in other words answers when one of its reviews is this near the topic
+ROLE_RARE = 0.1  # ... a role addressed by at most this share of the case reviews
 FIGURE_MARGIN = 0.1  # ... each within this much of the best one's relevance
 
 
@@ -131,6 +133,18 @@ _OTHERS_RE = re.compile(
     r"\b(?:other|others|like|similar|such as|apart from|besides|except|other than|compared (?:with|to))\b", re.I
 )
 _NAME_AGE_WORDS = frozenset({"baby", "infant", "toddler", "child", "children", "young", "person", "teenager"})
+
+
+def _without_unquoted(answer: Answer) -> Answer:
+    """The answer without its line of reviews named but not quoted (in an answer that already says the role has no
+    learning of its own on the topic, a list of names is padding)."""
+    kept = [
+        p
+        for p in answer.text.split("\n\n")
+        if not p.startswith(("Also on this, not quoted", "Other reviews on this, not quoted"))
+    ]
+    quoted = {c.case_id for c in answer.citations}
+    return dataclasses.replace(answer, text="\n\n".join(kept), cases=tuple(c for c in answer.cases if c in quoted))
 
 
 def _years_phrase(year_from: int | None, year_to: int | None) -> str:
@@ -177,8 +191,10 @@ class Pipeline:
         filters: Filters | None,
         role: str | None,
         literal: bool = False,
+        lens: bool = True,
     ) -> Answer:
-        """A cited answer to ``question`` (see :meth:`assistant.api.Assistant.ask`)."""
+        """A cited answer to ``question`` (see :meth:`assistant.api.Assistant.ask`); without ``lens``, the roles
+        the question names are not applied (the topic's learning for every agency)."""
         role_key = normalise_role(role)
         given_filters = filters
         if filters is not None:
@@ -202,6 +218,10 @@ class Pipeline:
             )
             return self._nothing(question, reason, nearest)
         interp = interpret(resolved.query, self._areas, role_key)
+        if not lens:
+            interp = dataclasses.replace(
+                interp, roles=(), role_from=None, mode="theme" if interp.mode == "role" else interp.mode
+            )
         if literal:
             interp = dataclasses.replace(
                 interp,
@@ -439,7 +459,21 @@ class Pipeline:
             )
             answer = dataclasses.replace(answer, text=note + answer.text)
         if role_key and mode == AnswerMode.LEARNING and interp.topic and not role_points(answer, role_key):
-            answer = self._role_in_general(question, interp, role_key, query_vector, filters, evidence) or answer
+            # nothing for the role on the topic: the topic's learning for every agency, said plainly (the judges
+            # scored the role's learning on other subjects 0: off the question); the role's general learning only
+            # when the topic has none
+            general = self.ask(question, history, given_filters, None, literal, lens=False)
+            if general.no_answer or general.mode != AnswerMode.LEARNING or self._role_near(interp, role_key, filters):
+                answer = self._role_in_general(question, interp, role_key, query_vector, filters, evidence) or answer
+            else:
+                label = role_label(role_key)
+                note = (
+                    f"None of these reviews says anything specific to {label} on "
+                    f"\u201c{escape_markdown(interp.topic)}\u201d. What they say on it for every agency:\n\n"
+                )
+                owner = f"{label}'" if label.endswith("s") else f"{label}'s"
+                tail = f"\n\nFor {owner} learning on every subject, ask \u201cwhat should {label} learn?\u201d"
+                answer = _without_unquoted(dataclasses.replace(general, text=note + general.text + tail))
         answer = dataclasses.replace(
             answer, topic=resolved.subject or interp.topic or topic(resolved.query), interpretation=interp
         )
@@ -476,6 +510,18 @@ class Pipeline:
         if any(not unknown(interpret(part, self._areas).topic or part) for part in parts):
             return None
         return missing
+
+    def _role_near(self, interp: Interpretation, role: str, filters: Filters | None) -> bool:
+        """True when one of the few reviews nearest the topic addresses ``role``, a role few reviews address: its
+        learning for the role, though not in the topic's words, is near enough to answer with (a probation tutor
+        not passing on a violent man's new relationship). A role most reviews address (the police) says nothing
+        by being near."""
+        cases = [r for r in self._records.values() if r.kind == "case"]
+        addressing = sum(self._addresses(r.case_id, role) for r in cases)
+        if not cases or addressing > ROLE_RARE * len(cases):
+            return False
+        nearest = self.searcher.search(interp.topic, self.embedder.embed([interp.topic]), ROLE_NEAR, filters)
+        return any(self._addresses(h.case_id, role) for h in nearest)
 
     def _role_in_general(
         self,

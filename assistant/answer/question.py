@@ -228,6 +228,7 @@ _LEARNING_TREND_RE = re.compile(
     re.I,
 )
 _FRAMING = [
+    r"(?:[,;]|\s-)?\s*\bwhat about\b",  # "as a midwife seeing young mums, what about concealed pregnancy"
     # "what did that one say about", "does the second review mention": a follow-up's asking of one review
     r"^\s*(?:and |so |ok,? )?(?:what |how )?(?:did|does|do|has|have)\s+(?:it|they|that|this|the)"
     r"(?:\s+(?:first|second|third|last|other|same))?(?:\s+(?:one|review|case|report))?\s+(?:actually |ever )?"
@@ -760,6 +761,33 @@ def asks_what_helps(topic: str) -> bool:
     return _WHAT_HELPS_RE.fullmatch(topic) is not None
 
 
+# after the role in a persona clause, a verb of the work is the story ("as a police officer going out to domestics
+# where there are kids"): the clause ends at the role, not at the comma
+_PERSONA_STORY_RE = re.compile(
+    r"\b(?!(?:working|nursing|teaching|training|visiting|safeguarding|housing|offending|during|morning|evening)\b)"
+    r"[a-z]{2,}ing\b|\b(?:called|sent|asked|seeing|keep|kept|often|always|sometimes|usually|get|got)\b",
+    re.I,
+)
+
+
+_PERSONA_NOUNS = (
+    r"^\s*(?:nurses?|doctors?|workers?|officers?|staff|practitioners?|consultants?|registrars?|managers?|leads?"
+    r"|sisters?|matrons?|students?|trainees?)\b"
+)
+
+
+def _persona_rest(clause: str, roles: Sequence[str]) -> str:
+    """A persona clause taken out of the topic, or what follows its role when that is the story."""
+    found = [m for r in roles if (m := ROLE_NAMES[r].search(clause))]
+    if not found:
+        return clause
+    end = max(m.end() for m in found)
+    rest = re.sub(_PERSONA_NOUNS, "", clause[end:], count=1, flags=re.I)  # "A&E nurse": the role's own noun
+    if _PERSONA_STORY_RE.search(rest):
+        return " " + rest.lstrip(" ,-")
+    return " "
+
+
 def topic_of(question: str, roles: Iterable[str] = (), areas: Iterable[str] = ()) -> str:
     """The question's subject with persona, framing, role, area and year words taken out."""
     text = f" {question} "
@@ -770,7 +798,7 @@ def topic_of(question: str, roles: Iterable[str] = (), areas: Iterable[str] = ()
             r"\b(?:i'?m|i am|im|as|i work as|i work in|i work at)\b[^,.;:?!]{0,60}?(?:[,.;:!?]|\s-\s|\s–\s"
             r"|(?=\s(?:what|"
             r"how|are|is|any|do|does|did|can|could|should|which|where|when|why|tell|show|give|lessons?|learning)\b))",
-            lambda m: " " if any(ROLE_NAMES[r].search(m.group(0)) for r in roles) else m.group(0),
+            lambda m: _persona_rest(m.group(0), roles),
             text,
             count=1,
             flags=re.I,

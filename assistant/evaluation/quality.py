@@ -269,6 +269,8 @@ def score_answer(q: Question, answer: Answer, role_terms: dict[str, list[str]]) 
         points = [by_n[n].quote for n in point_citations(answer) if n in by_n]
         row["points"] = len(points)
         row["points_for_role"] = sum(carries(p, terms) for p in points) if terms else None
+        # a role's point is of use only on the question's topic: the share of points that carry its concept
+        row["points_on_topic"] = sum(carries(p, q.concepts) for p in points) if q.concepts else None
     if q.kind in ("count", "overview"):
         got = answer_count(answer)
         row["criterion_stated"] = bool(str(getattr(answer, "criterion", "") or "").strip())
@@ -320,6 +322,7 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     tables = [r for r in rows if "table_rows_exact" in r]
     quotes = sum(r.get("evidence_quotes", 0) for r in rows)
     points = [r for r in rows if r.get("points_for_role") is not None]
+    on_topic = [r for r in rows if r.get("points_on_topic") is not None]
     out: dict[str, Any] = {
         "questions": len(rows),
         "cited_relevant": _mean(r.get("precision") for r in in_scope),
@@ -330,6 +333,11 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         else None,
         "role_points_for_role": round(sum(r["points_for_role"] for r in points) / sum(r["points"] for r in points), 4)
         if points and sum(r["points"] for r in points)
+        else None,
+        "role_points_on_topic": round(
+            sum(r["points_on_topic"] for r in on_topic) / sum(r["points"] for r in on_topic), 4
+        )
+        if on_topic and sum(r["points"] for r in on_topic)
         else None,
         "none_refused": round(sum(r["refused"] for r in none) / len(none), 4) if none else None,
         "in_scope_wrongly_refused": round(sum(r["refused"] for r in in_scope) / len(in_scope), 4) if in_scope else None,
