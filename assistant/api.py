@@ -15,13 +15,15 @@ from assistant.answer.counting import themes_named
 from assistant.answer.generate import check_endpoint
 from assistant.answer.pipeline import ROLE_POOL, THEME_POOL, Pipeline
 from assistant.answer.question import interpret
-from assistant.answer.roles import ROLES
+from assistant.answer.roles import ROLES, normalise_role
 from assistant.errors import IndexMismatchError, QueryError, build_command
 from assistant.indexing import embed as embedding
 from assistant.indexing import journal
 from assistant.indexing.embed import same_vectors
 from assistant.indexing.store import StoredIndex, corpus_diff, describe_diff, live_build_dir, read_index
 from assistant.ingest.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
+from assistant.library.lessons import LessonStock
+from assistant.library.recurring import asks_recurring_lessons, compose_recurring
 from assistant.library.themes import Theme, theme_counts
 from assistant.records import Answer, Hit, Record
 from assistant.search.filters import Filters, validate
@@ -133,6 +135,7 @@ class Assistant:
         self.settings = settings
         self._searcher = Searcher(index, settings)
         self._pipeline = Pipeline(index, embedder, settings, self._searcher)
+        self._stock: LessonStock | None = None  # the recurring lessons, built when first asked for
 
     @classmethod
     def load(
@@ -218,10 +221,24 @@ class Assistant:
         named in the question apply as if chosen (an explicit ``role`` wins); ``literal`` ignores them.
         """
         notice = cut_notice(question)
-        answer = self._pipeline.ask(clean_query(question), history, filters, role, literal)
+        answer = None if literal else self._recurring(clean_query(question), filters, role)
+        if answer is None:
+            answer = self._pipeline.ask(clean_query(question), history, filters, role, literal)
         if notice:
             answer = dataclasses.replace(answer, notice=" ".join(filter(None, (notice, answer.notice))))
         return answer
+
+    def _recurring(self, question: str, filters: Filters | None, role: str | None) -> Answer | None:
+        """ "Which recommendations keep coming up?": the lessons most reviews make, from the lesson stock (built on
+        first use); None for any other question, or a filtered one (the stock is the whole collection's)."""
+        if filters is not None and filters.active:
+            return None
+        interp = interpret(question, self._pipeline._areas, normalise_role(role))
+        if not asks_recurring_lessons(question, interp):
+            return None
+        if self._stock is None:
+            self._stock = LessonStock(self.index, self.settings.lesson_similarity)
+        return compose_recurring(question, interp, self._stock, self.index, interp.role)
 
     @property
     def corpus_dir(self) -> Path:

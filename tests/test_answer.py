@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -313,6 +314,10 @@ def test_a_count_of_many_words_no_sentence_holds_lists_the_closest_reviews_and_s
         "how do i make a clare's law request for a mum whose new partner has a dv history",
         "whats the legal process for getting a section 25 secure accommodation order - criteria, who applies?",
         "families ask about sleep pods and baby nests - do the reviews say which products are safe",
+        "where do i find the multi agency referral form for our LA and which boxes are mandatory",
+        "how do I do a signs of safety mapping with a family",
+        "can you pull up the bruising in non mobile babies protocol, the flowchart bit",
+        "agency social worker day rates in london",
     ],
 )
 def test_a_question_for_procedure_or_figures_is_one_reviews_cannot_answer(assistant: Assistant, question: str) -> None:
@@ -325,6 +330,8 @@ def test_a_question_about_timescales_in_a_case_is_still_answered(assistant: Assi
     assert not assistant.ask(agreement).text.startswith("These reviews")
     assert not assistant.ask("how long was the baby left alone before anyone noticed").text.startswith("These reviews")
     assert not assistant.ask("how do we make sure referrals are followed up").text.startswith("These reviews")
+    assert not assistant.ask("what did the reviews say about the bruising protocol").text.startswith("These reviews")
+    assert not assistant.ask("show me the reviews about neglect").text.startswith("These reviews")
     practice = assistant.ask("how long should we keep a child on a plan before stepping down")
     assert not practice.text.startswith("These reviews")  # a practice question reviews can inform
 
@@ -520,3 +527,32 @@ def test_what_did_that_one_say_about_a_topic_asks_that_review_about_it(assistant
     title = next(r.title for r in assistant.records() if r.case_id == first.cases[1])
     answer = assistant.ask("what did the second one say about helicopters?", history=[first])
     assert answer.no_answer and answer.text.startswith(f"**{title}** says nothing about")
+
+
+def test_a_two_word_term_no_review_uses_together_is_nothing_found(
+    tmp_path: Path, corpus_copy: Path, fake_embedder: HashEmbedder
+) -> None:
+    """'private fostering' when reviews say 'private' and 'fostering' only apart: the term itself is missing."""
+    from assistant.indexing.build import build_index
+
+    reviews = []
+    for month, area in (("May", "Exeter"), ("June", "Truro"), ("July", "Bodmin"), ("August", "Penzance")):
+        reviews.append(
+            f"{month} 2019 - {area} - Child {area[0]}\n\n"
+            f"Neglect of a girl who had lived in fostering placements since she was three.\n\n"
+            f"Background: her mother worked for a private company and moved house often.\n\n"
+            f"Key issues: the foster carers' concerns about bruising were not shared with the school nurse.\n\n"
+            f"Keywords: neglect, foster care\n"
+        )
+    (corpus_copy / "case-reviews-2019.txt").write_text(
+        "Case reviews published in 2019\n\nA list of reviews made public in 2019.\n\n" + "\n".join(reviews)
+    )
+    settings = Settings(corpus_dir=corpus_copy, index_dir=tmp_path / "index")
+    build_index(settings, embedder=fake_embedder, progress=False)
+    assistant = Assistant.load(settings=settings.replace(min_relevance=0.0), embedder=fake_embedder)
+    concepts = assistant._pipeline.concepts
+    assert concepts.unknown_pair("private fostering") == "private fostering"
+    assert concepts.unknown_pair("foster carers") is None  # used together
+    answer = assistant.ask("what do reviews say about private fostering")
+    assert answer.no_answer and "private fostering" in answer.text
+    assert not assistant.ask("what do reviews say about fostering placements").no_answer

@@ -35,7 +35,10 @@ from assistant.library.links import check_links
 from assistant.library.schema import quote_hash
 from assistant.library.storage import Store
 from assistant.records import Case
+from assistant.search.filters import Filters
 from assistant.settings import Settings
+
+from .conftest import SHIPPED_CORPUS
 
 REFERENCE = re.compile(r"^(?:.+ (?:LSCB|Safeguarding Children Partnership)) \((?:\d{4}|n\.d\.)\) .+\.$")
 
@@ -239,3 +242,40 @@ def test_a_verdict_on_whether_the_death_was_foreseeable_is_no_lesson() -> None:
     assert is_verdict("the injuries were not preventable")
     assert not is_verdict("Professionals should consider whether the injury could have been caused deliberately.")
     assert not is_verdict("GPs must share information about parents' mental health with health visitors.")
+
+
+@pytest.mark.parametrize(
+    ("question", "recurring"),
+    [
+        ("what recommendations come up again and again", True),
+        ("which lessons keep coming up in these reviews", True),
+        ("what are the most common recommendations for police", True),
+        ("what are the most common lessons about neglect", False),  # a topic: its learning, not the whole stock
+        ("how do we stop the same lessons coming up again and again instead of sticking", False),
+        ("how many reviews mention neglect", False),
+    ],
+)
+def test_which_lessons_recur_is_asked_of_the_whole_stock(question: str, recurring: bool) -> None:
+    from assistant.answer.question import interpret
+    from assistant.library.recurring import asks_recurring_lessons
+
+    assert asks_recurring_lessons(question, interpret(question)) is recurring
+
+
+@pytest.mark.model
+def test_which_lessons_recur_answers_from_the_stock_most_reviews_first(real_index: Path) -> None:
+    from assistant.api import Assistant
+
+    settings = Settings(corpus_dir=SHIPPED_CORPUS, index_dir=real_index)
+    assistant = Assistant.load(settings=settings)
+    answer = assistant.ask("which lessons keep coming up again and again?")
+    index = read_index(real_index)
+    recurring = [g for g in LessonStock(index, settings.lesson_similarity).groups if g.reviews >= 2]
+    assert recurring  # the shipped reviews share lessons
+    assert answer.text.startswith("The lessons that recur most across")
+    numbers = [int(m) for m in re.findall(r"recurs in (\d+) reviews", answer.text)]
+    assert numbers and numbers == sorted(numbers, reverse=True) and numbers[0] == recurring[0].reviews
+    units = {(u.case_id, u.text) for u in index.units}
+    assert answer.citations and all((c.case_id, c.quote) in units for c in answer.citations)  # verbatim
+    filtered = assistant.ask("which lessons keep coming up again and again?", filters=Filters(year_from=2015))
+    assert not filtered.text.startswith("The lessons that recur")  # the stock is the whole collection's

@@ -31,6 +31,9 @@ from assistant.search.vocabulary import words as words_of
 COMMON_SHARE = 0.4  # a word in more than this share of the reviews ("child", "died") is never a key word
 KEY_WORD_MARGIN = 0.03  # an unknown key word must stand this far above the best known word (eval/QUALITY.md)
 KEY_WORD_SIMILARITY = 0.35  # a key word this close to its topic stands for it (good ones: 0.4-0.7, loose: ~0.2)
+PAIR_WINDOW = 4  # two words within this many tokens of each other are used together
+PAIR_TOPIC_WORDS = 3  # ... checked for a topic of at most this many words
+PAIR_MIN_CASES = 3  # ... each of whose two words this many reviews use
 KEY_WORD_CACHE = 4096  # topics whose key words are kept
 UNKNOWN_MEANING = 0.73  # a topic this far from itself without its unknown words is about them (eval/NO_ANSWER.md)
 UNKNOWN_TIE = 0.02  # ... and when its best unknown word stands for it nearly as well as any known word
@@ -60,7 +63,17 @@ class Concepts:
     ) -> None:
         self.embedder = embedder
         self.expand_synonyms = expand
-        self.unit_tokens = [frozenset(t) for t in tokenize([u.embed_text for u in index.units])] if index.units else []
+        sequences = tokenize([u.embed_text for u in index.units]) if index.units else []
+        self.unit_tokens = [frozenset(t) for t in sequences]
+        # pairs of words the reviews use near each other (within PAIR_WINDOW), either way round: "private
+        # fostering" is a term of its own, not "private" and "fostering" anywhere
+        self._pairs = frozenset(
+            pair
+            for tokens in sequences
+            for i, first in enumerate(tokens)
+            for second in tokens[i + 1 : i + PAIR_WINDOW]
+            for pair in ((first, second), (second, first))
+        )
         self.vocabulary = frozenset(index.bm25.vocab_dict)
         self._plain = frozenset(_plain(t) for t in self.vocabulary)  # "climbié" is what "climbie" names
         self._ordered = sorted(self.vocabulary)  # for prefix lookups
@@ -87,6 +100,24 @@ class Concepts:
             share = len(own & words) / len(own)
             support[hit.case_id] = (1.0 if acronym else max(share, 0.5)) if extra & words else share
         return support
+
+    def unknown_pair(self, topic: str) -> str | None:
+        """A two-word term no review uses together ("private fostering", though "private" and "fostering" are both
+        in the reviews): the topic itself, else None. Only for a short topic of two distinctive words that names
+        no reviewed synonym group."""
+        words = [w for w in re.findall(r"[\w'-]+", topic) if _word_tokens(w)]
+        if len(words) > PAIR_TOPIC_WORDS or matched_terms(topic):
+            return None
+        tokens = [t for t in dict.fromkeys(tokenize([topic])[0]) if t not in self.common and len(t) >= 3]
+        tokens = [t for t in tokens if t in self.vocabulary and not any(p.fullmatch(t) for p in ROLE_NAMES.values())]
+        framing = set(tokenize([" ".join(framing_words())])[0])
+        tokens = [t for t in tokens if t not in framing and not _age_word(t)]
+        if len(tokens) != 2 or len(self.distinctive(tokens)) != 2:
+            return None
+        cases = [sum(t in words for words in self.case_tokens.values()) for t in tokens]
+        if min(cases) < PAIR_MIN_CASES:  # a rare word ("edlington") names its review by itself
+            return None
+        return None if (tokens[0], tokens[1]) in self._pairs else topic
 
     def distinctive(self, tokens: Sequence[str]) -> set[str]:
         """The tokens that half the cases or fewer contain ("child" is in nearly all of them)."""

@@ -500,7 +500,7 @@ class Pipeline:
         def unknown(text: str) -> str | None:
             return concepts.missing_concept(text, topic_vector) or next(iter(concepts.unknown_acronyms(text)), None)
 
-        missing = unknown(topic)
+        missing = unknown(topic) or (concepts.unknown_pair(topic) if meaning else None)
         if not missing and meaning:
             words, similarity = concepts.unknown_meaning(topic, topic_vector if searched == topic else None)
             missing = "\u201d or \u201c".join(words[:2]) if similarity < UNKNOWN_MEANING else None

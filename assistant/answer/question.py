@@ -369,7 +369,21 @@ _STOP = frozenset(
 )
 
 
-_ASKING_ONLY = frozenset({"lesson", "lessons", "learning", "takeaways", "messages", "key", "scr", "scrs"})
+_ASKING_ONLY = frozenset(
+    {"lesson", "lessons", "learning", "takeaways", "messages", "key", "scr", "scrs"}
+    | {
+        "recommendations",
+        "recommendation",
+        "common",
+        "commonest",
+        "most",
+        "main",
+        "top",
+        "frequent",
+        "usual",
+        "typical",
+    }
+)
 _OVERVIEW_WORDS_RE = re.compile(
     r"\b(?:main|top|most|common(?:est)?|themes?|issues?|topics?|areas?|places?|councils?|local authorit(?:y|ies)|"
     r"partnerships?|regions?|methods?|models?|methodolog\w*|approach\w*|ages?|age groups?|years?|etc|used|get|"
@@ -710,7 +724,15 @@ _GUIDANCE_RE = re.compile(
     r"|what(?:'?s| is| are) the (?:legal )?(?:process|procedure|criteria|steps) (?:for|to) "
     r"(?:get(?:ting)?|apply(?:ing)?|obtain(?:ing)?|mak(?:e|ing)|seek(?:ing)?)\b"
     r"|\bhow long (?:does|do|will) (?:it|they|the order|an? [\w ]{0,20}order) last\b"
-    r"|\bwhich (?:products?|brands?|makes?|models?|items?|ones?) (?:are|is) (?:safe|best|approved)\b)",
+    r"|\bwhich (?:products?|brands?|makes?|models?|items?|ones?) (?:are|is) (?:safe|best|approved)\b"
+    # "where do i find the referral form", "how do I do a signs of safety mapping", "pull up the protocol",
+    # "day rates": documents, methods and pay, not learning from cases
+    r"|\bwhere (?:do|can|would|should) (?:i|we) (?:find|get|download|access)\b"
+    r"|\bhow (?:do|can|should) (?:i|we) (?:do|run|carry out|fill in|fill out|complete|use) (?:a|an|the) [\w' -]{0,30}?"
+    r"\b(?:mapping|form|template|tool|assessment tool|referral form|chronology|genogram|flowchart)s?\b"
+    r"|\b(?:pull up|show me|open|send me|give me) (?:the|our|a) [\w' -]{0,60}?\b(?:protocol|policy|procedure|flowchart"
+    r"|form|template|guidance document)s?\b(?! (?:in|from|of) (?:the |these |a )?(?:reviews?|cases?))"
+    r"|\b(?:day|daily|hourly) rates?\b|\bsalar(?:y|ies)\b)",
     re.I,
 )
 # "how many babies died of SUDI in england in 2023": a population statistic, not a count of these reviews
