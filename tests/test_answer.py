@@ -556,3 +556,11 @@ def test_a_two_word_term_no_review_uses_together_is_nothing_found(
     answer = assistant.ask("what do reviews say about private fostering")
     assert answer.no_answer and "private fostering" in answer.text
     assert not assistant.ask("what do reviews say about fostering placements").no_answer
+
+
+def test_a_follow_up_on_one_review_about_something_it_never_mentions_says_so_plainly(assistant: Assistant) -> None:
+    first = assistant.ask("cases involving concealed pregnancy")
+    assert first.cases == ("2015-01-oldham-child-d",)
+    answer = assistant.ask("did it say anything about helicopters?", history=[first])
+    assert answer.no_answer and answer.text == "**Oldham - Child D** says nothing about \u201chelicopters\u201d."
+    assert answer.citations == ()  # no unrelated quote, and no summary of the collection after it

@@ -320,7 +320,9 @@ class Pipeline:
             missing = None  # the reviews say it in other words, clearly enough
         if missing and resolved.mode == "narrow" and len(resolved.within) == 1 and resolved.within[0] in self._records:
             title = escape_markdown(self._records[resolved.within[0]].title)  # "what did that one say about X?"
-            return self._nothing(question, f"**{title}** says nothing about \u201c{escape_markdown(missing)}\u201d.")
+            return self._not_in_last(
+                question, f"**{title}** says nothing about \u201c{escape_markdown(missing)}\u201d."
+            )
         if missing:
             return self._nothing(
                 question,
@@ -340,14 +342,16 @@ class Pipeline:
             if interp.place:  # "which of those were in london?": the earlier cases from there
                 hits = [h for h in hits if self._from_place(h.case_id, interp.place)]
                 if not hits:
-                    return self._nothing(question, f"None of the reviews in the last answer is from {interp.place}.")
+                    return self._not_in_last(
+                        question, f"None of the reviews in the last answer is from {interp.place}."
+                    )
             hits = hits[:ASK_CANDIDATES]
             if not hits:
                 where = " or ".join(interp.areas) if interp.areas and not interp.topic else ""
                 years = _years_phrase(interp.year_from, interp.year_to) if not interp.topic else ""
                 what = " and ".join(p for p in (f"from {where}" if where else "", years) if p) or "about that"
                 verb = "was" if years and not where else "is"
-                return self._nothing(question, f"None of the reviews in the last answer {verb} {what}.")
+                return self._not_in_last(question, f"None of the reviews in the last answer {verb} {what}.")
         elif interp.place:  # "neglect cases in london": reviews from there only
             ranked = self.searcher.search(search_query, query_vector, len(self._records), filters)
             hits = [h for h in ranked if self._from_place(h.case_id, interp.place)]
@@ -406,10 +410,11 @@ class Pipeline:
             reason = f"No review in this collection{_scope(filters)} is about \u201c{about}\u201d."
             if resolved.mode == "narrow" and len(resolved.within) == 1 and resolved.within[0] in self._records:
                 title = escape_markdown(self._records[resolved.within[0]].title)
-                reason = f"**{title}** says nothing about \u201c{escape_markdown(search_query)}\u201d."
-                hits = []  # the review asked about is not its own "nearest review"
-            elif resolved.mode == "narrow":
-                reason = f"None of the reviews in the last answer is about \u201c{escape_markdown(search_query)}\u201d."
+                return self._not_in_last(question, f"**{title}** says nothing about \u201c{about}\u201d.")
+            if resolved.mode == "narrow":
+                return self._not_in_last(
+                    question, f"None of the reviews in the last answer is about \u201c{about}\u201d."
+                )
             return self._nothing(question, reason, hits[:NEAREST])
         previous = next((a for a in reversed(history or ()) if a.cases), None)
         mode = searched_mode(interp.mode, previous, resolved.follows)
@@ -449,15 +454,18 @@ class Pipeline:
             lead = f"{shown} of the {len(resolved.within)} reviews in the last answer {verb} {what}:"
             first, _, rest = answer.text.partition("\n")
             answer = dataclasses.replace(answer, text=f"{lead}\n{rest}")
-        if pinned and len(resolved.within) == 1 and interp.topic and keyed.get(resolved.within[0]) is False:
-            # "what did that one say about the council's powers?": it does not say, and the answer says so
+        if (
+            pinned
+            and len(resolved.within) == 1
+            and interp.topic
+            and not helps
+            and keyed.get(resolved.within[0]) is False
+        ):
+            # "did it involve a school exclusion?": it does not say, and the answer says so (no unrelated quote)
             record = self._records.get(resolved.within[0])
             word = ranked[0][0] if ranked else concepts.key_words(interp.topic, topic_vector)[0][0]
-            note = (
-                f"**{escape_markdown(record.title if record else resolved.within[0])}** does not mention "
-                f"\u201c{escape_markdown(word)}\u201d; what it says nearest to your question:\n\n"
-            )
-            answer = dataclasses.replace(answer, text=note + answer.text)
+            title = escape_markdown(record.title if record else resolved.within[0])
+            return self._not_in_last(question, f"**{title}** does not mention \u201c{escape_markdown(word)}\u201d.")
         if role_key and mode == AnswerMode.LEARNING and interp.topic and not role_points(answer, role_key):
             # nothing for the role on the topic: the topic's learning for every agency, said plainly (the judges
             # scored the role's learning on other subjects 0: off the question); the role's general learning only
@@ -744,6 +752,11 @@ class Pipeline:
             len(own),
             role,
         )
+
+    def _not_in_last(self, question: str, reason: str) -> Answer:
+        """A follow-up the earlier answer's reviews do not answer: said plainly, without the collection's summary
+        (the reviews were just named)."""
+        return Answer(question, reason, no_answer=True, mode=AnswerMode.NONE, query=question)
 
     def _nothing(self, question: str, reason: str, nearest: Sequence[Hit] = ()) -> Answer:
         cases = [r for r in self._records.values() if isinstance(r, Case)]
