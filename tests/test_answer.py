@@ -255,6 +255,12 @@ def test_what_did_it_say_narrows_to_the_case_last_answered_about() -> None:
     assert resolved.mode == "narrow" and resolved.within == ("case-a",)
 
 
+def test_did_it_think_asks_the_case_last_answered_about() -> None:
+    previous = Answer("which review is about the two girls in care", "text", cases=("case-a", "case-b"))
+    resolved = resolve("did it think they should have come into care earlier than they did?", [previous])
+    assert resolved.mode == "narrow" and resolved.within == ("case-a",)
+
+
 def test_did_they_actually_talk_to_the_family_asks_about_the_case_last_answered() -> None:
     from assistant.answer.conversation import resolve
     from assistant.records import Answer

@@ -24,7 +24,7 @@ FLOORS = {  # measured on 2026-12-01 (all 181 questions) -> floor
     # 0.726: a role answer quotes further reviews on its topic, labelled as not addressed to the role
     # (0.739 before that; the panel's judges marked answers down for naming them unquoted)
     "role_points_for_role": 0.68,
-    "role_points_on_topic": 0.61,  # 0.646: a role's points that carry the question's concept (0.637 before)
+    "role_points_on_topic": 0.61,  # 0.649: a role's points that carry the question's concept (0.637 before)
     "none_refused": 0.80,  # 0.84
     "count_exact": 0.45,  # 0.50
     "table_rows_exact": 0.57,  # 0.617

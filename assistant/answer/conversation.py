@@ -57,7 +57,8 @@ _BECAUSE_RE = re.compile(
 )
 _IT_SAY_RE = re.compile(
     r"\b(?:did|does|do) (?:it|that|this|they|the review) (?:actually |ever |even |really )?"
-    r"(?:say|said|mention|talk|speak|cover|find|look at|consider|involve|ask|hear)\b"
+    r"(?:say|said|mention|talk|speak|cover|find|look at|consider|involve|ask|hear|think|feel|believe|conclude"
+    r"|suggest|recommend|judge|decide|accept|agree|blame|criticise|criticize|praise)\b"
     # "did the government actually accept it", "was it acted on": what happened to the review itself
     r"|^(?!.*\bhow (?:many|often)\b)\s*(?:and |so )?(?:did|does|has|have|had) (?:it|they|the (?:government|council|"
     r"department|minister|secretary of state|partnership|lscb|board))(?: \w+){0,2}? (?:accept|implement|act on|adopt"
