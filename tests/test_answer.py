@@ -570,3 +570,30 @@ def test_a_follow_up_on_one_review_about_something_it_never_mentions_says_so_pla
     answer = assistant.ask("did it say anything about helicopters?", history=[first])
     assert answer.no_answer and answer.text == "**Oldham - Child D** says nothing about \u201chelicopters\u201d."
     assert answer.citations == ()  # no unrelated quote, and no summary of the collection after it
+
+
+def test_the_first_case_of_a_long_story_keeps_a_finding_when_it_states_no_lesson(
+    tmp_path: Path, corpus_copy: Path, fake_embedder: HashEmbedder
+) -> None:
+    from assistant.indexing.build import build_index
+
+    (corpus_copy / "case-reviews-2019.txt").write_text(
+        "Case reviews published in 2019\n\nA list of reviews made public in 2019.\n\n"
+        "May 2019 - Exeter - Child E\n\n"
+        "Serious injury of a grandchild living with her grandmother under a special guardianship order.\n\n"
+        "Background: the grandmother resumed a relationship with a violent former partner on a perpetrator course.\n\n"
+        "Key issues: post-placement support for the special guardian stopped after six months. "
+        "The course tutor did not tell the probation officer about the renewed relationship.\n\n"
+        "Keywords: special guardianship, domestic abuse\n"
+    )
+    settings = Settings(corpus_dir=corpus_copy, index_dir=tmp_path / "index")
+    build_index(settings, embedder=fake_embedder, progress=False)
+    assistant = Assistant.load(settings=settings.replace(min_relevance=0.0), embedder=fake_embedder)
+    story = (
+        "a grandmother with a special guardianship order for her granddaughter lost support after six months, "
+        "then her violent former partner on a perpetrator course came back, did anyone need to check him"
+    )
+    answer = assistant.ask(story)
+    assert answer.cases and answer.cases[0] == "2019-05-exeter-child-e", answer.text
+    first = answer.text.split("\n2. ")[0]
+    assert "\n   - Finding: \u201c" in first, first  # the review's finding, though it states no lesson

@@ -55,6 +55,7 @@ ROLE_ALSO_DENSE = 0.45  # a role answer names them at this closeness (0.5 before
 OTHER_SECTIONS = ("Key issues", "Learning", "Findings", "Recommendations", "Background", "Summary", "Keywords")
 OTHER_KEYED_DENSE = 0.3  # a further review's sentence with the topic's word is quoted at this cosine to the topic
 OTHER_DENSE = 0.55  # ... and one without it at this
+STORY_LEARNING_WORDS = 20  # a case list's first case keeps its learning line for a story of more words than this
 MAX_OTHERS = 10  # a learning answer names at most this many further reviews without quotes
 LEXICAL_WEIGHT = 0.3
 ROLE_BOOST = 0.25
@@ -231,14 +232,20 @@ def compose_cases(ctx: Context) -> Answer:
             learning_id = evidence.best(unit_ids, ("Learning", "Recommendations"), {evidence_id}, ctx.key_forms)
         if evidence_id is None:
             continue
-        if learning_id is not None and ctx.query and not _on_question(ctx, learning_id):
-            learning_id = None  # a learning line that is not about the question is left out
+        # a learning line that is not about the question is left out; the first case of a long story keeps its
+        # line (the story is about that case, and "what did they find" is what the asker wants from it)
+        story_first = not shown and len(query.split()) > STORY_LEARNING_WORDS
+        if learning_id is not None and ctx.query and not story_first and not _on_question(ctx, learning_id):
+            learning_id = None
+        if learning_id is None and story_first and record.kind == "case":  # its finding, when it states no lesson
+            learning_id = evidence.best(unit_ids, ("Findings", "Key issues"), {evidence_id})
         shown.append(hit.case_id)
         heading = describe(record) + (f" — {escape_markdown(hit.section)}" if record.kind != "case" else "")
         lines.append(f"{len(shown)}. {heading}")
         lines.append(f"   - Why it matches: {composer.quote(evidence.units[evidence_id])}")
         if learning_id is not None:
-            label = "Recommendation" if "ecommend" in evidence.units[learning_id].section else "Learning"
+            section = evidence.units[learning_id].section
+            label = "Recommendation" if "ecommend" in section else "Learning" if section == "Learning" else "Finding"
             lines.append(f"   - {label}: {composer.quote(evidence.units[learning_id])}")
             role_found |= bool(evidence.role and concerns_role(evidence.role, evidence.units[learning_id].text))
         role_found |= bool(evidence.role and concerns_role(evidence.role, evidence.units[evidence_id].text))
