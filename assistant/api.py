@@ -23,7 +23,7 @@ from assistant.indexing.embed import same_vectors
 from assistant.indexing.store import StoredIndex, corpus_diff, describe_diff, live_build_dir, read_index
 from assistant.ingest.facets import AGE_BANDS, HARM_TYPES, REVIEW_MODELS
 from assistant.library.lessons import LessonStock
-from assistant.library.recurring import asks_recurring_lessons, compose_recurring
+from assistant.library.recurring import asks_recurring_at_all, asks_recurring_lessons, compose_recurring
 from assistant.library.themes import Theme, theme_counts
 from assistant.records import Answer, Hit, Record
 from assistant.search.filters import Filters, validate
@@ -232,6 +232,8 @@ class Assistant:
         """ "Which recommendations keep coming up?": the lessons most reviews make, from the lesson stock (built on
         first use); None for any other question, or a filtered one (the stock is the whole collection's)."""
         if filters is not None and filters.active:
+            return None
+        if not asks_recurring_at_all(question):  # a cheap look first: most questions are not this one
             return None
         interp = interpret(question, self._pipeline._areas, normalise_role(role))
         if not asks_recurring_lessons(question, interp):

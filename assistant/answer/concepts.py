@@ -63,17 +63,8 @@ class Concepts:
     ) -> None:
         self.embedder = embedder
         self.expand_synonyms = expand
-        sequences = tokenize([u.embed_text for u in index.units]) if index.units else []
-        self.unit_tokens = [frozenset(t) for t in sequences]
-        # pairs of words the reviews use near each other (within PAIR_WINDOW), either way round: "private
-        # fostering" is a term of its own, not "private" and "fostering" anywhere
-        self._pairs = frozenset(
-            pair
-            for tokens in sequences
-            for i, first in enumerate(tokens)
-            for second in tokens[i + 1 : i + PAIR_WINDOW]
-            for pair in ((first, second), (second, first))
-        )
+        self._units = index.units
+        self.unit_tokens = [frozenset(t) for t in tokenize([u.embed_text for u in index.units])] if index.units else []
         self.vocabulary = frozenset(index.bm25.vocab_dict)
         self._plain = frozenset(_plain(t) for t in self.vocabulary)  # "climbié" is what "climbie" names
         self._ordered = sorted(self.vocabulary)  # for prefix lookups
@@ -117,7 +108,15 @@ class Concepts:
         cases = [sum(t in words for words in self.case_tokens.values()) for t in tokens]
         if min(cases) < PAIR_MIN_CASES:  # a rare word ("edlington") names its review by itself
             return None
-        return None if (tokens[0], tokens[1]) in self._pairs else topic
+        first, second = tokens
+        for unit_id, words in enumerate(self.unit_tokens):  # only a sentence holding both is read again
+            if (
+                first in words
+                and second in words
+                and _near(tokenize([self._units[unit_id].embed_text])[0], first, second)
+            ):
+                return None
+        return topic
 
     def distinctive(self, tokens: Sequence[str]) -> set[str]:
         """The tokens that half the cases or fewer contain ("child" is in nearly all of them)."""
@@ -290,6 +289,12 @@ class Concepts:
 def _plain(token: str) -> str:
     """A token without its accents ("climbié" -> "climbie")."""
     return "".join(c for c in unicodedata.normalize("NFKD", token) if not unicodedata.combining(c))
+
+
+def _near(tokens: Sequence[str], first: str, second: str) -> bool:
+    """True when ``first`` and ``second`` stand within PAIR_WINDOW tokens of each other, either way round."""
+    at = [i for i, t in enumerate(tokens) if t == first]
+    return any(t == second and abs(i - j) < PAIR_WINDOW for i, t in enumerate(tokens) for j in at)
 
 
 def _age_word(word: str) -> bool:

@@ -36,10 +36,15 @@ _ASKING_RE = re.compile(
 )
 
 
+def asks_recurring_at_all(question: str) -> bool:
+    """True when the question's words ask which lessons recur (before it is read in full)."""
+    return bool(_ASKS_RE.search(question))
+
+
 def asks_recurring_lessons(question: str, interp: Interpretation) -> bool:
     """True for "which recommendations come up again and again", "most common lessons for GPs": lessons across
     the whole collection ranked by how many reviews make them (not a topic's learning, not a count)."""
-    if not _ASKS_RE.search(question) or interp.age_bands or interp.areas or interp.place:
+    if not asks_recurring_at_all(question) or interp.age_bands or interp.areas or interp.place:
         return False
     rest = _ASKING_RE.sub(" ", interp.topic)
     return not re.findall(r"[^\W\d_]{3,}", rest)
